@@ -1,0 +1,135 @@
+"""Command line: `deskapp [--replay NAME] [--at ISO] [--speed X] [--screenshot PNG --size WxH]`.
+
+Bad input prints one line on stderr naming what was wrong and what is accepted, and exits 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from deskapp import __version__
+
+EXIT_BAD_INPUT = 2
+
+
+class UsageError(Exception):
+    """Bad command-line input; the message is the one line shown."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2, no usage dump
+        raise UsageError(f"{message} (see deskapp --help)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="deskapp", description="Cross-asset risk-off desk: US equities and crypto.")
+    p.add_argument("--version", action="version", version=f"deskapp {__version__}")
+    p.add_argument("--list-replays", action="store_true",
+                   help="print the bundled replay datasets and exit")
+    p.add_argument("--source", choices=["replay"], default="replay",
+                   help="data source (live sources arrive in a later release)")
+    p.add_argument("--replay", metavar="NAME", help="replay dataset to open")
+    p.add_argument("--at", metavar="ISO-TIME",
+                   help="replay start time, ISO 8601 (UTC when no offset is given)")
+    p.add_argument("--speed", metavar="X",
+                   help="replay speed in market seconds per wall second (0 = paused; "
+                        "3600 = one market hour per second)")
+    p.add_argument("--screenshot", metavar="PATH.png", type=Path,
+                   help="render the board at --at to a PNG and exit")
+    p.add_argument("--size", metavar="WxH", help="window size in pixels, e.g. 1600x900")
+    p.add_argument("--config", metavar="PATH", type=Path, help="user config TOML")
+    p.add_argument("--journal", metavar="PATH", type=Path,
+                   help="decision journal file (default: the platform data folder)")
+    return p
+
+
+def parse_time(text: str) -> pd.Timestamp:
+    try:
+        t = pd.Timestamp(text)
+    except (ValueError, TypeError, OverflowError):
+        t = pd.NaT
+    if pd.isna(t):
+        raise UsageError(f"--at '{text}' is not a date/time; use ISO 8601, "
+                         "e.g. 2026-02-05 or 2026-02-05T14:00Z")
+    return t.tz_localize("UTC") if t.tzinfo is None else t.tz_convert("UTC")
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    m = re.fullmatch(r"\s*(\d{2,5})\s*[xX]\s*(\d{2,5})\s*", text)
+    if not m or not all(200 <= int(v) <= 10000 for v in m.groups()):
+        raise UsageError(f"--size '{text}' must be WIDTHxHEIGHT in pixels, each 200..10000, "
+                         "e.g. 1600x900")
+    return int(m.group(1)), int(m.group(2))
+
+
+def parse_speed(text: str) -> float:
+    try:
+        speed = float(text)
+    except ValueError:
+        speed = float("nan")
+    if not (0 <= speed <= 1e8):
+        raise UsageError(f"--speed '{text}' must be a number from 0 (paused) to 100000000")
+    return speed
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        return _run(build_parser().parse_args(argv))
+    except UsageError as exc:
+        print(f"deskapp: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def _run(args: argparse.Namespace) -> int:
+    from deskapp.config import ConfigError, load_config
+    from deskapp.data.replay import DatasetError, list_datasets, load_dataset
+
+    if args.list_replays:
+        try:
+            for info in list_datasets():
+                print(info.describe())
+        except DatasetError as exc:
+            raise UsageError(str(exc)) from None
+        return 0
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    size = parse_size(args.size) if args.size else None
+    speed = parse_speed(args.speed) if args.speed is not None else None
+    if args.screenshot is not None:
+        if args.screenshot.suffix.lower() != ".png":
+            raise UsageError(f"--screenshot '{args.screenshot}' must name a .png file")
+        parent = args.screenshot.resolve().parent
+        if not parent.is_dir() or not os.access(parent, os.W_OK):
+            raise UsageError(f"--screenshot '{args.screenshot}': folder {parent} does not exist "
+                             "or is not writable")
+        size = size or (1600, 900)
+    name = args.replay or config.default_replay
+    at = parse_time(args.at) if args.at else None
+    try:
+        dataset = load_dataset(name)
+    except DatasetError as exc:
+        raise UsageError(str(exc)) from None
+    info = dataset.info
+    if at is None:
+        at = info.default_at
+    elif not info.start <= at <= info.end:
+        raise UsageError(f"--at {at:%Y-%m-%dT%H:%MZ} is outside replay '{name}', which runs "
+                         f"{info.start:%Y-%m-%d} .. {info.end:%Y-%m-%d}")
+    if args.screenshot is not None:
+        speed = 0.0  # the board exactly at --at
+    elif speed is None:
+        speed = info.default_speed
+
+    from deskapp.app import DeskOptions, run_desk
+
+    return run_desk(DeskOptions(config=config, dataset=dataset, at=at, speed=speed,
+                                screenshot=args.screenshot, size=size, journal=args.journal))

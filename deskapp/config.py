@@ -1,0 +1,100 @@
+"""Typed configuration from TOML: defaults in resources/, overridden by the user's file.
+
+Every error names the file, the key and what was expected.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from deskapp.resources import resource_dir
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used. The message is one line."""
+
+
+@dataclass(frozen=True)
+class CorrelationConfig:
+    daily_windows: tuple[int, ...] = (30, 60, 90)
+    h1_window: int = 120
+    h4_window: int = 90
+
+
+@dataclass(frozen=True)
+class Config:
+    default_replay: str = "2026-02-risk-off"
+    ai_basket: tuple[str, ...] = ()
+    correlation: CorrelationConfig = field(default_factory=CorrelationConfig)
+    vol_target_ndx: float = 0.15
+    vol_target_btc: float = 0.50
+    source_files: tuple[str, ...] = ()
+
+
+def _load_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"config file {path} cannot be read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def _get(tree: dict[str, Any], dotted: str, kind: type, files: str) -> Any:
+    node: Any = tree
+    for part in dotted.split("."):
+        if not isinstance(node, dict) or part not in node:
+            raise ConfigError(f"{files}: key '{dotted}' is missing")
+        node = node[part]
+    if kind is float and isinstance(node, int) and not isinstance(node, bool):
+        node = float(node)
+    if not isinstance(node, kind) or isinstance(node, bool) and kind is not bool:
+        raise ConfigError(f"{files}: key '{dotted}' must be {kind.__name__}, "
+                          f"got {type(node).__name__} {node!r}")
+    return node
+
+
+def _int_list(tree: dict[str, Any], dotted: str, files: str) -> tuple[int, ...]:
+    vals = _get(tree, dotted, list, files)
+    if not vals or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 2 for v in vals):
+        raise ConfigError(f"{files}: key '{dotted}' must be a non-empty list of integers >= 2")
+    return tuple(vals)
+
+
+def load_config(user_file: Path | None = None) -> Config:
+    """Defaults from resources/default_config.toml, then `user_file` on top (if given)."""
+    default = resource_dir() / "default_config.toml"
+    tree = _load_toml(default)
+    files = [str(default)]
+    if user_file is not None:
+        tree = _merge(tree, _load_toml(user_file))
+        files = [str(user_file)]
+    where = files[-1]
+    basket = _get(tree, "universe.ai_basket", list, where)
+    if not all(isinstance(s, str) and s for s in basket):
+        raise ConfigError(f"{where}: key 'universe.ai_basket' must be a list of ticker strings")
+    h1 = _get(tree, "correlation.h1_window", int, where)
+    h4 = _get(tree, "correlation.h4_window", int, where)
+    if h1 < 2 or h4 < 2:
+        raise ConfigError(f"{where}: correlation windows must be integers >= 2")
+    return Config(
+        default_replay=_get(tree, "replay.default", str, where),
+        ai_basket=tuple(basket),
+        correlation=CorrelationConfig(_int_list(tree, "correlation.daily_windows", where), h1, h4),
+        vol_target_ndx=_get(tree, "vol_target.ndx", float, where),
+        vol_target_btc=_get(tree, "vol_target.btc", float, where),
+        source_files=tuple([str(default)] + ([str(user_file)] if user_file else [])),
+    )

@@ -1,0 +1,1 @@
+"""Fetch, normalise, cache and replay market data. No Qt widgets here."""

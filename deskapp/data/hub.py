@@ -1,0 +1,29 @@
+"""The current market state: the latest frame for every key, merged from feed batches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import pandas as pd
+
+from deskapp.data.feed import FeedBatch
+
+
+@dataclass(frozen=True)
+class MarketState:
+    """Immutable: `apply` returns a new state; frames themselves are shared, never mutated."""
+
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    meta: dict[str, dict] = field(default_factory=dict)
+    clock: pd.Timestamp | None = None
+    source: str = ""
+    dataset: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def apply(self, batch: FeedBatch) -> MarketState:
+        frames = {**self.frames, **batch.frames} if batch.frames else self.frames
+        errors = {**self.errors, **batch.errors}
+        for key in batch.frames:
+            errors.pop(key, None)
+        return replace(self, frames=frames, clock=batch.clock, source=batch.source,
+                       dataset=batch.dataset, errors=errors)

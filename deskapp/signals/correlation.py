@@ -1,0 +1,95 @@
+"""Stocks-vs-crypto correlation of aligned returns (DESIGN.md section 5, "Correlation gauge")."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from deskapp.signals.returns import log_returns, session_dates
+
+ZONE_ELEVATED = 0.3
+ZONE_STRESS = 0.7
+# Two aligned daily rows further apart than this have a hole in the data between them.
+DAILY_MAX_GAP = pd.Timedelta(days=10)
+
+
+def zone(value: float | None) -> str | None:
+    """< 0.3 decoupled, 0.3-0.7 elevated, >= 0.7 stress."""
+    if value is None or pd.isna(value):
+        return None
+    if value >= ZONE_STRESS:
+        return "stress"
+    if value >= ZONE_ELEVATED:
+        return "elevated"
+    return "decoupled"
+
+
+def align_daily(equity_close: pd.Series, crypto_close: pd.Series) -> pd.DataFrame:
+    """Inner-join two daily close series on calendar date.
+
+    Columns `a` (equity) and `b` (crypto); index = the equity bar's close time. Days on which
+    only one asset traded (weekends, holidays) drop out, so the next return spans them for both.
+    """
+    a = pd.Series(equity_close.to_numpy(), index=session_dates(equity_close.index))
+    b = pd.Series(crypto_close.to_numpy(), index=session_dates(crypto_close.index))
+    stamps = pd.Series(equity_close.index, index=a.index)
+    joined = pd.concat({"a": a, "b": b, "t": stamps}, axis=1, join="inner").dropna()
+    return joined.set_index("t")[["a", "b"]].rename_axis("time")
+
+
+def align_intraday(equity_close: pd.Series, crypto_close: pd.Series,
+                   tolerance: str = "30min") -> pd.DataFrame:
+    """Pair each equity bar with the crypto bar that closed at the same time.
+
+    Where the two grids differ (Yahoo ETF bars close at :30, crypto bars on the hour) the crypto
+    close taken is the latest one at most `tolerance` before the equity close; equity bars with no
+    such crypto bar are dropped. Columns `a`, `b`; index = the equity bar close time.
+    """
+    left = equity_close.dropna().rename("a").to_frame()
+    right = crypto_close.dropna().rename("b").to_frame()
+    if left.empty or right.empty:
+        return pd.DataFrame(columns=["a", "b"], dtype="float64")
+    merged = pd.merge_asof(left, right, left_index=True, right_index=True, direction="backward",
+                           tolerance=pd.Timedelta(tolerance))
+    return merged.dropna()
+
+
+def to_4h(pairs: pd.DataFrame) -> pd.DataFrame:
+    """4h bars from aligned hourly pairs: the last pair in each UTC 4h bucket (00-04, 04-08..)."""
+    if pairs.empty:
+        return pairs
+    bucket = pairs.index.ceil("4h")
+    out = pairs.groupby(bucket).last()
+    out.index.name = "time"
+    return out
+
+
+def paired_returns(pairs: pd.DataFrame, max_gap: pd.Timedelta) -> pd.DataFrame:
+    """Log returns of both columns between consecutive aligned rows.
+
+    A return whose two rows are more than `max_gap` apart spans a hole in the data (not a weekend
+    or holiday): it is kept as NaN so that no window reaches across the hole.
+    """
+    if len(pairs) < 2:
+        return pd.DataFrame(columns=["a", "b"], dtype="float64")
+    rets = pd.DataFrame({"a": log_returns(pairs["a"]), "b": log_returns(pairs["b"])})
+    gaps = pairs.index.to_series().diff().iloc[1:]
+    return rets.mask(pd.Series(gaps.to_numpy() > max_gap, index=rets.index), axis=0)
+
+
+def rolling_correlation(pairs: pd.DataFrame, window: int,
+                        max_gap: pd.Timedelta = DAILY_MAX_GAP) -> pd.Series:
+    """Pearson correlation of the last `window` aligned log returns, at each row.
+
+    NaN until `window` consecutive returns exist (never computed on fewer points than the window,
+    never across a hole in the data).
+    """
+    rets = paired_returns(pairs, max_gap)
+    if rets.empty:
+        return pd.Series(dtype="float64")
+    return rets["a"].rolling(window, min_periods=window).corr(rets["b"])
+
+
+def trailing_returns(pairs: pd.DataFrame, max_gap: pd.Timedelta) -> int:
+    """How many consecutive valid returns end at the last row (the window filled so far)."""
+    valid = paired_returns(pairs, max_gap)["a"].notna().to_numpy()[::-1]
+    return int(valid.argmin()) if not valid.all() else int(len(valid))

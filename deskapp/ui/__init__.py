@@ -1,0 +1,1 @@
+"""Qt widgets: draw and react, never block."""

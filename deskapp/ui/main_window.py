@@ -1,0 +1,254 @@
+"""The main window: four board panes and the checklist as docks, a replay bar, a status bar."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QSettings, Qt, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QToolBar,
+    QWidget,
+)
+
+from deskapp import __version__
+from deskapp.journal.store import Decision, JournalError, JournalStore
+from deskapp.signals.board import BoardView
+from deskapp.ui import theme
+from deskapp.ui.checklist_panel import ChecklistPanel
+from deskapp.ui.panes.base import TimePane
+from deskapp.ui.panes.correlation import CorrelationPane
+from deskapp.ui.panes.crypto_structure import CryptoStructurePane
+from deskapp.ui.panes.leadership import LeadershipPane
+from deskapp.ui.panes.macro import MacroPane
+
+log = logging.getLogger(__name__)
+
+LAYOUT_VERSION = 1
+# label -> replay seconds per wall second
+SPEEDS = (("paused", 0.0), ("1 min/s", 60.0), ("10 min/s", 600.0), ("1 h/s", 3600.0),
+          ("4 h/s", 14400.0), ("1 day/s", 86400.0), ("1 week/s", 604800.0))
+
+
+class MainWindow(QMainWindow):
+    """Owns the widgets only; data arrives through `apply_board` (a queued slot)."""
+
+    sig_board_drawn = Signal(object)  # BoardView, after every pane has been given it
+    sig_speed = Signal(float)
+
+    def __init__(self, journal: JournalStore, settings: QSettings | None, speed: float,
+                 dataset_title: str = ""):
+        super().__init__()
+        self.setObjectName("main_window")
+        self.setWindowTitle("deskapp — cross-asset risk-off desk")
+        self.journal = journal
+        self.settings = settings
+        self.dataset_title = dataset_title
+        self.view: BoardView | None = None
+        self.panes: dict[str, TimePane] = {
+            p.pane_key: p for p in (MacroPane(), LeadershipPane(), CryptoStructurePane(),
+                                    CorrelationPane())
+        }
+        self.docks: dict[str, QDockWidget] = {}
+        for key, pane in self.panes.items():
+            # Dock titles are also menu texts, where "&" is a mnemonic: double it.
+            self.docks[key] = self._dock(key, pane.title.replace("&", "&&"), pane)
+        self.checklist = ChecklistPanel()
+        self.checklist.sig_decide.connect(self.on_decide)
+        self.docks["checklist"] = self._dock("checklist", "Checklist", self.checklist)
+        self.setDockNestingEnabled(True)
+        self._default_layout()
+        self._default_state = self.saveState(LAYOUT_VERSION)
+        self._build_replay_bar(speed)
+        self._build_status_bar()
+        self._build_menus()
+        self._shown_once = False
+        self._restored = settings is not None and self._restore_layout()
+
+    # ------------------------------------------------------------------ layout
+    def _dock(self, key: str, title: str, widget: QWidget) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{key}")
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+                         | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        return dock
+
+    def _default_layout(self) -> None:
+        d = self.docks
+        left = Qt.DockWidgetArea.LeftDockWidgetArea
+        self.addDockWidget(left, d["macro"])
+        self.splitDockWidget(d["macro"], d["leadership"], Qt.Orientation.Horizontal)
+        self.splitDockWidget(d["macro"], d["crypto"], Qt.Orientation.Vertical)
+        self.splitDockWidget(d["leadership"], d["correlation"], Qt.Orientation.Vertical)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, d["checklist"])
+        for dock in d.values():
+            dock.show()
+        self._size_docks()
+
+    def _size_docks(self) -> None:
+        """Board panes share the width; the checklist takes about a fifth."""
+        d = self.docks
+        width = max(self.width(), 800)
+        self.resizeDocks([d["macro"], d["leadership"], d["checklist"]],
+                         [int(width * 0.4), int(width * 0.4), int(width * 0.2)],
+                         Qt.Orientation.Horizontal)
+
+    def _restore_layout(self) -> bool:
+        """The saved geometry and docks; False (default layout kept) when none or unusable."""
+        geometry = self.settings.value("window/geometry")
+        state = self.settings.value("window/state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is None:
+            return False
+        if not self.restoreState(state, LAYOUT_VERSION):
+            log.warning("saved window layout could not be restored; using the default layout")
+            self.reset_layout()
+            return False
+        return True
+
+    @Slot()
+    def reset_layout(self) -> None:
+        self.restoreState(self._default_state, LAYOUT_VERSION)
+        for dock in self.docks.values():
+            dock.show()
+
+    def _build_replay_bar(self, speed: float) -> None:
+        bar = QToolBar("Replay", self)
+        bar.setObjectName("toolbar_replay")
+        self.addToolBar(bar)
+        self.play_action = QAction("Play / pause (Space)", self)
+        self.play_action.setShortcut(QKeySequence("Space"))
+        self.play_action.triggered.connect(self.toggle_play)
+        bar.addAction(self.play_action)
+        self.speed_box = QComboBox(self)
+        self.speed_box.setObjectName("replay_speed")
+        for label, value in SPEEDS:
+            self.speed_box.addItem(label, value)
+        if self.speed_box.findData(speed) < 0:
+            self.speed_box.addItem(f"{speed:g}x", speed)
+        self.speed_box.setCurrentIndex(self.speed_box.findData(speed))
+        self.speed_box.currentIndexChanged.connect(
+            lambda _i: self.sig_speed.emit(float(self.speed_box.currentData())))
+        self._last_running_speed = speed or 3600.0
+        bar.addWidget(QLabel(" speed "))
+        bar.addWidget(self.speed_box)
+
+    @Slot()
+    def toggle_play(self) -> None:
+        current = float(self.speed_box.currentData())
+        if current > 0:
+            self._last_running_speed = current
+            target = 0.0
+        else:
+            target = self._last_running_speed
+        index = self.speed_box.findData(target)
+        self.speed_box.setCurrentIndex(index if index >= 0 else 0)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.mode_label = QLabel(" REPLAY ")
+        self.mode_label.setObjectName("status_mode")
+        self.mode_label.setStyleSheet(f"background:{theme.AMBER}; color:#000; font-weight:bold;"
+                                      " padding:1px 6px; border-radius:3px;")
+        self.clock_label = QLabel("waiting for data…")
+        self.clock_label.setObjectName("status_clock")
+        self.perf_label = QLabel("")
+        self.perf_label.setStyleSheet(f"color:{theme.MUTED}")
+        bar.addWidget(self.mode_label)
+        bar.addWidget(self.clock_label, 1)
+        bar.addPermanentWidget(self.perf_label)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        view_menu = self.menuBar().addMenu("&View")
+        for dock in self.docks.values():
+            view_menu.addAction(dock.toggleViewAction())
+        view_menu.addSeparator()
+        reset = QAction("&Reset layout", self)
+        reset.triggered.connect(self.reset_layout)
+        view_menu.addAction(reset)
+        help_menu = self.menuBar().addMenu("&Help")
+        about = QAction("&About deskapp", self)
+        about.triggered.connect(lambda: QMessageBox.about(
+            self, "About deskapp", f"deskapp {__version__}\nCross-asset risk-off desk."))
+        help_menu.addAction(about)
+
+    # ------------------------------------------------------------------ data
+    @Slot(object)
+    def apply_board(self, view: BoardView) -> None:
+        """Draw a new board (GUI thread): setData on every pane, then the status bar."""
+        self.view = view
+        asof_s = view.asof.value / 1e9
+        for key, pane in self.panes.items():
+            pane.apply(view.panes[key], asof_s, view.view_days)
+        mode = view.source.upper()
+        self.mode_label.setText(f" {mode} ")
+        title = f" — {self.dataset_title}" if self.dataset_title else ""
+        speed = float(self.speed_box.currentData())
+        state = "paused" if speed == 0 else f"playing {self.speed_box.currentText()}"
+        self.clock_label.setText(
+            f"<b>{view.dataset}</b>{title} &nbsp;·&nbsp; replay time "
+            f"<b>{view.asof:%Y-%m-%d %H:%M} UTC</b> &nbsp;·&nbsp; {state} &nbsp;·&nbsp; "
+            "bundled real recorded data, not live")
+        self.sig_board_drawn.emit(view)
+
+    @Slot(str)
+    def show_feed_error(self, message: str) -> None:
+        self.statusBar().showMessage(f"⚠ {message}", 15000)
+
+    @Slot(str)
+    def on_decide(self, decision: str) -> None:
+        """Commit the decision with the evidence on screen; say "saved" only after the commit."""
+        view = self.view
+        if view is None:
+            self.checklist.show_error("no market data on screen yet")
+            return
+        evidence = {
+            "readouts": view.readouts(),
+            "missing": {f"{p}.{k}": why for p, pv in view.panes.items()
+                        for k, why in pv.missing.items()},
+            "checklist": self.checklist.ticked(),
+        }
+        market_time = view.asof.isoformat().replace("+00:00", "Z")
+        try:
+            rid = self.journal.record(Decision(decision=decision, source=view.source,
+                                               market_time=market_time, evidence=evidence,
+                                               dataset=view.dataset))
+        except (JournalError, ValueError) as exc:
+            log.error("decision %s not saved: %s", decision, exc)
+            self.checklist.show_error(str(exc))
+            return
+        log.info("decision %s saved as %s", decision, rid)
+        now = datetime.now(UTC).strftime("%H:%M:%S")
+        self.checklist.show_saved(decision, rid, now, f"{view.asof:%Y-%m-%d %H:%M}")
+
+    def set_perf(self, text: str) -> None:
+        self.perf_label.setText(text)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            if not self._restored:
+                self._size_docks()
+
+    # ------------------------------------------------------------------ shutdown
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        if self.settings is not None:
+            self.settings.setValue("window/geometry", self.saveGeometry())
+            self.settings.setValue("window/state", self.saveState(LAYOUT_VERSION))
+            self.settings.sync()
+        super().closeEvent(event)

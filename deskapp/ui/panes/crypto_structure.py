@@ -1,0 +1,61 @@
+"""Crypto-structure pane: BTC price, perpetual funding (annualised), open interest, liquidations."""
+
+from __future__ import annotations
+
+from deskapp.signals.board import PaneView
+from deskapp.ui import theme
+from deskapp.ui.panes.base import CurveSpec, RowSpec, TimePane, fmt
+
+
+class CryptoStructurePane(TimePane):
+    pane_key = "crypto"
+    title = "Crypto structure"
+    description = (
+        "BTC price (daily close; hourly where the data has it). Funding annualised = rate x "
+        "(24 / interval hours) x 365, Binance BTCUSDT perpetual. Open interest: BTC futures, all "
+        "exchanges, USD. Liquidations: Binance BTC longs and shorts per bar (Coinglass; Binance "
+        "throttles its feed, so these understate). DESIGN.md section 5, Crypto structure."
+    )
+    rows = (
+        RowSpec(
+            "BTC price",
+            "USD",
+            (
+                CurveSpec("btc", "BTC daily", theme.ORANGE, 1.5),
+                CurveSpec("btc_1h", "BTC hourly", theme.YELLOW, 1.0),
+            ),
+            stretch=4,
+        ),
+        RowSpec(
+            "Perp funding, annualised",
+            "% / yr",
+            (CurveSpec("funding", "funding", theme.SKY, 1.0, fill=True),),
+            stretch=2,
+            zero_line=True,
+        ),
+        RowSpec(
+            "Open interest",
+            "USD bn",
+            (CurveSpec("oi", "open interest", theme.GREEN, 1.5),),
+            stretch=2,
+        ),
+        RowSpec(
+            "Liquidations",
+            "USD m",
+            (
+                CurveSpec("liq_long", "longs", theme.VERMILLION, 1.0, fill=True),
+                CurveSpec("liq_short", "shorts", theme.BLUE, 1.0, fill=True),
+            ),
+            stretch=2,
+        ),
+    )
+
+    def readout_parts(self, view: PaneView) -> list[str]:
+        r = view.readouts
+        return [
+            f"BTC {fmt(r.get('btc'), ',.0f')}",
+            f"funding {fmt(r.get('funding_annualised_pct'), '+.1f', '%/yr')}",
+            f"OI {fmt(r.get('oi_usd_bn'), '.1f', ' bn')}",
+            f"liq longs {fmt(r.get('liq_long_usd_m'), '.1f', ' m')}",
+            f"shorts {fmt(r.get('liq_short_usd_m'), '.1f', ' m')}",
+        ]

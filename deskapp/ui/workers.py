@@ -1,0 +1,176 @@
+"""Worker threads: one poller per source and one compute worker (DESIGN.md section 3).
+
+Only `FeedBatch` and `BoardView` objects cross threads, through queued Qt signals.
+Every worker is a QObject moved to its own QThread; `WorkerThreads.shutdown()` stops and joins
+them all, so closing the window never leaves a thread running.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from PySide6.QtCore import (
+    QCoreApplication,
+    QMetaObject,
+    QObject,
+    Qt,
+    QThread,
+    QTimer,
+    Signal,
+    Slot,
+)
+
+from deskapp.config import Config
+from deskapp.data.feed import FeedBatch, FeedSource
+from deskapp.data.hub import MarketState
+from deskapp.signals.board import BoardInputs, compute_board
+
+log = logging.getLogger(__name__)
+
+
+class _Worker(QObject):
+    """Base: lives in a QThread. Subclasses define a `stop` slot that ends with `_finish()`."""
+
+    def _finish(self) -> None:
+        """In the worker's thread: hand the object back to the GUI thread and end the thread."""
+        app = QCoreApplication.instance()
+        if app is not None:
+            self.moveToThread(app.thread())
+        QThread.currentThread().quit()
+
+
+class FeedWorker(_Worker):
+    """Polls a FeedSource on a timer in its own thread and emits what changed."""
+
+    sig_batch = Signal(object)  # FeedBatch
+    sig_error = Signal(str, str)  # key ("" for the whole source), message
+
+    def __init__(self, source: FeedSource, interval_ms: int = 250):
+        super().__init__()
+        self.source = source
+        self.interval_ms = interval_ms
+        self._timer: QTimer | None = None
+
+    @Slot()
+    def start(self) -> None:
+        self._timer = QTimer(self)
+        self._timer.setInterval(self.interval_ms)
+        self._timer.timeout.connect(self.poll)
+        self._timer.start()
+        self.poll()
+
+    @Slot()
+    def poll(self) -> None:
+        try:
+            batch = self.source.poll()
+        except Exception as exc:  # a source must never take the desk down
+            log.exception("source %s failed", self.source.name)
+            self.sig_error.emit("", f"{self.source.name}: {exc}")
+            return
+        self.sig_batch.emit(batch)
+
+    @Slot(float)
+    def set_speed(self, speed: float) -> None:
+        clock = getattr(self.source, "clock", None)
+        if clock is not None:
+            clock.set_speed(speed)
+            self.poll()
+
+    @Slot()
+    def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self.source.close()
+        self._finish()
+
+
+class ComputeWorker(_Worker):
+    """Merges batches into the market state and recomputes the board, coalescing bursts."""
+
+    sig_board = Signal(object)  # BoardView
+    sig_error = Signal(str)
+
+    def __init__(self, config: Config, meta: dict[str, dict], view_days: int):
+        super().__init__()
+        self.config = config
+        self.state = MarketState(meta=meta)
+        self.view_days = view_days
+        self._scheduled = False
+        self.last_compute_ms = 0.0
+
+    @Slot(object)
+    def on_batch(self, batch: FeedBatch) -> None:
+        self.state = self.state.apply(batch)
+        if not self._scheduled:
+            # Runs after every batch already queued: a burst of batches costs one compute.
+            self._scheduled = True
+            QTimer.singleShot(0, self._compute)
+
+    def _compute(self) -> None:
+        self._scheduled = False
+        s = self.state
+        if s.clock is None:
+            return
+        c = self.config.correlation
+        t0 = time.perf_counter()
+        try:
+            view = compute_board(
+                BoardInputs(
+                    frames=s.frames,
+                    meta=s.meta,
+                    asof=s.clock,
+                    source=s.source,
+                    dataset=s.dataset,
+                    view_days=self.view_days,
+                    ai_basket=self.config.ai_basket,
+                    daily_windows=c.daily_windows,
+                    h1_window=c.h1_window,
+                    h4_window=c.h4_window,
+                )
+            )
+        except Exception as exc:
+            log.exception("board computation failed at %s", s.clock)
+            self.sig_error.emit(f"computation failed: {exc}")
+            return
+        self.last_compute_ms = (time.perf_counter() - t0) * 1000
+        self.sig_board.emit(view)
+
+    @Slot()
+    def stop(self) -> None:
+        self._finish()
+
+
+class WorkerThreads:
+    """Owns worker threads: start them, and stop + join them all on shutdown."""
+
+    def __init__(self) -> None:
+        self._items: list[tuple[QThread, _Worker]] = []
+
+    def start(self, worker: _Worker, name: str, start_slot=None) -> None:
+        thread = QThread()
+        thread.setObjectName(name)
+        worker.moveToThread(thread)
+        if start_slot is not None:
+            thread.started.connect(start_slot)
+        self._items.append((thread, worker))
+        thread.start()
+
+    def shutdown(self, timeout_ms: int = 5000) -> bool:
+        """Ask every worker to stop in its own thread (it then quits the thread); join them all.
+
+        True when every thread ended within the timeout.
+        """
+        ok = True
+        for thread, worker in reversed(self._items):
+            if thread.isRunning():
+                QMetaObject.invokeMethod(worker, "stop", Qt.ConnectionType.QueuedConnection)
+                ok = thread.wait(timeout_ms) and ok
+        if not ok:
+            log.error("a worker thread did not stop within %d ms", timeout_ms)
+        self._items.clear()
+        return ok
+
+    @property
+    def threads(self) -> list[QThread]:
+        return [t for t, _ in self._items]
