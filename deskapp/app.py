@@ -57,17 +57,68 @@ def _install_crash_net() -> None:
     threading.excepthook = lambda a: hook(a.exc_type, a.exc_value, a.exc_traceback)
 
 
+class Desk:
+    """The running desk: journal, main window, replay feed and compute workers, wired together.
+
+    Needs a QApplication. `start()` launches the worker threads; `shutdown()` stops and joins
+    them and closes the journal (idempotent).
+    """
+
+    def __init__(self, opts: DeskOptions):
+        from PySide6.QtCore import QSettings
+
+        from deskapp.journal.store import JournalStore
+        from deskapp.paths import config_dir, journal_path
+        from deskapp.ui.main_window import MainWindow
+        from deskapp.ui.workers import ComputeWorker, FeedWorker, WorkerThreads
+
+        info = opts.dataset.info
+        self.journal = JournalStore(opts.journal or journal_path(), __version__)
+        settings = None
+        if opts.screenshot is None:  # a screenshot always shows the default layout
+            settings = QSettings(str(config_dir() / "deskapp.ini"), QSettings.Format.IniFormat)
+        self.window = MainWindow(self.journal, settings, opts.speed, info.title)
+        if opts.size:
+            self.window.resize(*opts.size)
+        elif settings is None or settings.value("window/geometry") is None:
+            self.window.resize(1600, 950)
+        self.source = ReplaySource(opts.dataset,
+                                   ReplayClock(opts.at, opts.speed, info.start, info.end))
+        self.feed = FeedWorker(self.source, interval_ms=250)
+        self.compute = ComputeWorker(opts.config, opts.dataset.meta, info.view_days)
+        w = self.window
+        self.feed.sig_batch.connect(self.compute.on_batch)
+        self.feed.sig_error.connect(w.show_feed_error)
+        self.compute.sig_error.connect(w.show_feed_error)
+        self.compute.sig_board.connect(w.apply_board)
+        w.sig_speed.connect(self.feed.set_speed)
+        w.sig_board_drawn.connect(
+            lambda _v: w.set_perf(f"compute {self.compute.last_compute_ms:.0f} ms"))
+        self.threads = WorkerThreads()
+        self._closed = False
+
+    def start(self) -> None:
+        self.threads.start(self.compute, "compute")
+        self.threads.start(self.feed, "feed-replay", self.feed.start)
+
+    def shutdown(self) -> bool:
+        """Stop and join every worker thread, close the journal. True if all threads joined."""
+        if self._closed:
+            return True
+        self._closed = True
+        joined = self.threads.shutdown()
+        self.journal.close()
+        return joined
+
+
 def run_desk(opts: DeskOptions) -> int:
     """Open the desk on a replay; returns the process exit code."""
     t_start = time.perf_counter()
-    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from deskapp.journal.store import JournalStore
-    from deskapp.paths import config_dir, data_dir, journal_path
-    from deskapp.ui.main_window import MainWindow
+    from deskapp.paths import data_dir
     from deskapp.ui.theme import apply_theme
-    from deskapp.ui.workers import ComputeWorker, FeedWorker, WorkerThreads
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("deskapp")
@@ -77,48 +128,23 @@ def run_desk(opts: DeskOptions) -> int:
     _setup_logging(data_dir())
     _install_crash_net()
 
-    info = opts.dataset.info
-    journal = JournalStore(opts.journal or journal_path(), __version__)
-    settings = None
-    if opts.screenshot is None:  # a screenshot always shows the default layout
-        settings = QSettings(str(config_dir() / "deskapp.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(journal, settings, opts.speed, info.title)
-    if opts.size:
-        window.resize(*opts.size)
-    elif settings is None or settings.value("window/geometry") is None:
-        window.resize(1600, 950)
-
-    source = ReplaySource(opts.dataset, ReplayClock(opts.at, opts.speed, info.start, info.end))
-    feed = FeedWorker(source, interval_ms=250)
-    compute = ComputeWorker(opts.config, opts.dataset.meta, info.view_days)
-    feed.sig_batch.connect(compute.on_batch)
-    feed.sig_error.connect(lambda _k, m: window.show_feed_error(m))
-    compute.sig_error.connect(window.show_feed_error)
-    compute.sig_board.connect(window.apply_board)
-    window.sig_speed.connect(feed.set_speed)
-    window.sig_board_drawn.connect(
-        lambda _v: window.set_perf(f"compute {compute.last_compute_ms:.0f} ms"))
-
-    threads = WorkerThreads()
-    app.aboutToQuit.connect(threads.shutdown)
-    threads.start(compute, "compute")
-    threads.start(feed, "feed-replay", feed.start)
-
+    desk = Desk(opts)
+    window = desk.window
+    app.aboutToQuit.connect(desk.shutdown)
     result = {"code": 0}
     if opts.screenshot is not None:
         target = opts.screenshot
 
         def grab(_view) -> None:
-            window.sig_board_drawn.disconnect(grab_slot[0])
+            window.sig_board_drawn.disconnect(grab)
             # After the events already queued (layout), render the window into an image.
             QTimer.singleShot(0, lambda: _save(window, target, result, t_start, app))
 
-        grab_slot = [grab]
         window.sig_board_drawn.connect(grab)
+    desk.start()
     window.show()
     code = app.exec()
-    threads.shutdown()
-    journal.close()
+    desk.shutdown()
     return result["code"] or code
 
 

@@ -154,6 +154,13 @@ class TimePane(QWidget):
                 if c.cid in view.missing:
                     missing.append(f"{c.label}: {view.missing[c.cid]}")
             row.notice.setText("<br>".join(html.escape(m) for m in missing))
+            drawn = any(c.cid in view.curves for c in row.spec.curves)
+            # An empty row keeps a quiet fixed scale instead of autoscaling on nothing.
+            row.plot.getAxis("left").setStyle(showValues=drawn)
+            if not drawn and row.spec.y_range is None:
+                row.plot.setYRange(0.0, 1.0, padding=0)
+            elif drawn and row.spec.y_range is None:
+                row.plot.getViewBox().enableAutoRange(axis="y")
         lo = asof_s - view_days * 86400.0
         self._rows[0].plot.setXRange(lo, asof_s + view_days * 86400.0 * 0.02, padding=0)
         self.header.setText(self.header_html(view))
