@@ -1,0 +1,76 @@
+"""Shared fixtures. Every test runs headless (offscreen Qt) with its own DESKAPP_HOME."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Callable, Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from deskapp.config import Config, load_config  # noqa: E402
+from deskapp.data.replay import ReplayDataset, load_dataset  # noqa: E402
+from deskapp.resources import replay_dir  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Journal, settings and logs go to a per-test folder, never the user's."""
+    home = tmp_path / "deskapp-home"
+    monkeypatch.setenv("DESKAPP_HOME", str(home))
+    return home
+
+
+@pytest.fixture(scope="session")
+def config() -> Config:
+    return load_config()
+
+
+@pytest.fixture(scope="session")
+def datasets() -> Callable[[str], ReplayDataset]:
+    """Load a bundled dataset once per test session."""
+    cache: dict[str, ReplayDataset] = {}
+
+    def get(name: str) -> ReplayDataset:
+        if name not in cache:
+            cache[name] = load_dataset(name)
+        return cache[name]
+
+    return get
+
+
+@pytest.fixture
+def make_desk(qtbot, config, datasets, tmp_path) -> Iterator[Callable[..., object]]:
+    """Build a running Desk on a replay; every desk made is shut down after the test."""
+    from deskapp.app import Desk, DeskOptions
+
+    made = []
+
+    def make(name: str = "2026-02-risk-off", at: str | None = None, speed: float = 0.0,
+             size: tuple[int, int] = (1600, 900), journal: Path | None = None) -> Desk:
+        ds = datasets(name)
+        when = pd.Timestamp(at) if at else ds.info.default_at
+        if when.tzinfo is None:
+            when = when.tz_localize("UTC")
+        desk = Desk(DeskOptions(config=config, dataset=ds, at=when, speed=speed, size=size,
+                                journal=journal or tmp_path / "journal.sqlite3"))
+        made.append(desk)
+        qtbot.addWidget(desk.window)
+        desk.start()
+        desk.window.show()
+        return desk
+
+    yield make
+    for desk in made:
+        assert desk.shutdown(), "a worker thread did not join"
+
+
+def bundled_series_csv(key: str) -> Path:
+    return replay_dir() / "series" / f"{key}.csv.gz"
