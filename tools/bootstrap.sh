@@ -119,27 +119,27 @@ PY=""
 MISSING_PKGS=() # Debian packages to install
 MISSING_WHAT=() # human-readable reasons
 
+NEED_PYTHON=0
 if ((NEED_VENV)); then
     if ! PY=$(find_python); then
-        log "no Python >= 3.11 found (tried python3.13, python3.12, python3.11, python3)."
-        log "install one, then re-run:"
-        if ((IS_ROOT)); then
-            printf 'apt-get update && apt-get install -y %s\n' "$(python_apt_pkgs)" >&2
-        else
-            printf 'sudo apt-get update && sudo apt-get install -y %s\n' "$(python_apt_pkgs)" >&2
-        fi
-        exit 1
-    fi
-    log "using $PY ($("$PY" -c 'import platform; print(platform.python_version())'))"
-    # The venv module and ensurepip (Debian splits them into pythonX.Y-venv).
-    if ! "$PY" -m venv --help >/dev/null 2>&1 || ! "$PY" -c 'import ensurepip' >/dev/null 2>&1; then
-        pyver=$("$PY" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
-        pyprefix=$("$PY" -c 'import sys; print(sys.base_prefix)')
-        if [[ $pyprefix == /usr ]]; then
-            MISSING_PKGS+=("python$pyver-venv")
-            MISSING_WHAT+=("python$pyver venv/ensurepip")
-        else
-            die "$PY has no working venv/ensurepip module; rebuild or reinstall that Python (it is not a Debian package)"
+        # No Python >= 3.11: install the distro's (with the libraries below, in one apt call).
+        log "no Python >= 3.11 found (tried python3.13, python3.12, python3.11, python3)"
+        NEED_PYTHON=1
+        read -r -a pypkgs <<<"$(python_apt_pkgs)"
+        MISSING_PKGS+=("${pypkgs[@]}")
+        MISSING_WHAT+=("Python >= 3.11")
+    else
+        log "using $PY ($("$PY" -c 'import platform; print(platform.python_version())'))"
+        # The venv module and ensurepip (Debian splits them into pythonX.Y-venv).
+        if ! "$PY" -m venv --help >/dev/null 2>&1 || ! "$PY" -c 'import ensurepip' >/dev/null 2>&1; then
+            pyver=$("$PY" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+            pyprefix=$("$PY" -c 'import sys; print(sys.base_prefix)')
+            if [[ $pyprefix == /usr ]]; then
+                MISSING_PKGS+=("python$pyver-venv")
+                MISSING_WHAT+=("python$pyver venv/ensurepip")
+            else
+                die "$PY has no working venv/ensurepip module; rebuild or reinstall that Python (it is not a Debian package)"
+            fi
         fi
     fi
 fi
@@ -273,6 +273,10 @@ if ((${#MISSING_PKGS[@]})); then
     still=$(missing_sonames | cut -d: -f1 | tr '\n' ' ')
     [[ -z $still ]] || die "still missing after install: $still"
     fonts_ok || log "warning: fc-list still lists no fonts"
+    if ((NEED_PYTHON)); then
+        PY=$(find_python) || die "still no Python >= 3.11 after installing it"
+        log "using $PY"
+    fi
 fi
 
 # ---------------------------------------------------------------------------
