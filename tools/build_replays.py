@@ -74,7 +74,8 @@ def equity_hour_close_yahoo(times: pd.Series) -> pd.DatetimeIndex:
     t = pd.to_datetime(times, utc=True)
     end = t + pd.Timedelta(hours=1)
     session_close = at_ny(t.dt.tz_convert(NY).dt.tz_localize(None), "16:00")
-    return pd.DatetimeIndex(end.where(end.values <= session_close.values, session_close))
+    end_index = pd.DatetimeIndex(end)
+    return end_index.where(end_index <= session_close, session_close)
 
 
 TIME_RULES = {
@@ -90,6 +91,9 @@ TIME_RULES = {
     "h41_weekly": "Wednesday of the H.4.1 week; released the next day at 16:30 New York",
     "rrp_daily": "operation date at 13:15 New York (NY Fed publishes the result)",
 }
+
+
+SESSION_RULES = {TIME_RULES[k] for k in ("nyse_close", "vix_close", "fred_rate")}
 
 
 # ---------------------------------------------------------------- readers
@@ -108,6 +112,15 @@ class Builder:
         df.index = pd.DatetimeIndex(index, name="time")
         df = df[~df.index.duplicated(keep="first")].sort_index()
         df = df.dropna(how="all")
+        if meta.time_rule in SESSION_RULES:
+            # A "session" dated on a Saturday or Sunday is a copy the source carried, not a session.
+            weekend = df.index.tz_convert(NY).day_of_week >= 5
+            if weekend.any():
+                meta.notes = (
+                    meta.notes + f" {int(weekend.sum())} weekend rows in the source "
+                    "(not sessions) were left out."
+                ).strip()
+                df = df[~weekend]
         meta.columns = list(df.columns)
         meta.first = df.index[0].isoformat()
         meta.last = df.index[-1].isoformat()
@@ -125,7 +138,8 @@ class Builder:
         df = self.read(rel)
         idx = self.time_for(rule, df["date"])
         vals = pd.DataFrame({"value": df[col].to_numpy() * scale})
-        self.put(Series(key, label, unit, "1d", "n/a", rel, TIME_RULES[rule], notes), idx, vals)
+        freq = "1w" if rule == "h41_weekly" else "1d"
+        self.put(Series(key, label, unit, freq, "n/a", rel, TIME_RULES[rule], notes), idx, vals)
 
     def time_for(self, rule: str, dates: pd.Series) -> pd.DatetimeIndex:
         if rule in ("nyse_close", "fred_rate"):

@@ -73,14 +73,20 @@ class JournalStore:
         try:
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
                                        timeout=busy_timeout_ms / 1000)
+        except sqlite3.DatabaseError as exc:
+            raise JournalError(f"journal {self.path} cannot be opened: {exc}") from None
+        try:
             self._db.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
             mode = self._db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
             if mode.lower() != "wal":
                 raise JournalError(f"journal {self.path}: WAL mode refused (got {mode})")
             self._db.execute("PRAGMA synchronous=FULL")
             self._migrate()
-        except sqlite3.DatabaseError as exc:
-            raise JournalError(f"journal {self.path} cannot be opened: {exc}") from None
+        except BaseException as exc:
+            self._db.close()  # a refused journal must not keep the file open
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise JournalError(f"journal {self.path} cannot be opened: {exc}") from None
+            raise
 
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]

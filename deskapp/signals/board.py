@@ -2,8 +2,9 @@
 
 `compute_board` is pure: frames in (bars closed at or before `asof`), an immutable `BoardView` out.
 Which stored series feeds a role (e.g. "the S&P 500 for correlation") is decided by `ROLES`:
-the candidate with the most recent bar at `asof` wins, so ES futures stand in for the S&P 500
-index while they are the fresher of the two and nothing is ever drawn from another period.
+the first candidate whose data is current at `asof` wins (ES futures, else the S&P 500 index),
+so a series that has ended is replaced rather than shown stale, and nothing is ever drawn from
+another period.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ ROLES: dict[str, tuple[str, ...]] = {
     "us10y": ("rates.us10y",),
     "bill3m": ("rates.us3m",),
     "dxy": ("fx.dxy",),
-    "equity_1d": ("idx.spx", "fut.es"),
+    "equity_1d": ("fut.es", "idx.spx"),  # DESIGN: ES futures (or the S&P 500 index)
     "btc_1d": ("crypto.btc",),
     "equity_1h": ("idx.spx.1h", "etf.spy.1h"),
     "btc_1h": ("crypto.btcusdt.1h", "crypto.btc_yahoo.1h"),
@@ -95,13 +96,16 @@ def epoch_seconds(index: pd.DatetimeIndex) -> np.ndarray:
 
 
 def pick(inp: BoardInputs, role: str) -> str | None:
-    """The freshest series for a role at asof (ties go to the earlier candidate)."""
+    """The series for a role at asof: the first candidate whose data is current, else the
+    candidate with the most recent bar (so it is shown, flagged as old), else None."""
     best, best_t = None, None
     for key in ROLES[role]:
         f = inp.frames.get(key)
         if f is None or f.empty:
             continue
         t = f.index[-1]
+        if not _is_stale(inp, key, t):
+            return key
         if best_t is None or t > best_t:
             best, best_t = key, t
     return best
@@ -277,8 +281,9 @@ def correlation_pane(inp: BoardInputs) -> PaneView:
             pairs = None
         else:
             p["notes"].append(f"intraday: {_label(inp, ek1)} vs {_label(inp, bk1)}")
+    four_hour = lambda x: correlation.to_4h(x, inp.asof)  # noqa: E731
     for prefix, to_frame, w, tf in (("h1", lambda x: x, inp.h1_window, "1h"),
-                                    ("h4", correlation.to_4h, inp.h4_window, "4h")):
+                                    ("h4", four_hour, inp.h4_window, "4h")):
         cid = f"{prefix}_{w}"
         r[cid] = None
         if pairs is None:

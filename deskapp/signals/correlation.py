@@ -48,18 +48,27 @@ def align_intraday(equity_close: pd.Series, crypto_close: pd.Series,
     right = crypto_close.dropna().rename("b").to_frame()
     if left.empty or right.empty:
         return pd.DataFrame(columns=["a", "b"], dtype="float64")
+    # merge_asof refuses keys of different resolutions (e.g. us from CSV, ms from an exchange).
+    left.index = left.index.as_unit("ns")
+    right.index = right.index.as_unit("ns")
     merged = pd.merge_asof(left, right, left_index=True, right_index=True, direction="backward",
                            tolerance=pd.Timedelta(tolerance))
     return merged.dropna()
 
 
-def to_4h(pairs: pd.DataFrame) -> pd.DataFrame:
-    """4h bars from aligned hourly pairs: the last pair in each UTC 4h bucket (00-04, 04-08..)."""
+def to_4h(pairs: pd.DataFrame, asof: pd.Timestamp | None = None) -> pd.DataFrame:
+    """4h bars from aligned hourly pairs: the last pair in each UTC 4h bucket (00-04, 04-08..).
+
+    A bar is stamped at its bucket's end; with `asof`, a bucket that has not ended yet (a bar
+    still forming) is left out.
+    """
     if pairs.empty:
         return pairs
     bucket = pairs.index.ceil("4h")
     out = pairs.groupby(bucket).last()
     out.index.name = "time"
+    if asof is not None:
+        out = out[out.index <= asof]
     return out
 
 

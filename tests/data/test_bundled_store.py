@@ -1,0 +1,374 @@
+"""The bundled replay store (resources/replay) against the real CSVs it was built from.
+
+The comparisons need ../shared/data, which an installed app does not ship: they skip when it is
+absent. The structural checks (catalog, datasets, sorted unique timestamps) always run.
+Everything here is read with csv/gzip/zoneinfo, independently of pandas and of the builder.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import math
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from deskapp.resources import replay_dir
+
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
+STORE = replay_dir()
+NY = ZoneInfo("America/New_York")
+FMT = "%Y-%m-%dT%H:%M:%SZ"
+CATALOG: dict[str, dict] = json.loads((STORE / "catalog.json").read_text(encoding="utf-8"))
+DATASETS: list[dict] = json.loads((STORE / "datasets.json").read_text(encoding="utf-8"))
+
+needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason=f"{SHARED} is not present")
+
+Row = tuple[str, tuple[str | None, ...]]  # (UTC close time as stored, raw source values)
+
+
+# ---------------------------------------------------------------- readers
+@cache
+def store_rows(key: str) -> tuple[list[str], list[tuple[str, ...]]]:
+    """(columns, rows) of a bundled series, as text."""
+    with gzip.open(STORE / "series" / f"{key}.csv.gz", "rt", newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader)
+        return header, [tuple(r) for r in reader]
+
+
+@cache
+def source(rel: str) -> tuple[dict[str, str], ...]:
+    with (SHARED / rel).open(newline="", encoding="utf-8") as fh:
+        return tuple(csv.DictReader(fh))
+
+
+# ---------------------------------------------------------------- time rules, written out
+def ny(day: str, hh: int, mm: int, plus_days: int = 0) -> str:
+    d = date.fromisoformat(day) + timedelta(days=plus_days)
+    return datetime(d.year, d.month, d.day, hh, mm, tzinfo=NY).astimezone(UTC).strftime(FMT)
+
+
+def utc_day(day: str) -> str:
+    d = date.fromisoformat(day) + timedelta(days=1)
+    return datetime(d.year, d.month, d.day, tzinfo=UTC).strftime(FMT)
+
+
+def parse_utc(text: str) -> datetime:
+    t = datetime.fromisoformat(text)
+    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
+
+
+def plus(text: str, hours: int) -> str:
+    return (parse_utc(text) + timedelta(hours=hours)).strftime(FMT)
+
+
+def ibkr_hour(text: str) -> str:
+    t = parse_utc(text)
+    return (t.replace(minute=0, second=0) + timedelta(hours=1)).strftime(FMT)
+
+
+def yahoo_hour(text: str) -> str:
+    t = parse_utc(text)
+    local = t.astimezone(NY)
+    close = datetime(local.year, local.month, local.day, 16, 0, tzinfo=NY).astimezone(UTC)
+    return min(t + timedelta(hours=1), close).strftime(FMT)
+
+
+def funding_time(ms: str) -> str:
+    q, r = divmod(int(ms), 60_000)  # to the nearest minute
+    q += r > 30_000 or (r == 30_000 and q % 2 == 1)
+    return datetime.fromtimestamp(q * 60, tz=UTC).strftime(FMT)
+
+
+RULES: dict[str, Callable[[str], str]] = {
+    "nyse": lambda d: ny(d, 16, 0),
+    "fred": lambda d: ny(d, 16, 0),
+    "vix": lambda d: ny(d, 16, 15),
+    "ny1700": lambda d: ny(d, 17, 0),
+    "utc_day": utc_day,
+    "h41": lambda d: ny(d, 16, 30, plus_days=1),
+    "rrp": lambda d: ny(d, 13, 15),
+}
+OHLC = ("open", "high", "low", "close")
+OHLCV = (*OHLC, "volume")
+
+
+# ---------------------------------------------------------------- what each series should hold
+def blank(text: str) -> str | None:
+    """FRED marks a missing observation with '.', other sources leave the cell empty."""
+    return None if text in ("", ".") else text
+
+
+def rows_from(rel: str, time_of: Callable[[dict], str], cols: tuple[str, ...],
+              keep: Callable[[dict], bool] = lambda r: True) -> list[Row]:
+    return [(time_of(r), tuple(blank(r[c]) for c in cols)) for r in source(rel) if keep(r)]
+
+
+SESSION_RULES = {"nyse", "fred", "vix"}
+
+
+def daily(rel, rule, cols, ticker=None) -> Callable[[], list[Row]]:
+    def keep(r: dict) -> bool:
+        if ticker and r["ticker"] != ticker:
+            return False
+        # a session-stamped row dated on a weekend is a copy the source carried: left out
+        return rule not in SESSION_RULES or date.fromisoformat(r["date"]).weekday() < 5
+
+    return lambda: rows_from(rel, lambda r: RULES[rule](r["date"]), cols, keep)
+
+
+def btc_daily() -> list[Row]:
+    old = source("daily/btc_usd_daily_yahoo_2016_2025.csv")
+    new = source("daily/btc_usd_daily_yahoo_2024_2026.csv")
+    first_new = min(r["date"] for r in new)
+    both = [r for r in old if r["date"] < first_new] + list(new)
+    return [(utc_day(r["date"]), tuple(r[c] for c in OHLCV)) for r in both]
+
+
+def tga() -> list[Row]:
+    rows = []
+    for rel in ("daily/tga_weekly_fred_wtregen_2015_2025.csv",
+                "daily/tga_weekly_fred_wtregen_2026.csv"):
+        rows += rows_from(rel, lambda r: RULES["h41"](r["date"]), ("wtregen",))
+    return rows
+
+
+def btcusdt() -> list[Row]:
+    a = source("intraday/btcusdt_1h_binance_spot_2025.csv")
+    rows = [(datetime.fromtimestamp(int(r["open_time"]) / 1000 + 3600, tz=UTC).strftime(FMT),
+             tuple(r[c] for c in OHLCV)) for r in a]
+    return rows + rows_from("intraday/btcusdt_1h_binance_spot_2026.csv",
+                            lambda r: plus(r["time_utc"], 1), OHLCV)
+
+
+D = "daily/"
+SEMIS = D + "semis_crypto_equities_daily_yahoo_2024_2026.csv"
+LEADERS = D + "ai_leaders_daily_ohlcv_2024_2026.csv"
+POOL = D + "etf_closes_spy_qqq_iwm_smh_igv_yahoo_2025_2026.csv"
+NDX = D + "ndx_rut_smh_sox_daily_yahoo_2024_2026.csv"
+ALTS4 = D + "altcoins_sol_xrp_ada_link_usd_daily_close_yahoo_2021_2026.csv"
+ALTS6 = D + "altcoins_usd_daily_close_yahoo_2021_2025.csv"
+DV = "derivatives/"
+IT = "intraday/"
+
+# key -> (expected rows, scale applied by the build or None)
+SPECS: dict[str, tuple[Callable[[], list[Row]], float | None]] = {
+    "rates.us10y": (daily(D + "us10y_daily_fred_dgs10_2015_2026.csv", "fred", ("dgs10",)), None),
+    "rates.us3m": (daily(D + "us3m_daily_fred_dgs3mo_2010_2026.csv", "fred", ("dgs3mo",)), None),
+    "rates.us2y": (daily(D + "us2y_daily_fred_dgs2_2010_2026.csv", "fred", ("dgs2",)), None),
+    "rates.sofr": (daily(D + "sofr_daily_fred_2018_2026.csv", "fred", ("sofr",)), None),
+    "fx.usd_broad": (daily(D + "usd_broad_index_daily_fred_dtwexbgs_2015_2026.csv", "nyse",
+                           ("dtwexbgs",)), None),
+    "idx.nasdaq_comp": (daily(D + "nasdaq_composite_daily_fred_2019_2024.csv", "nyse",
+                              ("nasdaqcom",)), None),
+    "liq.walcl": (daily(D + "fed_total_assets_weekly_fred_walcl_2015_2026.csv", "h41",
+                        ("walcl",)), 1e-3),
+    "liq.tga": (tga, 1e-3),
+    "liq.rrp": (daily(D + "on_rrp_daily_fred_rrpontsyd_2015_2026.csv", "rrp", ("rrpontsyd",)),
+                None),
+    "fx.dxy": (daily(D + "dxy_daily_yahoo_2010_2026.csv", "ny1700", OHLC), None),
+    "rates.zq": (daily(D + "zq_f_fed_funds_futures_daily_yahoo_2015_2025.csv", "ny1700", OHLCV),
+                 None),
+    "idx.spx": (daily(D + "spx_daily_yahoo_2010_2026.csv", "nyse", OHLC), None),
+    "fut.es": (daily(D + "es_f_continuous_daily_yahoo_2015_2026.csv", "ny1700", OHLCV), None),
+    "idx.rut": (daily(D + "rut_daily_ohlc_2016_2026.csv", "nyse", OHLC), None),
+    "idx.rut_yahoo": (daily(D + "rut_daily_close_yahoo_2010_2025.csv", "nyse", ("close",)), None),
+    "idx.vix": (daily(D + "vix_daily_cboe_2010_2026.csv", "vix", OHLC), None),
+    "idx.ndx": (daily(NDX, "nyse", ("ndx", "ndx_volume")), None),
+    "idx.sox": (daily(NDX, "nyse", ("sox",)), None),
+    "etf.spy": (daily(D + "spy_qqq_daily_ohlcv_2016_2026.csv", "nyse", OHLCV, "SPY"), None),
+    "etf.qqq": (daily(D + "spy_qqq_daily_ohlcv_2016_2026.csv", "nyse", OHLCV, "QQQ"), None),
+    "etf.rsp_adj": (daily(D + "rsp_iwm_daily_ohlcv_adjusted_yahoo_2015_2026.csv", "nyse", OHLCV,
+                          "RSP"), None),
+    "etf.iwm_adj": (daily(D + "rsp_iwm_daily_ohlcv_adjusted_yahoo_2015_2026.csv", "nyse", OHLCV,
+                          "IWM"), None),
+    **{f"etfpool.{t}": (daily(POOL, "nyse", (t,)), None)
+       for t in ("spy", "qqq", "iwm", "smh", "soxx", "igv", "skyy")},
+    **{f"stk.{t}": (daily(SEMIS, "nyse", OHLCV, t), None)
+       for t in ("NVDA", "TSM", "AMAT", "ASML", "QCOM", "TXN", "INTC", "COIN", "MSTR")},
+    **{f"stk.{t}": (daily(LEADERS, "nyse", OHLCV, t), None)
+       for t in ("MSFT", "AVGO", "AMD", "META", "GOOG", "AMZN", "MU")},
+    **{f"stk.{t}": (daily(D + "ai_leaders_daily_close_yahoo_2024_2026.csv", "nyse",
+                          (t.lower(),)), None) for t in ("GOOGL", "ADBE")},
+    **{f"stk.{t}": (daily(D + "pltr_anet_daily_ohlcv_yahoo_2024_2026.csv", "nyse", OHLCV, t), None)
+       for t in ("PLTR", "ANET")},
+    **{f"stk.{t}": (daily(D + "orcl_crm_daily_ohlcv_adjusted_yahoo_2024_2025.csv", "nyse", OHLCV,
+                          t), None) for t in ("ORCL", "CRM")},
+    "crypto.btc": (btc_daily, None),
+    "crypto.eth": (daily(D + "eth_usd_daily_yahoo_2017_2025.csv", "utc_day", OHLCV), None),
+    **{f"crypto.{c}": (daily(ALTS4, "utc_day", (c,)), None) for c in ("sol", "xrp", "ada", "link")},
+    **{f"crypto.{c}": (daily(ALTS6, "utc_day", (c,)), None) for c in ("doge", "avax")},
+    "deriv.btc_funding_daily": (daily(DV + "btc_funding_daily_binance_lukmol_2019_2026.csv",
+                                      "utc_day", ("funding_mean",)), None),
+    "deriv.btc_funding_8h": (lambda: rows_from(
+        DV + "binance_btcusdt_perp_funding_8h_api_2022_2025.csv",
+        lambda r: funding_time(r["funding_time_ms"]), ("funding_rate_pct",)), 0.01),
+    "deriv.btc_oi_daily": (daily(DV + "btc_futures_oi_usd_daily_2019_2024.csv", "utc_day",
+                                 ("open_interest_usd",)), None),
+    "deriv.btc_oi_4h": (lambda: rows_from(
+        DV + "btc_oi_all_exchanges_usd_4h_coinglass_2024_2025.csv",
+        lambda r: plus(r["time_utc"], 4), ("oi_close_usd",)), None),
+    "deriv.btc_liq_daily": (daily(DV + "btc_liquidations_binance_daily_coinglass_2020_2025.csv",
+                                  "utc_day", ("long_liquidation_usd", "short_liquidation_usd")),
+                            None),
+    "deriv.btc_liq_4h": (lambda: rows_from(
+        DV + "btc_liquidations_binance_4h_coinglass_2024_2025.csv",
+        lambda r: plus(r["time_utc"], 4), ("long_liquidation_usd", "short_liquidation_usd")), None),
+    **{f"idx.{i.lower()}.1h": (
+        lambda i=i: rows_from(IT + "spx_rut_1h_ibkr_2025_2026.csv",
+                              lambda r: ibkr_hour(r["time_utc"]), OHLC,
+                              lambda r: r["index"] == i), None) for i in ("SPX", "RUT")},
+    **{f"etf.{t}.1h": (lambda t=t: rows_from(IT + f"{t}_1h_yahoo_2024_2026.csv",
+                                             lambda r: yahoo_hour(r["time_utc"]), OHLCV), None)
+       for t in ("spy", "qqq", "iwm")},
+    "crypto.btc_yahoo.1h": (lambda: rows_from(IT + "btc_usd_1h_yahoo_2024_2025.csv",
+                                              lambda r: plus(r["time_utc"], 1), OHLCV), None),
+    "crypto.btcusdt.1h": (btcusdt, None),
+}
+
+
+def expected(key: str) -> list[Row]:
+    """The build's documented steps: first row of a time wins, sorted, all-blank rows left out."""
+    seen: dict[str, tuple[str | None, ...]] = {}
+    for t, vals in SPECS[key][0]():
+        seen.setdefault(t, vals)
+    return [(t, seen[t]) for t in sorted(seen) if any(v is not None for v in seen[t])]
+
+
+# ---------------------------------------------------------------- structure (always runs)
+def test_every_dataset_lists_only_catalog_keys():
+    for d in DATASETS:
+        unknown = [k for k in d["series"] if k not in CATALOG]
+        assert not unknown, (d["name"], unknown)
+        assert len(set(d["series"])) == len(d["series"]), d["name"]
+
+
+@pytest.mark.parametrize("key", sorted(CATALOG))
+def test_series_file_is_sorted_unique_and_matches_its_catalog_entry(key):
+    header, rows = store_rows(key)
+    meta = CATALOG[key]
+    assert header == ["time", *meta["columns"]]
+    times = [r[0] for r in rows]
+    assert all(a < b for a, b in zip(times, times[1:], strict=False)), "duplicate or unsorted"
+    for t in (times[0], times[-1]):
+        datetime.strptime(t, FMT)  # every stamp is UTC, to the second
+    assert len(rows) == meta["rows"]
+    assert parse_utc(times[0]) == datetime.fromisoformat(meta["first"])
+    assert parse_utc(times[-1]) == datetime.fromisoformat(meta["last"])
+    assert all(len(r) == len(header) for r in rows)
+
+
+def test_nyse_daily_series_have_no_weekend_sessions():
+    weekend = {}
+    for key, meta in CATALOG.items():
+        if meta["freq"] == "1d" and meta["time_rule"].startswith("session date at 16:00"):
+            days = [t for t, *_ in store_rows(key)[1]
+                    if datetime.strptime(t, FMT).replace(tzinfo=UTC).astimezone(NY).weekday() >= 5]
+            if days:
+                weekend[key] = days
+    assert weekend == {}
+
+
+# ---------------------------------------------------------------- values vs the source
+def test_every_catalog_series_has_a_source_check():
+    assert set(SPECS) == set(CATALOG)
+
+
+def close_enough(stored: str, raw: str | None, scale: float | None) -> bool:
+    if raw is None:
+        return stored == ""  # a blank stays blank (NaN), never filled
+    if stored == "":
+        return False
+    want = float(raw) * scale if scale is not None else float(raw)
+    return math.isclose(float(stored), want, rel_tol=4e-16, abs_tol=0.0)
+
+
+@needs_shared
+@pytest.mark.parametrize("key", sorted(CATALOG))
+def test_series_values_equal_the_source_csv(key):
+    want = expected(key)
+    _, got = store_rows(key)
+    assert [r[0] for r in got] == [t for t, _ in want]
+    scale = SPECS[key][1]
+    bad = [(t, g[1:], w) for (t, w), g in zip(want, got, strict=True)
+           if not all(close_enough(s, r, scale) for s, r in zip(g[1:], w, strict=True))]
+    assert not bad, bad[:3]
+
+
+@needs_shared
+def test_us10y_blank_days_are_not_filled():
+    src = source(D + "us10y_daily_fred_dgs10_2015_2026.csv")
+    blanks = {RULES["fred"](r["date"]) for r in src if r["dgs10"] == ""}
+    assert len(blanks) == 122  # README: 2945 rows, 122 blank
+    stored = dict(store_rows("rates.us10y")[1])
+    # a blank FRED day never gets a value: it is either absent or NaN
+    assert all(stored.get(t, "") == "" for t in blanks)
+    assert len(stored) == len(src) - sum(1 for t in blanks if t not in stored)
+    # the source's weekend copies of Friday's NDX close (2026-08-01/02) are not sessions
+    ndx = dict((r[0], r[1:]) for r in store_rows("idx.ndx")[1])
+    assert ny("2026-08-01", 16, 0) not in ndx and ny("2026-07-31", 16, 0) in ndx
+
+
+@needs_shared
+def test_unit_conversions():
+    fund = {funding_time(r["funding_time_ms"]): float(r["funding_rate_pct"]) / 100
+            for r in source(DV + "binance_btcusdt_perp_funding_8h_api_2022_2025.csv")}
+    got = {t: float(v) for t, v in store_rows("deriv.btc_funding_8h")[1]}
+    assert got.keys() == fund.keys()
+    assert all(math.isclose(got[t], fund[t], rel_tol=4e-16) for t in fund)
+    assert got["2022-11-03T08:00:00Z"] == pytest.approx(0.0000044, rel=1e-12)  # 0.00044 %
+    walcl = {RULES["h41"](r["date"]): float(r["walcl"]) / 1000
+             for r in source(D + "fed_total_assets_weekly_fred_walcl_2015_2026.csv")}
+    got = {t: float(v) for t, v in store_rows("liq.walcl")[1]}
+    assert got.keys() == walcl.keys()
+    assert all(math.isclose(got[t], walcl[t], rel_tol=4e-16) for t in walcl)
+
+
+# ---------------------------------------------------------------- time rules, spelled out
+@needs_shared
+def test_nyse_daily_bar_stamped_at_the_new_york_close():
+    spx = {r["date"]: r["close"] for r in source(D + "spx_daily_yahoo_2010_2026.csv")}
+    stored = {t: v[3] for t, *v in ((r[0], *r[1:]) for r in store_rows("idx.spx")[1])}
+    assert stored["2026-01-05T21:00:00Z"] == spx["2026-01-05"]  # EST: 16:00 = 21:00 UTC
+    assert stored["2025-07-01T20:00:00Z"] == spx["2025-07-01"]  # EDT: 16:00 = 20:00 UTC
+    assert "2025-07-01T21:00:00Z" not in stored and "2026-01-05T20:00:00Z" not in stored
+    btc = {r[0]: r[4] for r in store_rows("crypto.btc")[1]}
+    btc_src = {r["date"]: r["close"] for r in source(D + "btc_usd_daily_yahoo_2024_2026.csv")}
+    assert btc["2026-02-10T00:00:00Z"] == btc_src["2026-02-09"]  # UTC day closes at next 00:00
+
+
+@needs_shared
+def test_ibkr_hourly_first_bar_ends_on_the_full_hour():
+    src = [r for r in source(IT + "spx_rut_1h_ibkr_2025_2026.csv") if r["index"] == "SPX"]
+    by_time = {r["time_utc"]: r["close"] for r in src}
+    stored = {r[0]: r[4] for r in store_rows("idx.spx.1h")[1]}
+    assert stored["2025-01-02T15:00:00Z"] == by_time["2025-01-02 14:30"]  # 30-min first bar
+    assert stored["2025-01-02T16:00:00Z"] == by_time["2025-01-02 15:00"]
+    assert stored["2025-07-01T14:00:00Z"] == by_time["2025-07-01 13:30"]  # summer: 13:30 UTC
+    assert not any(t.endswith(":30:00Z") for t in stored)
+
+
+@needs_shared
+def test_btcusdt_hourly_close_time_is_open_plus_one_hour():
+    src = {r["time_utc"]: r["close"] for r in source(IT + "btcusdt_1h_binance_spot_2026.csv")}
+    stored = {r[0]: r[4] for r in store_rows("crypto.btcusdt.1h")[1]}
+    assert stored["2026-01-15T15:00:00Z"] == src["2026-01-15 14:00:00+00:00"]
+    for open_text, close in src.items():
+        assert stored[plus(open_text, 1)] == close
+    assert "2026-01-15T14:00:00Z" not in stored  # the first 2026 bar opens at 14:00
+
+
+@needs_shared
+def test_btc_daily_downloads_agree_where_they_overlap():
+    old = {r["date"]: r["close"] for r in source(D + "btc_usd_daily_yahoo_2016_2025.csv")}
+    new = {r["date"]: r["close"] for r in source(D + "btc_usd_daily_yahoo_2024_2026.csv")}
+    common = old.keys() & new.keys()
+    assert len(common) == 360
+    assert all(float(old[d]) == float(new[d]) for d in common)
