@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from deskapp.signals.returns import log_returns, session_dates
@@ -102,3 +103,18 @@ def trailing_returns(pairs: pd.DataFrame, max_gap: pd.Timedelta) -> int:
     """How many consecutive valid returns end at the last row (the window filled so far)."""
     valid = paired_returns(pairs, max_gap)["a"].notna().to_numpy()[::-1]
     return int(valid.argmin()) if not valid.all() else int(len(valid))
+
+
+def last_correlation(pairs: pd.DataFrame, window: int,
+                     max_gap: pd.Timedelta = DAILY_MAX_GAP) -> float | None:
+    """The latest value of `rolling_correlation`: the last `window` returns, or None when fewer
+    exist since the last hole in the data."""
+    if len(pairs) < window + 1:
+        return None
+    tail = pairs.iloc[-(window + 1):]
+    if (tail.index.to_series().diff().iloc[1:] > max_gap).any():
+        return None
+    rets = np.diff(np.log(tail[["a", "b"]].to_numpy(dtype="float64")), axis=0)
+    if np.std(rets[:, 0]) == 0 or np.std(rets[:, 1]) == 0:
+        return None
+    return float(np.corrcoef(rets[:, 0], rets[:, 1])[0, 1])

@@ -1,0 +1,46 @@
+"""Macro signals: yields, the policy path and the dollar (DESIGN.md section 5, "Macro")."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+SESSIONS = 5
+DXY_WINDOW = 20
+DXY_Z_YEAR = 252
+
+
+def change_bp(level_pct: pd.Series, sessions: int = SESSIONS) -> float | None:
+    """Change in basis points over the last `sessions` sessions (blank days are not sessions)."""
+    v = level_pct.dropna().to_numpy(dtype="float64")
+    if len(v) <= sessions:
+        return None
+    return float((v[-1] - v[-1 - sessions]) * 100.0)
+
+
+def policy_change_bp(zq_price: pd.Series, sessions: int = SESSIONS) -> float | None:
+    """Implied fed funds = 100 - ZQ price; its change over 5 sessions in bp (up = hawkish)."""
+    return change_bp(100.0 - zq_price, sessions)
+
+
+def dxy_return_and_z(dxy: pd.Series, window: int = DXY_WINDOW,
+                     year: int = DXY_Z_YEAR) -> tuple[float | None, float | None]:
+    """DXY 20-session simple return, and its z-score against the last 252 20-session returns
+    (the current one included; stdev ddof=1). z is None without a full year of returns."""
+    v = dxy.dropna().to_numpy(dtype="float64")
+    if len(v) <= window:
+        return None, None
+    rets = v[window:] / v[:-window] - 1.0
+    ret = float(rets[-1])
+    if len(rets) < year:
+        return ret, None
+    tail = rets[-year:]
+    sd = float(np.std(tail, ddof=1))
+    return ret, (float((ret - tail.mean()) / sd) if sd > 0 else None)
+
+
+def dollar_strength_with_yields(dxy_z: float | None, us10y_5d_bp: float | None) -> bool | None:
+    """DXY 20d z >= 1 and the 10y 5-session change >= 0."""
+    if dxy_z is None or us10y_5d_bp is None:
+        return None
+    return dxy_z >= 1.0 and us10y_5d_bp >= 0.0

@@ -1,0 +1,60 @@
+"""Which stored series feeds each role of the signal definitions.
+
+Candidates are in order of preference: the first whose data is current at `asof` is used, else
+the one with the most recent bar (shown, flagged as old), else the role is missing.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+ROLES: dict[str, tuple[str, ...]] = {
+    "us10y": ("rates.us10y",),
+    "bill3m": ("rates.us3m",),
+    "zq": ("rates.zq",),
+    "dxy": ("fx.dxy",),
+    "equity_1d": ("fut.es", "idx.spx"),  # DESIGN: ES futures (or the S&P 500 index)
+    "spx": ("idx.spx", "fut.es"),  # the index itself where a rule names SPX
+    "ndx": ("idx.ndx", "etf.qqq"),  # QQQ (unadjusted) stands in before ^NDX data starts
+    "btc_1d": ("crypto.btc",),
+    "eth_1d": ("crypto.eth",),
+    "equity_1h": ("idx.spx.1h", "etf.spy.1h"),
+    "btc_1h": ("crypto.btcusdt.1h", "crypto.btc_yahoo.1h"),
+    "funding": ("deriv.btc_funding_8h", "deriv.btc_funding_daily"),
+    "oi": ("deriv.btc_oi_4h", "deriv.btc_oi_daily"),
+    "liquidations": ("deriv.btc_liq_4h", "deriv.btc_liq_daily"),
+    "rsp": ("etf.rsp_adj",),
+    "spy_adj": ("etfpool.spy",),
+    "smh_adj": ("etfpool.smh",),
+    "igv_adj": ("etfpool.igv",),
+    "iwm_adj": ("etfpool.iwm",),
+    "iwm_volume": ("etf.iwm_adj",),
+    "rut": ("idx.rut", "idx.rut_yahoo"),
+}
+ALT_KEYS = ("crypto.sol", "crypto.xrp", "crypto.doge", "crypto.ada", "crypto.avax",
+            "crypto.link")
+FUNDING_INTERVAL_H = {"deriv.btc_funding_8h": 8.0, "deriv.btc_funding_daily": 8.0}
+# Age beyond which a series' last value no longer counts as current.
+STALE_AFTER = {"1h": pd.Timedelta(days=4), "4h": pd.Timedelta(days=4), "8h": pd.Timedelta(days=3),
+               "1d": pd.Timedelta(days=6), "1w": pd.Timedelta(days=12)}
+
+
+def is_stale(meta: dict[str, dict], key: str, last: pd.Timestamp, asof: pd.Timestamp) -> bool:
+    freq = meta.get(key, {}).get("freq", "1d")
+    return asof - last > STALE_AFTER.get(freq, pd.Timedelta(days=6))
+
+
+def pick(frames: dict[str, pd.DataFrame], meta: dict[str, dict], role: str,
+         asof: pd.Timestamp, current_only: bool = False) -> str | None:
+    """The series key for `role` at `asof` (see the module docstring)."""
+    best, best_t = None, None
+    for key in ROLES[role]:
+        f = frames.get(key)
+        if f is None or f.empty:
+            continue
+        t = f.index[-1]
+        if not is_stale(meta, key, t, asof):
+            return key
+        if best_t is None or t > best_t:
+            best, best_t = key, t
+    return None if current_only else best

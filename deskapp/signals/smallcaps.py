@@ -1,0 +1,99 @@
+"""Small-cap leadership, the IWM-BTC lead-lag and the liquidity chain (DESIGN.md section 5)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from deskapp.signals.correlation import align_daily
+
+HIGH_WINDOW = 252
+VOLUME_WINDOW = 50
+VOLUME_BREAKOUT = 1.5
+LEADLAG_WINDOW = 250
+MAX_LAG = 10
+
+
+def prior_high(close: pd.Series, window: int = HIGH_WINDOW) -> float | None:
+    """Highest close of the `window` sessions before the last one (the last excluded)."""
+    c = close.dropna().to_numpy(dtype="float64")
+    if len(c) < window + 1:
+        return None
+    return float(c[-1 - window:-1].max())
+
+
+def volume_ratio(volume: pd.Series, window: int = VOLUME_WINDOW) -> float | None:
+    """Last session's volume / the mean volume of the `window` sessions before it."""
+    v = volume.dropna().to_numpy(dtype="float64")
+    if len(v) < window + 1:
+        return None
+    base = v[-1 - window:-1].mean()
+    return float(v[-1] / base) if base > 0 else None
+
+
+def breakout(close: float | None, high: float | None, vol_ratio: float | None,
+             threshold: float | None = None) -> bool | None:
+    """Close above the prior 252-session high (or above `threshold`, when set) with volume at
+    least 1.5x its 50-session average."""
+    level = threshold if threshold is not None else high
+    if close is None or level is None or vol_ratio is None:
+        return None
+    return close > level and vol_ratio >= VOLUME_BREAKOUT
+
+
+def lead_lag(leader_close: pd.Series, follower_close: pd.Series, window: int = LEADLAG_WINDOW,
+             max_lag: int = MAX_LAG) -> tuple[int | None, float | None, dict[int, float]]:
+    """Cross-correlation of the leader's daily log returns with the follower's k days later,
+    k = 0..max_lag, over the last `window` aligned returns (pairs with t+k inside the window).
+
+    Returns (best lag, its correlation, {lag: corr}); best = the highest correlation.
+    """
+    pairs = align_daily(leader_close, follower_close)
+    if len(pairs) < window + 1:
+        return None, None, {}
+    logs = np.log(pairs[["a", "b"]].to_numpy(dtype="float64"))
+    rets = np.diff(logs, axis=0)[-window:]
+    out: dict[int, float] = {}
+    for k in range(max_lag + 1):
+        a = rets[: window - k, 0]
+        b = rets[k:, 1]
+        if np.std(a) > 0 and np.std(b) > 0:
+            out[k] = float(np.corrcoef(a, b)[0, 1])
+    if not out:
+        return None, None, out
+    best = max(out, key=out.get)
+    return best, out[best], out
+
+
+def rs_change(numerator: pd.Series, denominator: pd.Series, sessions: int = 20) -> float | None:
+    """Relative strength: the ratio numerator/denominator's change over `sessions` sessions
+    (fraction), on the sessions both have."""
+    joined = pd.concat({"n": numerator, "d": denominator}, axis=1, join="inner").dropna()
+    if len(joined) <= sessions:
+        return None
+    r = (joined["n"] / joined["d"]).to_numpy()
+    return float(r[-1] / r[-1 - sessions] - 1.0)
+
+
+def basket_return(closes: dict[str, pd.Series], sessions: int = 20) -> float | None:
+    """Equal-weight basket return over `sessions` sessions: mean of members' simple returns
+    (members with fewer closes are left out)."""
+    rets = []
+    for c in closes.values():
+        v = c.dropna().to_numpy(dtype="float64")
+        if len(v) > sessions and v[-1 - sessions] > 0:
+            rets.append(v[-1] / v[-1 - sessions] - 1.0)
+    return float(np.mean(rets)) if rets else None
+
+
+CHAIN = ("bonds", "equities", "smallcaps", "crypto", "altcoins")
+
+
+def chain_reached(lit: dict[str, bool | None]) -> str | None:
+    """How far the chain has travelled: the last link of the unbroken lit run from bonds."""
+    reached = None
+    for link in CHAIN:
+        if not lit.get(link):
+            break
+        reached = link
+    return reached

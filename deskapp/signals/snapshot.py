@@ -1,0 +1,532 @@
+"""One immutable snapshot of every signal of DESIGN.md section 5 at a market time.
+
+`compute_snapshot(frames, asof)` uses only rows stamped at or before `asof` (stamps are bar
+close times). A signal that cannot be computed is None, with the reason in `missing`; nothing is
+computed on fewer points than its window. Definitions, windows and units: docs/SIGNALS.md.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from deskapp.signals import correlation as corr
+from deskapp.signals import crypto, macro, smallcaps, trend, volatility
+from deskapp.signals.breadth import share_above_sma
+from deskapp.signals.regime import RegimeInputs, decide_regime
+from deskapp.signals.roles import ALT_KEYS, FUNDING_INTERVAL_H, pick
+
+INTRADAY_MAX_GAP = pd.Timedelta(days=4)
+DEFAULT_BASKET = ("NVDA", "MSFT", "AVGO", "AMD", "TSM", "META", "GOOGL", "AMZN", "ORCL", "MU",
+                  "PLTR", "CRM", "NOW", "ADBE", "ANET")
+H1_SPIKE_SHORT, H1_SPIKE_LONG = 24, 720  # 1h vol spike: last day vs last 30 days of hourly bars
+LOOKBACK = crypto.FLYWHEEL_LOOKBACK
+
+
+@dataclass(frozen=True)
+class Evidence:
+    name: str
+    lit: bool | None  # None: cannot tell, the data is missing
+    evidence: str
+
+
+@dataclass(frozen=True)
+class CorrelationSignals:
+    daily_30: float | None = None
+    daily_60: float | None = None
+    daily_90: float | None = None
+    h1_120: float | None = None
+    h4_90: float | None = None
+    zone: str | None = None
+    trend_1h: str | None = None
+    trend_4h: str | None = None
+
+
+@dataclass(frozen=True)
+class TrendSignals:
+    btc_1h: int | None = None
+    btc_4h: int | None = None
+    btc_1d: int | None = None
+    es_1h: int | None = None
+    es_4h: int | None = None
+    es_1d: int | None = None
+
+
+@dataclass(frozen=True)
+class MacroSignals:
+    us10y_5d_bp: float | None = None
+    bill3m_5d_bp: float | None = None
+    policy_5d_bp: float | None = None
+    dxy_20d_ret: float | None = None
+    dxy_20d_z: float | None = None
+    dollar_strength_with_yields: bool | None = None
+
+
+@dataclass(frozen=True)
+class VolatilitySignals:
+    ndx_rv_ratio: float | None = None
+    spx_rv_ratio: float | None = None
+    btc_rv_ratio: float | None = None
+    ndx_delever_pressure: float | None = None
+    btc_delever_pressure: float | None = None
+
+
+@dataclass(frozen=True)
+class BreadthSignals:
+    above_sma20: float | None = None
+    above_sma50: float | None = None
+    basket_minus_ndx_20d: float | None = None
+    rsp_spy_20d: float | None = None
+    smh_spy_20d: float | None = None
+    igv_spy_20d: float | None = None
+
+
+@dataclass(frozen=True)
+class CryptoSignals:
+    funding_annualised: float | None = None
+    oi_24h_change: float | None = None
+    oi_quadrant: str | None = None
+    liq_long_z: float | None = None
+    liq_short_z: float | None = None
+
+
+@dataclass(frozen=True)
+class Flywheel:
+    stage: int = 0
+    steps: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class EarlyWarning:
+    count: int = 0
+    flags: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class SmallCapSignals:
+    rut_breakout: bool | None = None
+    rut_252d_high: float | None = None
+    iwm_volume_ratio: float | None = None
+    iwm_spy_20d: float | None = None
+    leadlag_best_lag: int | None = None
+    leadlag_best_corr: float | None = None
+
+
+@dataclass(frozen=True)
+class Chain:
+    links: tuple[Evidence, ...] = ()
+    reached: str | None = None
+
+
+@dataclass(frozen=True)
+class Regime:
+    name: str = "calm"
+    evidence: tuple[Evidence, ...] = ()
+    scenario: str | None = None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    asof: str
+    source: str
+    correlation: CorrelationSignals
+    trend: TrendSignals
+    macro: MacroSignals
+    volatility: VolatilitySignals
+    breadth: BreadthSignals
+    crypto: CryptoSignals
+    flywheel: Flywheel
+    early_warning: EarlyWarning
+    smallcaps: SmallCapSignals
+    chain: Chain
+    regime: Regime
+    missing: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return _clean(asdict(self))
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+
+    def flat(self) -> dict[str, Any]:
+        """Flattened keys (`correlation.daily_30`, `regime.name`, ...); evidence lists are
+        reduced to their lit flags (`flywheel.steps.1` ...) for tables."""
+        out: dict[str, Any] = {}
+
+        def walk(prefix: str, node: Any) -> None:
+            if isinstance(node, dict) and prefix != "missing":
+                for k, v in node.items():
+                    walk(f"{prefix}.{k}" if prefix else k, v)
+            elif isinstance(node, list):
+                for i, item in enumerate(node, start=1):
+                    out[f"{prefix}.{i}"] = item.get("lit") if isinstance(item, dict) else item
+            elif prefix == "missing":
+                out["missing"] = "; ".join(f"{k}: {v}" for k, v in sorted(node.items()))
+            else:
+                out[prefix] = node
+
+        walk("", self.to_dict())
+        return out
+
+
+def _clean(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _clean(v) for k, v in node.items()}
+    if isinstance(node, list | tuple):
+        return [_clean(v) for v in node]
+    if isinstance(node, float) and not math.isfinite(node):
+        return None
+    if isinstance(node, np.generic):
+        return node.item()
+    return node
+
+
+# ---------------------------------------------------------------- context
+class _Ctx:
+    """Frames cut at asof, role lookup, and the `missing` book."""
+
+    def __init__(self, frames: dict[str, pd.DataFrame], meta: dict[str, dict],
+                 asof: pd.Timestamp):
+        self.asof = asof
+        self.meta = meta
+        self.frames = {k: f.loc[:asof] for k, f in frames.items()}
+        self.missing: dict[str, str] = {}
+
+    def key(self, role: str) -> str | None:
+        """The current series for a role, or None (old data does not count as current)."""
+        return pick(self.frames, self.meta, role, self.asof, current_only=True)
+
+    def series(self, role: str, column: str = "close") -> pd.Series | None:
+        k = self.key(role)
+        if k is None or column not in self.frames[k].columns:
+            return None
+        s = self.frames[k][column].dropna()
+        return s if len(s) else None
+
+    def need(self, name: str, value: Any, why: str) -> Any:
+        if value is None:
+            self.missing.setdefault(name, why)
+        return value
+
+
+def _fmt(x: float | None, spec: str = ".2f") -> str:
+    return "n/a" if x is None else format(x, spec)
+
+
+# ---------------------------------------------------------------- sections
+def _correlation(c: _Ctx) -> tuple[CorrelationSignals, TrendSignals, dict[str, Any]]:
+    eq, btc = c.series("equity_1d"), c.series("btc_1d")
+    daily = corr.align_daily(eq, btc) if eq is not None and btc is not None else None
+    values: dict[str, float | None] = {}
+    for w in (30, 60, 90):
+        v = corr.last_correlation(daily, w) if daily is not None else None
+        values[f"daily_{w}"] = c.need(f"correlation.daily_{w}", v,
+                                      "no current daily S&P/ES and BTC closes" if daily is None
+                                      else f"fewer than {w} aligned daily returns since a gap")
+    eq1, btc1 = c.series("equity_1h"), c.series("btc_1h")
+    pairs = None
+    if eq1 is not None and btc1 is not None:
+        pairs = corr.align_intraday(eq1.iloc[-2000:], btc1.iloc[-4000:])
+    for name, frame_of, w in (("h1_120", lambda p: p, 120),
+                              ("h4_90", lambda p: corr.to_4h(p, c.asof), 90)):
+        v = corr.last_correlation(frame_of(pairs), w, INTRADAY_MAX_GAP) \
+            if pairs is not None and len(pairs) else None
+        values[name] = c.need(f"correlation.{name}", v,
+                              "no current intraday S&P and BTC bars" if pairs is None
+                              else f"fewer than {w} aligned bars since a gap")
+    first = values["daily_30"]
+    zone = corr.zone(first)
+    # trends of both assets on each timeframe
+    t = {
+        "btc_1h": trend.trend(btc1) if btc1 is not None else None,
+        "btc_4h": trend.trend(trend.resample_last(btc1, "4h", c.asof)) if btc1 is not None
+        else None,
+        "btc_1d": trend.trend(btc) if btc is not None else None,
+        "es_1h": trend.trend(eq1) if eq1 is not None else None,
+        "es_4h": trend.trend(trend.resample_last(eq1, "4h", c.asof)) if eq1 is not None
+        else None,
+        "es_1d": trend.trend(eq) if eq is not None else None,
+    }
+    for k, v in t.items():
+        c.need(f"trend.{k}", v, "no current bars, or fewer than 25")
+    trends = TrendSignals(**t)
+    agree_1h = trend.agreement(t["es_1h"], t["btc_1h"])
+    agree_4h = trend.agreement(t["es_4h"], t["btc_4h"])
+    c.need("correlation.trend_1h", agree_1h, "1h trend of S&P or BTC unavailable")
+    c.need("correlation.trend_4h", agree_4h, "4h trend of S&P or BTC unavailable")
+    extra = {"daily_30_5d_ago": corr.last_correlation(daily.iloc[:-5], 30)
+             if daily is not None and len(daily) > 36 else None}
+    return (CorrelationSignals(zone=zone, trend_1h=agree_1h, trend_4h=agree_4h, **values),
+            trends, extra)
+
+
+def _macro(c: _Ctx) -> MacroSignals:
+    ten, bill, zq, dxy = (c.series("us10y", "value"), c.series("bill3m", "value"),
+                          c.series("zq"), c.series("dxy"))
+    us10y = c.need("macro.us10y_5d_bp", macro.change_bp(ten) if ten is not None else None,
+                   "no current 10y yield, or fewer than 6 sessions")
+    b = c.need("macro.bill3m_5d_bp", macro.change_bp(bill) if bill is not None else None,
+               "no current bill yield, or fewer than 6 sessions")
+    pol = c.need("macro.policy_5d_bp", macro.policy_change_bp(zq) if zq is not None else None,
+                 "no current fed funds futures (ZQ=F) in this data")
+    ret, z = macro.dxy_return_and_z(dxy) if dxy is not None else (None, None)
+    c.need("macro.dxy_20d_ret", ret, "no current DXY, or fewer than 21 sessions")
+    c.need("macro.dxy_20d_z", z, "fewer than a year of DXY 20-session returns")
+    strong = c.need("macro.dollar_strength_with_yields",
+                    macro.dollar_strength_with_yields(z, us10y), "needs DXY z and the 10y change")
+    return MacroSignals(us10y, b, pol, ret, z, strong)
+
+
+def _volatility(c: _Ctx, targets: tuple[float, float]) -> VolatilitySignals:
+    ndx, spx, btc = c.series("ndx"), c.series("spx"), c.series("btc_1d")
+    why = "no current closes, or fewer than 61"
+    out = VolatilitySignals(
+        ndx_rv_ratio=volatility.spike_ratio(ndx) if ndx is not None else None,
+        spx_rv_ratio=volatility.spike_ratio(spx) if spx is not None else None,
+        btc_rv_ratio=volatility.spike_ratio(btc, periods_per_year=volatility.CRYPTO_DAYS)
+        if btc is not None else None,
+        ndx_delever_pressure=volatility.delever_pressure(ndx, targets[0], volatility.EQUITY_DAYS)
+        if ndx is not None else None,
+        btc_delever_pressure=volatility.delever_pressure(btc, targets[1], volatility.CRYPTO_DAYS)
+        if btc is not None else None,
+    )
+    for k, v in asdict(out).items():
+        c.need(f"volatility.{k}", v, why if "ratio" in k else "fewer than 26 closes")
+    return out
+
+
+def _breadth(c: _Ctx, basket: tuple[str, ...]) -> BreadthSignals:
+    closes = {}
+    for t in basket:
+        f = c.frames.get(f"stk.{t}")
+        if f is not None and len(f) and c.asof - f.index[-1] <= pd.Timedelta(days=6):
+            closes[t] = f["close"].iloc[-60:]
+    shares = {}
+    for w in (20, 50):
+        table = share_above_sma(closes, w) if closes else pd.DataFrame()
+        v = float(table["share"].iloc[-1]) if len(table) else None
+        shares[w] = c.need(f"breadth.above_sma{w}", v, "no current basket member data")
+    ndx = c.series("ndx")
+    bret = smallcaps.basket_return(closes)
+    nret = smallcaps.basket_return({"ndx": ndx}) if ndx is not None else None
+    diff = bret - nret if bret is not None and nret is not None else None
+    c.need("breadth.basket_minus_ndx_20d", diff, "basket or NDX 20-session return unavailable")
+    spy = c.series("spy_adj")
+    rs = {}
+    for name, role in (("rsp_spy_20d", "rsp"), ("smh_spy_20d", "smh_adj"),
+                       ("igv_spy_20d", "igv_adj")):
+        num = c.series(role)
+        v = smallcaps.rs_change(num, spy) if num is not None and spy is not None else None
+        rs[name] = c.need(f"breadth.{name}", v, "no current adjusted closes of both legs")
+    return BreadthSignals(shares[20], shares[50], diff, **rs)
+
+
+def _crypto(c: _Ctx) -> tuple[CryptoSignals, dict[str, Any]]:
+    fkey = c.key("funding")
+    rate = c.series("funding", "rate")
+    fund = None
+    if rate is not None:
+        venue = crypto.annualised_funding(float(rate.iloc[-1]), FUNDING_INTERVAL_H.get(fkey, 8.0))
+        fund = crypto.oi_weighted({"binance": venue}, {})
+    c.need("crypto.funding_annualised", fund, "no current funding data")
+    oi = c.series("oi", "oi_usd")
+    price = c.series("btc_1h") if c.series("btc_1h") is not None else c.series("btc_1d")
+    oi_chg = crypto.change_over(oi) if oi is not None else None
+    c.need("crypto.oi_24h_change", oi_chg, "no current open interest spanning 24h")
+    p_chg = crypto.change_over(price) if price is not None else None
+    quad = c.need("crypto.oi_quadrant", crypto.quadrant(p_chg, oi_chg),
+                  "needs the 24h change of both price and open interest")
+    longs, shorts = c.series("liquidations", "long_usd"), c.series("liquidations", "short_usd")
+    lz = crypto.liquidation_z(longs) if longs is not None else None
+    sz = crypto.liquidation_z(shorts) if shorts is not None else None
+    c.need("crypto.liq_long_z", lz, "no current liquidation data with 30 days of history")
+    c.need("crypto.liq_short_z", sz, "no current liquidation data with 30 days of history")
+    return (CryptoSignals(fund, oi_chg, quad, lz, sz),
+            {"oi": oi, "price": price, "p_chg": p_chg, "longs": longs})
+
+
+def _flywheel(c: _Ctx, x: dict[str, Any], btc_rv_ratio: float | None) -> Flywheel:
+    oi, price, longs = x["oi"], x["price"], x["longs"]
+    since = c.asof - LOOKBACK
+    steps: list[Evidence] = []
+    # 1: price falling while leverage rises, at any OI bar of the last 72h
+    s1, flush_t = None, None
+    if oi is not None and price is not None:
+        hits, flushes = [], []
+        for t in oi.index[oi.index > since]:
+            o = crypto.change_over(oi.loc[:t])
+            p = crypto.change_over(price.loc[:t])
+            if o is not None and p is not None and p < 0 < o:
+                hits.append((t, p, o))
+            if o is not None and o <= crypto.FLUSH:
+                flushes.append((t, o))
+        s1 = bool(hits)
+        ev = (f"{hits[-1][0]:%m-%d %H:%M}: price {hits[-1][1]:+.1%}, OI {hits[-1][2]:+.1%} (24h)"
+              if hits else "no bar of the last 72h with price down and OI up")
+        flush_t = flushes[-1] if flushes else None
+    else:
+        ev = "needs price and open interest"
+    steps.append(Evidence("price falling, leverage rising", s1, ev))
+    # 2: long liquidations z >= 2 at any bar of the last 72h
+    s2, ev = None, "needs liquidation data with 30 days of history"
+    if longs is not None:
+        zs = [(t, crypto.liquidation_z(longs.loc[:t])) for t in longs.index[longs.index > since]]
+        zs = [(t, z) for t, z in zs if z is not None]
+        if zs:
+            t, z = max(zs, key=lambda p: p[1])
+            s2, ev = z >= 2.0, f"max long-liquidation z in 72h = {z:.1f} ({t:%m-%d %H:%M})"
+    steps.append(Evidence("long liquidations z >= 2", s2, ev))
+    # 3: volatility spike: hourly RV(24)/RV(720) >= 1.5, else daily RV(5)/RV(60)
+    btc1 = c.series("btc_1h")
+    ratio, basis = None, ""
+    if btc1 is not None:
+        ratio = volatility.spike_ratio(btc1, H1_SPIKE_SHORT, H1_SPIKE_LONG, 24 * 365)
+        basis = "1h RV(24)/RV(720)"
+    if ratio is None:
+        ratio, basis = btc_rv_ratio, "daily RV(5)/RV(60)"
+    steps.append(Evidence("volatility rising", None if ratio is None else ratio >= 1.5,
+                          f"BTC {basis} = {_fmt(ratio)}" if ratio is not None
+                          else "needs BTC bars"))
+    # 4: OI compressing (24h change <= -5%) with volatility up
+    if oi is None:
+        s4, ev = None, "needs open interest"
+    elif flush_t is None:
+        s4, ev = False, "no 24h OI fall of 5% or more in the last 72h"
+    else:
+        up = btc_rv_ratio is not None and btc_rv_ratio >= 1.0
+        s4 = up
+        ev = (f"{flush_t[0]:%m-%d %H:%M}: OI {flush_t[1]:+.1%} in 24h; BTC RV(5)/RV(60) "
+              f"{_fmt(btc_rv_ratio)} {'>=' if up else '<'} 1")
+    steps.append(Evidence("OI compressing with volatility up", s4, ev))
+    # 5: second wave: after the flush, price still falling and spot volume up
+    s5, ev = (None, "needs a flush (step 4) first") if not s4 else (None, "")
+    if s4 and price is not None:
+        after = price.loc[flush_t[0]:]
+        vol = c.series("btc_1d", "volume")
+        vr = smallcaps.volume_ratio(vol, 20) if vol is not None else None
+        falling = len(after) > 1 and after.iloc[-1] < after.iloc[0]
+        s5 = bool(falling and vr is not None and vr > 1.0)
+        ev = (f"price since flush {after.iloc[-1] / after.iloc[0] - 1:+.1%}; spot volume "
+              f"{_fmt(vr)}x its 20-day mean")
+    steps.append(Evidence("second wave", s5, ev))
+    return Flywheel(crypto.flywheel_stage([crypto.Step(s.name, s.lit, s.evidence)
+                                           for s in steps]), tuple(steps))
+
+
+def _smallcaps(c: _Ctx, threshold: float | None) -> SmallCapSignals:
+    rut, vol = c.series("rut"), c.series("iwm_volume", "volume")
+    high = smallcaps.prior_high(rut) if rut is not None else None
+    vr = smallcaps.volume_ratio(vol) if vol is not None else None
+    c.need("smallcaps.rut_252d_high", high, "no current Russell 2000, or fewer than 253 sessions")
+    c.need("smallcaps.iwm_volume_ratio", vr, "no current IWM volume, or fewer than 51 sessions")
+    last = float(rut.iloc[-1]) if rut is not None else None
+    brk = c.need("smallcaps.rut_breakout", smallcaps.breakout(last, high, vr, threshold),
+                 "needs the Russell 2000 high and IWM volume")
+    iwm, spy = c.series("iwm_adj"), c.series("spy_adj")
+    rs = smallcaps.rs_change(iwm, spy) if iwm is not None and spy is not None else None
+    c.need("smallcaps.iwm_spy_20d", rs, "no current adjusted IWM and SPY closes")
+    lead = c.series("iwm_volume")
+    btc = c.series("btc_1d")
+    lag, lc, _ = smallcaps.lead_lag(lead, btc) if lead is not None and btc is not None \
+        else (None, None, {})
+    c.need("smallcaps.leadlag_best_lag", lag, "fewer than 251 aligned IWM and BTC returns")
+    c.need("smallcaps.leadlag_best_corr", lc, "fewer than 251 aligned IWM and BTC returns")
+    return SmallCapSignals(brk, high, vr, rs, lag, lc)
+
+
+def _chain(c: _Ctx, smc: SmallCapSignals, trends: TrendSignals) -> Chain:
+    links = []
+    ten = c.series("us10y", "value")
+    if ten is not None and len(ten) > 26:
+        ch = ten.diff().dropna()
+        now, before = ch.iloc[-20:].std(), ch.iloc[-25:-5].std()
+        links.append(Evidence("bonds", bool(now < before),
+                              f"10y daily-change vol (20d) {now * 100:.1f} bp vs "
+                              f"{before * 100:.1f} bp 5 sessions ago"))
+    else:
+        links.append(Evidence("bonds", None, "needs 26 sessions of the 10y yield"))
+    spx = c.series("spx")
+    if spx is not None and len(spx) >= 252:
+        hi = float(spx.iloc[-252:].max())
+        gap = float(spx.iloc[-1] / hi - 1)
+        links.append(Evidence("equities", gap >= -0.02, f"SPX {gap:+.1%} from its 252d high"))
+    else:
+        links.append(Evidence("equities", None, "needs 252 sessions of the S&P 500"))
+    rs = smc.iwm_spy_20d
+    links.append(Evidence("smallcaps", None if rs is None else rs > 0,
+                          f"IWM/SPY 20d {_fmt(rs, '+.2%')}" if rs is not None
+                          else "needs adjusted IWM and SPY"))
+    bt = trends.btc_1d
+    links.append(Evidence("crypto", None if bt is None else bt == 1, f"BTC 1d trend {bt}"))
+    btc, eth = c.series("btc_1d"), c.series("eth_1d")
+    alts = {k: c.frames[k]["close"] for k in ALT_KEYS
+            if k in c.frames and len(c.frames[k]) and
+            c.asof - c.frames[k].index[-1] <= pd.Timedelta(days=6)}
+    alt_ret = smallcaps.basket_return(alts)
+    btc_ret = smallcaps.basket_return({"btc": btc}) if btc is not None else None
+    eth_trend = None
+    if eth is not None and btc is not None:
+        ratio = pd.concat({"e": eth, "b": btc}, axis=1, join="inner").dropna()
+        eth_trend = trend.trend(ratio["e"] / ratio["b"])
+    if alt_ret is None or btc_ret is None:
+        links.append(Evidence("altcoins", None, "needs current altcoin and BTC closes"))
+    else:
+        lit = alt_ret - btc_ret > 0 and (eth_trend is None or eth_trend == 1)
+        links.append(Evidence("altcoins", lit, f"alt basket minus BTC 20d "
+                              f"{alt_ret - btc_ret:+.2%}; ETH/BTC trend {eth_trend}"))
+    return Chain(tuple(links), smallcaps.chain_reached({e.name: e.lit for e in links}))
+
+
+def _early_warning(c: _Ctx, m: MacroSignals, cr: CryptoSignals, t: TrendSignals) -> EarlyWarning:
+    ndx = c.series("ndx")
+    now = volatility.spike_ratio(ndx) if ndx is not None else None
+    prev = volatility.spike_ratio(ndx.iloc[:-1]) if ndx is not None and len(ndx) > 62 else None
+    a = None if now is None or prev is None else now >= 1.3 and now > prev
+    flags = (
+        Evidence("growth vol rising", a, f"NDX RV(5)/RV(60) {_fmt(now)} (previous {_fmt(prev)})"
+                 "; lit at >= 1.3 and rising"),
+        Evidence("dollar strength with stable/rising yields", m.dollar_strength_with_yields,
+                 f"DXY 20d z {_fmt(m.dxy_20d_z)}, 10y 5d {_fmt(m.us10y_5d_bp, '+.0f')} bp"),
+        Evidence("crypto OI rising while BTC 4h trend is down",
+                 None if cr.oi_24h_change is None or t.btc_4h is None
+                 else cr.oi_24h_change > 0 and t.btc_4h == -1,
+                 f"OI 24h {_fmt(cr.oi_24h_change, '+.1%')}, BTC 4h trend {t.btc_4h}"),
+    )
+    return EarlyWarning(sum(1 for f in flags if f.lit), flags)
+
+
+def compute_snapshot(frames: dict[str, pd.DataFrame], asof: pd.Timestamp,
+                     meta: dict[str, dict] | None = None, source: str = "replay",
+                     basket: tuple[str, ...] = DEFAULT_BASKET,
+                     vol_targets: tuple[float, float] = (0.15, 0.50),
+                     rut_threshold: float | None = None) -> Snapshot:
+    """Every signal of DESIGN.md section 5 at `asof`, from bars closed at or before it."""
+    asof = pd.Timestamp(asof)
+    asof = asof.tz_localize("UTC") if asof.tzinfo is None else asof.tz_convert("UTC")
+    c = _Ctx(frames, meta or {}, asof)
+    cor, trends, extra = _correlation(c)
+    mac = _macro(c)
+    vol = _volatility(c, vol_targets)
+    brd = _breadth(c, basket)
+    cry, cx = _crypto(c)
+    fly = _flywheel(c, cx, vol.btc_rv_ratio)
+    smc = _smallcaps(c, rut_threshold)
+    chn = _chain(c, smc, trends)
+    ew = _early_warning(c, mac, cry, trends)
+    spx = c.series("spx")
+    sma50 = float(spx.iloc[-50:].mean()) if spx is not None and len(spx) >= 50 else None
+    reg = decide_regime(RegimeInputs(
+        macro=mac, correlation=cor, volatility=vol, trends=trends, smallcaps=smc, chain=chn,
+        spx_close=float(spx.iloc[-1]) if spx is not None else None, spx_sma50=sma50,
+        daily_30_5d_ago=extra["daily_30_5d_ago"]))
+    return Snapshot(asof=asof.isoformat().replace("+00:00", "Z"), source=source,
+                    correlation=cor, trend=trends, macro=mac, volatility=vol, breadth=brd,
+                    crypto=cry, flywheel=fly, early_warning=ew, smallcaps=smc, chain=chn,
+                    regime=Regime(reg.name, tuple(Evidence(*e) for e in reg.evidence),
+                                  reg.scenario),
+                    missing=dict(sorted(c.missing.items())))

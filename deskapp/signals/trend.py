@@ -1,0 +1,46 @@
+"""Trend on a timeframe (DESIGN.md section 5, "Trend")."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+EMA_SPAN = 20
+SLOPE_BARS = 5
+MIN_BARS = EMA_SPAN + SLOPE_BARS  # never a trend from fewer bars than the EMA and its slope need
+
+
+def trend(close: pd.Series) -> int | None:
+    """+1 up, -1 down, 0 none: sign(close - EMA20) when it agrees with the sign of EMA20's 5-bar
+    slope, else 0. None with fewer than 25 valid closes. EMA20 = exponential mean, span 20
+    (alpha = 2/21), started at the first close of the series given.
+    """
+    c = close.dropna().to_numpy(dtype="float64")
+    if len(c) < MIN_BARS:
+        return None
+    alpha = 2.0 / (EMA_SPAN + 1.0)
+    ema = pd.Series(c).ewm(alpha=alpha, adjust=False).mean().to_numpy()
+    side = np.sign(c[-1] - ema[-1])
+    slope = np.sign(ema[-1] - ema[-1 - SLOPE_BARS])
+    return int(side) if side == slope and side != 0 else 0
+
+
+def agreement(a: int | None, b: int | None) -> str | None:
+    """Trend agreement of two assets: 'both down' (confirmed risk-off), 'both up', or 'mixed'."""
+    if a is None or b is None:
+        return None
+    if a == b == -1:
+        return "both down"
+    if a == b == 1:
+        return "both up"
+    return "mixed"
+
+
+def resample_last(close: pd.Series, rule: str, asof: pd.Timestamp) -> pd.Series:
+    """Bars of `rule` (e.g. '4h') from finer closes: the last close in each UTC bucket, stamped at
+    the bucket end; buckets not yet ended at `asof` are left out (a bar still forming)."""
+    c = close.dropna()
+    if c.empty:
+        return c
+    out = c.groupby(c.index.ceil(rule)).last()
+    return out[out.index <= asof]

@@ -1,0 +1,62 @@
+"""Realised volatility, the vol-spike ratio and vol-target de-leveraging pressure (DESIGN.md §5)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+EQUITY_DAYS = 252.0
+CRYPTO_DAYS = 365.0
+SPIKE = 1.5
+DELEVER_RV_WINDOW = 20
+DELEVER_LOOKBACK = 5
+
+
+def _log_returns(close: pd.Series) -> np.ndarray:
+    c = close.dropna().to_numpy(dtype="float64")
+    return np.diff(np.log(c)) if len(c) > 1 else np.empty(0)
+
+
+def realised_vol(close: pd.Series, window: int, periods_per_year: float) -> float | None:
+    """Annualised stdev (ddof=1) of the last `window` log returns; None with fewer returns."""
+    r = _log_returns(close)
+    if len(r) < window or window < 2:
+        return None
+    return float(np.std(r[-window:], ddof=1) * math.sqrt(periods_per_year))
+
+
+def spike_ratio(close: pd.Series, short: int = 5, long: int = 60,
+                periods_per_year: float = EQUITY_DAYS) -> float | None:
+    """RV(short) / RV(long): >= 1.5 is a vol spike. None when either is unavailable or zero."""
+    a = realised_vol(close, short, periods_per_year)
+    b = realised_vol(close, long, periods_per_year)
+    if a is None or b is None or b == 0:
+        return None
+    return a / b
+
+
+def spike_ratio_series(close: pd.Series, short: int = 5, long: int = 60) -> pd.Series:
+    """The spike ratio at every bar (annualisation cancels)."""
+    r = np.log(close.dropna()).diff()
+    return (r.rolling(short, min_periods=short).std() /
+            r.rolling(long, min_periods=long).std()).dropna()
+
+
+def delever_pressure(close: pd.Series, target: float, periods_per_year: float,
+                     rv_window: int = DELEVER_RV_WINDOW,
+                     lookback: int = DELEVER_LOOKBACK) -> float | None:
+    """A vol-targeting book holds exposure min(1, target / RV20). Pressure = how much that exposure
+    fell over the last 5 bars, floored at 0: in [0, 1]. None without rv_window + lookback returns.
+    """
+    r = _log_returns(close)
+    if len(r) < rv_window + lookback:
+        return None
+    scale = math.sqrt(periods_per_year)
+
+    def exposure(end: int) -> float:  # exposure held with the returns up to index `end`
+        rv = float(np.std(r[end - rv_window:end], ddof=1) * scale)
+        return 1.0 if rv <= target else target / rv
+
+    return max(0.0, exposure(len(r) - lookback) - exposure(len(r)))
