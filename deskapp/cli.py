@@ -46,16 +46,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", metavar="PATH", type=Path, help="user config TOML")
     p.add_argument("--journal", metavar="PATH", type=Path,
                    help="decision journal file (default: the platform data folder)")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    from deskapp.commands import signals
+
+    signals.add_parser(sub, _Parser)
     return p
 
 
-def parse_time(text: str) -> pd.Timestamp:
+def parse_time(text: str, flag: str = "--at") -> pd.Timestamp:
     try:
         t = pd.Timestamp(text)
     except (ValueError, TypeError, OverflowError):
         t = pd.NaT
     if pd.isna(t):
-        raise UsageError(f"--at '{text}' is not a date/time; use ISO 8601, "
+        raise UsageError(f"{flag} '{text}' is not a date/time; use ISO 8601, "
                          "e.g. 2026-02-05 or 2026-02-05T14:00Z")
     return t.tz_localize("UTC") if t.tzinfo is None else t.tz_convert("UTC")
 
@@ -88,6 +92,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if getattr(args, "command", None) == "signals":
+        from deskapp.commands import signals
+
+        return signals.run(args, UsageError, parse_time)
     from deskapp.config import ConfigError, load_config
     from deskapp.data.replay import DatasetError, list_datasets, load_dataset
 

@@ -638,7 +638,7 @@ def datasets(catalog: dict[str, Series]) -> list[dict]:
             "title": "AI/tech repricing, liquidity repricing and the crypto liquidation flywheel",
             "holds": "daily series + S&P 500 / Russell 2000 hourly (IBKR) + BTC/USDT hourly "
             "(Binance, from 2026-01-15); Russell 2000 first close above 2600 on 2026-01-08",
-            "warmup_start": "2024-12-01T00:00:00Z",
+            "warmup_start": "2024-10-01T00:00:00Z",
             "start": "2026-01-02T00:00:00Z",
             "end": "2026-02-17T00:00:00Z",
             "default_at": "2026-01-15T00:00:00Z",
@@ -651,7 +651,7 @@ def datasets(catalog: dict[str, Series]) -> list[dict]:
             "title": "The record crypto leverage flush of 10 October 2025",
             "holds": "daily series + BTC open interest and Binance liquidations at 4h + Binance "
             "8h funding + S&P 500 hourly (no BTC hourly bars cover October 2025)",
-            "warmup_start": "2024-12-01T00:00:00Z",
+            "warmup_start": "2024-06-01T00:00:00Z",
             "start": "2025-09-22T00:00:00Z",
             "end": "2025-10-31T00:00:00Z",
             "default_at": "2025-10-09T00:00:00Z",
@@ -671,7 +671,7 @@ def datasets(catalog: dict[str, Series]) -> list[dict]:
             "title": "The yen carry-trade unwind of August 2024",
             "holds": "daily series + SPY/QQQ/IWM hourly and BTC-USD hourly (Yahoo) + Binance 8h "
             "funding",
-            "warmup_start": "2023-11-01T00:00:00Z",
+            "warmup_start": "2023-05-01T00:00:00Z",
             "start": "2024-07-15T00:00:00Z",
             "end": "2024-08-31T00:00:00Z",
             "default_at": "2024-07-29T00:00:00Z",

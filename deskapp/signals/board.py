@@ -70,6 +70,7 @@ class BoardView:
     dataset: str
     view_days: int
     panes: dict[str, PaneView]
+    snapshot: dict | None = None  # Snapshot.to_dict() at asof, when computed
 
     def readouts(self) -> dict[str, float | None]:
         """Every number on the board, flattened as `pane.name`."""

@@ -214,6 +214,10 @@ class _Ctx:
         return value
 
 
+def _trend_word(trend: int | None) -> str:
+    return "n/a" if trend is None else {1: "up", -1: "down", 0: "flat"}[trend]
+
+
 def _fmt(x: float | None, spec: str = ".2f") -> str:
     return "n/a" if x is None else format(x, spec)
 
@@ -462,7 +466,8 @@ def _chain(c: _Ctx, smc: SmallCapSignals, trends: TrendSignals) -> Chain:
                           f"IWM/SPY 20d {_fmt(rs, '+.2%')}" if rs is not None
                           else "needs adjusted IWM and SPY"))
     bt = trends.btc_1d
-    links.append(Evidence("crypto", None if bt is None else bt == 1, f"BTC 1d trend {bt}"))
+    links.append(Evidence("crypto", None if bt is None else bt == 1,
+                          f"BTC 1d trend {_trend_word(bt)}"))
     btc, eth = c.series("btc_1d"), c.series("eth_1d")
     alts = {k: c.frames[k]["close"] for k in ALT_KEYS
             if k in c.frames and len(c.frames[k]) and
@@ -478,7 +483,7 @@ def _chain(c: _Ctx, smc: SmallCapSignals, trends: TrendSignals) -> Chain:
     else:
         lit = alt_ret - btc_ret > 0 and (eth_trend is None or eth_trend == 1)
         links.append(Evidence("altcoins", lit, f"alt basket minus BTC 20d "
-                              f"{alt_ret - btc_ret:+.2%}; ETH/BTC trend {eth_trend}"))
+                              f"{alt_ret - btc_ret:+.2%}; ETH/BTC trend {_trend_word(eth_trend)}"))
     return Chain(tuple(links), smallcaps.chain_reached({e.name: e.lit for e in links}))
 
 
@@ -495,7 +500,7 @@ def _early_warning(c: _Ctx, m: MacroSignals, cr: CryptoSignals, t: TrendSignals)
         Evidence("crypto OI rising while BTC 4h trend is down",
                  None if cr.oi_24h_change is None or t.btc_4h is None
                  else cr.oi_24h_change > 0 and t.btc_4h == -1,
-                 f"OI 24h {_fmt(cr.oi_24h_change, '+.1%')}, BTC 4h trend {t.btc_4h}"),
+                 f"OI 24h {_fmt(cr.oi_24h_change, '+.1%')}, BTC 4h trend {_trend_word(t.btc_4h)}"),
     )
     return EarlyWarning(sum(1 for f in flags if f.lit), flags)
 

@@ -11,14 +11,17 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QFrame,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from deskapp.signals.checklist import NEUTRAL, STATUSES, suggest
 from deskapp.ui import theme
 
 # (step, minutes, what to look at) - DESIGN.md section 6.
@@ -50,16 +53,34 @@ class ChecklistPanel(QWidget):
         title.setFont(font)
         layout.addWidget(title)
         self.steps: list[QCheckBox] = []
+        self.status_boxes: dict[str, QComboBox] = {}
+        self.evidence_labels: dict[str, QLabel] = {}
+        self.suggested: dict[str, str] = {}
+        self.overridden: dict[str, bool] = {}
         for i, (name, minutes, hint) in enumerate(STEPS, start=1):
             box = QCheckBox(f"{i}. {name} · {minutes} min")
             box.setObjectName(f"step_{i}")
             box.setToolTip(hint)
+            status = QComboBox()
+            status.setObjectName(f"status_{i}")
+            status.addItems(list(STATUSES))
+            status.setCurrentText(NEUTRAL)
+            status.setToolTip("Suggested from the snapshot; choose another to override it")
+            status.activated.connect(lambda _i, n=name: self._on_status_chosen(n))
+            row = QHBoxLayout()
+            row.addWidget(box, 1)
+            row.addWidget(status)
             note = QLabel(hint)
+            note.setObjectName(f"evidence_{i}")
             note.setWordWrap(True)
+            note.setTextFormat(Qt.TextFormat.RichText)
             note.setStyleSheet(f"color:{theme.MUTED}; margin-left:22px;")
-            layout.addWidget(box)
+            layout.addLayout(row)
             layout.addWidget(note)
             self.steps.append(box)
+            self.status_boxes[name] = status
+            self.evidence_labels[name] = note
+            self.overridden[name] = False
         line = QFrame()
         line.setFrameShape(QFrame.Shape.HLine)
         layout.addWidget(line)
@@ -84,6 +105,37 @@ class ChecklistPanel(QWidget):
         self.status.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.status)
         layout.addStretch(1)
+
+    def apply_snapshot(self, snapshot: dict) -> None:
+        """Pre-fill each step's evidence and suggested status; keep the trader's overrides."""
+        for call in suggest(snapshot):
+            self.suggested[call.step] = call.status
+            box = self.status_boxes[call.step]
+            if not self.overridden[call.step]:
+                box.setCurrentText(call.status)
+            self._show_evidence(call.step, call.evidence)
+
+    def _on_status_chosen(self, step: str) -> None:
+        chosen = self.status_boxes[step].currentText()
+        self.overridden[step] = chosen != self.suggested.get(step, NEUTRAL)
+        label = self.evidence_labels[step]
+        self._show_evidence(step, label.property("evidence") or "")
+
+    def _show_evidence(self, step: str, evidence: str) -> None:
+        label = self.evidence_labels[step]
+        label.setProperty("evidence", evidence)
+        text = html.escape(evidence)
+        if self.overridden[step]:
+            text += (f" <span style='color:{theme.AMBER}'><b>override</b> (suggested "
+                     f"{html.escape(self.suggested.get(step, NEUTRAL))})</span>")
+        label.setText(text)
+
+    def statuses(self) -> dict[str, dict]:
+        """Per step: the status chosen, the one suggested, and whether it was overridden."""
+        return {name: {"status": self.status_boxes[name].currentText(),
+                       "suggested": self.suggested.get(name),
+                       "override": self.overridden[name]}
+                for name, _, _ in STEPS}
 
     def ticked(self) -> dict[str, bool]:
         """Which steps the trader has ticked, by step name."""

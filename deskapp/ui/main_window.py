@@ -27,6 +27,7 @@ from deskapp.ui.panes.correlation import CorrelationPane
 from deskapp.ui.panes.crypto_structure import CryptoStructurePane
 from deskapp.ui.panes.leadership import LeadershipPane
 from deskapp.ui.panes.macro import MacroPane
+from deskapp.ui.panes.regime import RegimePane
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,8 @@ class MainWindow(QMainWindow):
         for key, pane in self.panes.items():
             # Dock titles are also menu texts, where "&" is a mnemonic: double it.
             self.docks[key] = self._dock(key, pane.title.replace("&", "&&"), pane)
+        self.regime = RegimePane()
+        self.docks["regime"] = self._dock("regime", "Regime", self.regime)
         self.checklist = ChecklistPanel()
         self.checklist.sig_decide.connect(self.on_decide)
         self.docks["checklist"] = self._dock("checklist", "Checklist", self.checklist)
@@ -88,7 +91,8 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(d["macro"], d["leadership"], Qt.Orientation.Horizontal)
         self.splitDockWidget(d["macro"], d["crypto"], Qt.Orientation.Vertical)
         self.splitDockWidget(d["leadership"], d["correlation"], Qt.Orientation.Vertical)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, d["checklist"])
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, d["regime"])
+        self.splitDockWidget(d["regime"], d["checklist"], Qt.Orientation.Vertical)
         for dock in d.values():
             dock.show()
         self._size_docks()
@@ -98,8 +102,11 @@ class MainWindow(QMainWindow):
         d = self.docks
         width = max(self.width(), 800)
         self.resizeDocks([d["macro"], d["leadership"], d["checklist"]],
-                         [int(width * 0.4), int(width * 0.4), int(width * 0.2)],
+                         [int(width * 0.37), int(width * 0.37), int(width * 0.26)],
                          Qt.Orientation.Horizontal)
+        height = max(self.height(), 600)
+        self.resizeDocks([d["regime"], d["checklist"]], [int(height * 0.48), int(height * 0.52)],
+                         Qt.Orientation.Vertical)
 
     def _restore_layout(self) -> bool:
         """The saved geometry and docks; False (default layout kept) when none or unusable."""
@@ -194,6 +201,9 @@ class MainWindow(QMainWindow):
         asof_s = view.asof.value / 1e9
         for key, pane in self.panes.items():
             pane.apply(view.panes[key], asof_s, view.view_days)
+        if view.snapshot is not None:
+            self.regime.apply_snapshot(view.snapshot)
+            self.checklist.apply_snapshot(view.snapshot)
         mode = view.source.upper()
         self.mode_label.setText(f" {mode} ")
         title = f" — {self.dataset_title}" if self.dataset_title else ""
@@ -221,6 +231,8 @@ class MainWindow(QMainWindow):
             "missing": {f"{p}.{k}": why for p, pv in view.panes.items()
                         for k, why in pv.missing.items()},
             "checklist": self.checklist.ticked(),
+            "step_status": self.checklist.statuses(),
+            "snapshot": view.snapshot,
         }
         market_time = view.asof.isoformat().replace("+00:00", "Z")
         try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -25,6 +26,7 @@ from deskapp.config import Config
 from deskapp.data.feed import FeedBatch, FeedSource
 from deskapp.data.hub import MarketState
 from deskapp.signals.board import BoardInputs, compute_board
+from deskapp.signals.snapshot import compute_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +131,11 @@ class ComputeWorker(_Worker):
                     h4_window=c.h4_window,
                 )
             )
+            snap = compute_snapshot(s.frames, s.clock, s.meta, source=s.source,
+                                    basket=self.config.ai_basket,
+                                    vol_targets=(self.config.vol_target_ndx,
+                                                 self.config.vol_target_btc))
+            view = replace(view, snapshot=snap.to_dict())
         except Exception as exc:
             log.exception("board computation failed at %s", s.clock)
             self.sig_error.emit(f"computation failed: {exc}")

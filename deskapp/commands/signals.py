@@ -1,0 +1,99 @@
+"""`deskapp signals`: the signal snapshot at a time, or the regime timeline over a period."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+
+def add_parser(sub: argparse._SubParsersAction, parser_class: type) -> None:
+    p = sub.add_parser("signals", help="print the signal snapshot or write a regime timeline",
+                       description="Signals of DESIGN.md section 5 on a replay dataset.")
+    p.add_argument("--replay", metavar="NAME", help="replay dataset (default: the config's)")
+    p.add_argument("--at", metavar="ISO-TIME", help="snapshot time (default: dataset default)")
+    p.add_argument("--json", action="store_true", help="print the snapshot at --at as JSON")
+    p.add_argument("--from", dest="start", metavar="ISO", help="timeline start")
+    p.add_argument("--to", dest="end", metavar="ISO", help="timeline end")
+    p.add_argument("--every", metavar="STEP", default="1d",
+                   help="timeline step, e.g. 1d, 4h, 1h (default 1d)")
+    p.add_argument("--csv", metavar="PATH", type=Path, help="write the timeline to this CSV")
+    p.add_argument("--config", metavar="PATH", type=Path, help="user config TOML")
+    p.set_defaults(command="signals")
+
+
+def _step(text: str, usage_error: type[Exception]) -> pd.Timedelta:
+    try:
+        step = pd.Timedelta(text)
+    except ValueError:
+        step = pd.NaT
+    if pd.isna(step) or step < pd.Timedelta(minutes=1):
+        raise usage_error(f"--every '{text}' must be a duration of at least 1 minute, e.g. 1d, "
+                          "4h, 1h")
+    return step
+
+
+def run(args: argparse.Namespace, usage_error: type[Exception], parse_time) -> int:
+    from deskapp.config import ConfigError, load_config
+    from deskapp.data.replay import DatasetError, load_dataset
+    from deskapp.signals.snapshot import compute_snapshot
+
+    timeline = args.start is not None or args.end is not None or args.csv is not None
+    if timeline and (args.start is None or args.end is None or args.csv is None):
+        raise usage_error("a timeline needs --from, --to and --csv together")
+    if not timeline and not args.json:
+        raise usage_error("say --json (snapshot at --at) or --from/--to/--csv (timeline)")
+    if timeline and args.json:
+        raise usage_error("--json prints one snapshot; drop it when writing a --csv timeline")
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        raise usage_error(str(exc)) from None
+    step = _step(args.every, usage_error) if timeline else None
+    name = args.replay or config.default_replay
+    times = [parse_time(t, flag) for t, flag in ((args.at, "--at"), (args.start, "--from"),
+                                                  (args.end, "--to")) if t is not None]
+    try:
+        ds = load_dataset(name)
+    except DatasetError as exc:
+        raise usage_error(str(exc)) from None
+    info = ds.info
+    lo, hi = info.warmup_start or info.start, info.end
+    for t in times:
+        if not lo <= t <= hi:
+            raise usage_error(f"{t:%Y-%m-%dT%H:%MZ} is outside replay '{name}', which holds "
+                              f"{lo:%Y-%m-%d} .. {hi:%Y-%m-%d}")
+
+    def snap(t: pd.Timestamp):
+        return compute_snapshot(ds.frames, t, ds.meta, source="replay",
+                                basket=config.ai_basket,
+                                vol_targets=(config.vol_target_ndx, config.vol_target_btc))
+
+    if not timeline:
+        at = parse_time(args.at, "--at") if args.at else info.default_at
+        print(snap(at).to_json())
+        return 0
+    start, end = parse_time(args.start, "--from"), parse_time(args.end, "--to")
+    if end < start:
+        raise usage_error("--to is before --from")
+    steps = pd.date_range(start, end, freq=step)
+    if args.csv.parent and not args.csv.resolve().parent.is_dir():
+        raise usage_error(f"--csv '{args.csv}': folder {args.csv.resolve().parent} does not exist")
+    t0 = time.perf_counter()
+    rows = []
+    for i, t in enumerate(steps, start=1):
+        rows.append(snap(t).flat())
+        if i % 25 == 0 or i == len(steps):
+            print(f"signals: {i}/{len(steps)} steps ({t:%Y-%m-%d %H:%M}), "
+                  f"{time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    fields = list(rows[0]) if rows else ["asof"]
+    with args.csv.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=fields, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    print(f"signals: wrote {len(rows)} rows to {args.csv}", file=sys.stderr)
+    return 0

@@ -1,0 +1,82 @@
+"""Regime pane: the regime in large type, each rule with its evidence, early warnings, the
+liquidation-flywheel stage and the outlook scenario - all from the signal snapshot."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from deskapp.ui import theme
+
+REGIME_COLOURS = {"liquidity shock": theme.VERMILLION, "trend break": theme.VERMILLION,
+                  "volatility event": theme.AMBER, "risk-on rotation": theme.SKY,
+                  "calm": theme.GREEN}
+# Shape as well as colour: lit, unlit, unknown.
+MARKS = {True: ("●", theme.AMBER), False: ("○", theme.MUTED), None: ("?", theme.MUTED)}
+SCENARIOS = {"A": "A · vol normalisation", "B": "B · liquidity-tightening shock",
+             "C": "C · policy-clarity reflation"}
+
+
+def _items(items: list[dict[str, Any]]) -> str:
+    rows = []
+    for item in items:
+        mark, colour = MARKS[item["lit"]]
+        rows.append(f"<tr><td style='color:{colour}; padding-right:6px'>{mark}</td>"
+                    f"<td><b>{html.escape(item['name'])}</b> <span style='color:{theme.MUTED}'>"
+                    f"{html.escape(item['evidence'])}</span></td></tr>")
+    return "<table cellspacing='0' cellpadding='1'>" + "".join(rows) + "</table>"
+
+
+class RegimePane(QWidget):
+    pane_key = "regime"
+    title = "Regime"
+    description = ("The regime named by the first rule that holds (liquidity shock, trend break, "
+                   "volatility event, risk-on rotation; calm otherwise), the three early-warning "
+                   "flags, the liquidation-flywheel stage and the outlook scenario. Definitions: "
+                   "DESIGN.md section 5, Regime; docs/SIGNALS.md.")
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("pane_regime")
+        self.setToolTip(self.description)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        self.name_label = QLabel("—")
+        self.name_label.setObjectName("regime_name")
+        font = QFont(self.name_label.font())
+        font.setPointSizeF(font.pointSizeF() * 1.9)
+        font.setBold(True)
+        self.name_label.setFont(font)
+        self.scenario_label = QLabel("")
+        self.body = QLabel("waiting for the first snapshot…")
+        self.body.setObjectName("regime_body")
+        for label in (self.scenario_label, self.body):
+            label.setTextFormat(Qt.TextFormat.RichText)
+            label.setWordWrap(True)
+        self.body.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(self.body)
+        layout.addWidget(self.name_label)
+        layout.addWidget(self.scenario_label)
+        layout.addWidget(scroll, 1)
+        self.snapshot: dict[str, Any] | None = None
+
+    def apply_snapshot(self, s: dict[str, Any]) -> None:
+        self.snapshot = s
+        reg = s["regime"]
+        colour = REGIME_COLOURS.get(reg["name"], theme.FOREGROUND)
+        self.name_label.setText(reg["name"].upper())
+        self.name_label.setStyleSheet(f"color:{colour}")
+        scen = SCENARIOS.get(reg["scenario"] or "", "no scenario's conditions hold")
+        self.scenario_label.setText(f"Outlook: <b>{html.escape(scen)}</b>")
+        ew, fly = s["early_warning"], s["flywheel"]
+        self.body.setText(
+            f"<b>Rules</b>{_items(reg['evidence'])}"
+            f"<br><b>Early warning {ew['count']}/3</b>{_items(ew['flags'])}"
+            f"<br><b>Liquidation flywheel: stage {fly['stage']}/5</b>{_items(fly['steps'])}")
