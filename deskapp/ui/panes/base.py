@@ -58,7 +58,7 @@ class TimePane(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName(f"pane_{self.pane_key}")
-        self.setToolTip(self.description)
+        self.setToolTip(f"{self.title}: {self.description}\n(docs/SIGNALS.md)")
         self.header = QLabel(self)
         self.header.setObjectName("pane_header")
         self.header.setTextFormat(Qt.TextFormat.RichText)
@@ -84,8 +84,9 @@ class TimePane(QWidget):
                 first = plot
             else:
                 plot.setXLink(first)
-            self._rows.append(_Row(spec, plot, self._make_items(plot, spec),
-                                   self._make_notice(plot)))
+            self._rows.append(
+                _Row(spec, plot, self._make_items(plot, spec), self._make_notice(plot))
+            )
 
     # ------------------------------------------------------------------ setup
     def _setup_plot(self, plot: pg.PlotItem, spec: RowSpec, is_last: bool) -> None:
@@ -107,8 +108,9 @@ class TimePane(QWidget):
             vb.setAutoVisible(y=True)
         if spec.zero_line:
             plot.addItem(pg.InfiniteLine(0, angle=0, pen=pg.mkPen(theme.MUTED, width=1)))
-        plot.setTitle(f"<span style='color:{theme.MUTED}'>{html.escape(spec.title)}</span>",
-                      size="8pt")
+        plot.setTitle(
+            f"<span style='color:{theme.MUTED}'>{html.escape(spec.title)}</span>", size="8pt"
+        )
         legend = plot.addLegend(offset=spec.legend_offset, labelTextSize="8pt", verSpacing=-6)
         legend.setBrush(pg.mkBrush(21, 24, 29, 170))
         self.decorate(plot, spec)

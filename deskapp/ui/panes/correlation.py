@@ -20,10 +20,9 @@ class CorrelationPane(TimePane):
     pane_key = "correlation"
     title = "Correlation: S&P 500 vs BTC"
     description = (
-        "Pearson correlation of aligned log returns (closes inner-joined on bar close: daily by "
-        "calendar date, hourly on the same close hour), S&P 500 index or ES futures vs BTC. Daily "
+        "Pearson correlation of aligned log returns, S&P 500 index or ES futures vs BTC: daily "
         "over 30/60/90 returns, 1h over 120 bars, 4h over 90 bars. Zones: < 0.3 decoupled, "
-        "0.3-0.7 elevated, >= 0.7 stress. DESIGN.md section 5, Correlation gauge."
+        "0.3-0.7 elevated, >= 0.7 stress."
     )
     rows = (
         RowSpec(

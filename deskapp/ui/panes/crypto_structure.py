@@ -11,10 +11,10 @@ class CryptoStructurePane(TimePane):
     pane_key = "crypto"
     title = "Crypto structure"
     description = (
-        "BTC price (daily close; hourly where the data has it). Funding annualised = rate x "
-        "(24 / interval hours) x 365, Binance BTCUSDT perpetual. Open interest: BTC futures, all "
+        "BTC price (daily close; hourly where the data has it). Funding annualised = rate x (24 / "
+        "interval hours) x 365, Binance BTCUSDT perpetual. Open interest: BTC futures, all "
         "exchanges, USD. Liquidations: Binance BTC longs and shorts per bar (Coinglass; Binance "
-        "throttles its feed, so these understate). DESIGN.md section 5, Crypto structure."
+        "throttles its feed, so these understate)."
     )
     rows = (
         RowSpec(

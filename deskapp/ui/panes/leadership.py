@@ -11,9 +11,8 @@ class LeadershipPane(TimePane):
     pane_key = "leadership"
     title = "AI leadership breadth"
     description = (
-        "Share of the AI/semis/software basket (config universe.ai_basket) whose close is above "
-        "its own 20- and 50-day SMA; RSP/SPY ratio and SMH/SPY ratio as 20-session % change "
-        "(both legs dividend-adjusted). DESIGN.md section 5, AI leadership breadth."
+        "share of the AI/semis/software basket whose close is above its own 20- and 50-day SMA; "
+        "RSP/SPY and SMH/SPY ratios as 20-session % change (both legs dividend-adjusted)."
     )
     rows = (
         RowSpec(

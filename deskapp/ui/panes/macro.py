@@ -12,8 +12,8 @@ class MacroPane(TimePane):
     title = "Macro: rates and the dollar"
     description = (
         "US 10-year yield (FRED DGS10) and 3-month bill yield (FRED DGS3MO, standing in for the "
-        "13-week bill ^IRX), in percent; the US Dollar Index (DX-Y.NYB). "
-        "10y 5d = change over the last 5 sessions in basis points (DESIGN.md section 5, Macro)."
+        "13-week bill ^IRX), in percent; the US Dollar Index (DX-Y.NYB). 10y 5d = change over the "
+        "last 5 sessions in basis points."
     )
     rows = (
         RowSpec(

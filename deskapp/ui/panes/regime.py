@@ -12,37 +12,46 @@ from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from deskapp.ui import theme
 
-REGIME_COLOURS = {"liquidity shock": theme.VERMILLION, "trend break": theme.VERMILLION,
-                  "volatility event": theme.AMBER, "risk-on rotation": theme.SKY,
-                  "calm": theme.GREEN}
+REGIME_COLOURS = {
+    "liquidity shock": theme.VERMILLION,
+    "trend break": theme.VERMILLION,
+    "volatility event": theme.AMBER,
+    "risk-on rotation": theme.SKY,
+    "calm": theme.GREEN,
+}
 # Shape as well as colour: lit, unlit, unknown.
 MARKS = {True: ("●", theme.AMBER), False: ("○", theme.MUTED), None: ("?", theme.MUTED)}
-SCENARIOS = {"A": "A · vol normalisation", "B": "B · liquidity-tightening shock",
-             "C": "C · policy-clarity reflation"}
+SCENARIOS = {
+    "A": "A · vol normalisation",
+    "B": "B · liquidity-tightening shock",
+    "C": "C · policy-clarity reflation",
+}
 
 
 def _items(items: list[dict[str, Any]]) -> str:
     rows = []
     for item in items:
         mark, colour = MARKS[item["lit"]]
-        rows.append(f"<tr><td style='color:{colour}; padding-right:6px'>{mark}</td>"
-                    f"<td><b>{html.escape(item['name'])}</b> <span style='color:{theme.MUTED}'>"
-                    f"{html.escape(item['evidence'])}</span></td></tr>")
+        rows.append(
+            f"<tr><td style='color:{colour}; padding-right:6px'>{mark}</td>"
+            f"<td><b>{html.escape(item['name'])}</b> <span style='color:{theme.MUTED}'>"
+            f"{html.escape(item['evidence'])}</span></td></tr>"
+        )
     return "<table cellspacing='0' cellpadding='1'>" + "".join(rows) + "</table>"
 
 
 class RegimePane(QWidget):
     pane_key = "regime"
     title = "Regime"
-    description = ("The regime named by the first rule that holds (liquidity shock, trend break, "
-                   "volatility event, risk-on rotation; calm otherwise), the three early-warning "
-                   "flags, the liquidation-flywheel stage and the outlook scenario. Definitions: "
-                   "DESIGN.md section 5, Regime; docs/SIGNALS.md.")
+    description = (
+        "the regime named by the first rule that holds, the three early-warning flags, the "
+        "liquidation-flywheel stage and the outlook scenario."
+    )
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("pane_regime")
-        self.setToolTip(self.description)
+        self.setToolTip(f"{self.title}: {self.description}\n(docs/SIGNALS.md)")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
         self.name_label = QLabel("—")
@@ -79,4 +88,5 @@ class RegimePane(QWidget):
         self.body.setText(
             f"<b>Rules</b>{_items(reg['evidence'])}"
             f"<br><b>Early warning {ew['count']}/3</b>{_items(ew['flags'])}"
-            f"<br><b>Liquidation flywheel: stage {fly['stage']}/5</b>{_items(fly['steps'])}")
+            f"<br><b>Liquidation flywheel: stage {fly['stage']}/5</b>{_items(fly['steps'])}"
+        )
