@@ -37,3 +37,24 @@ def change_pct(series: pd.Series, periods: int = 20) -> pd.Series:
     """Percent change over `periods` rows: 100 x (x_t / x_{t-periods} - 1)."""
     s = series.dropna()
     return (100.0 * (s / s.shift(periods) - 1.0)).dropna()
+
+
+def share_above_sma_last(closes: dict[str, pd.Series], window: int) -> tuple[float, int] | None:
+    """`share_above_sma` at the latest session only (fast path for the snapshot).
+
+    Members count only if their last close is on the latest session of the basket and they have
+    `window` closes. Returns (share, members counted), or None when none counts.
+    """
+    series = {k: c.dropna() for k, c in closes.items()}
+    series = {k: c for k, c in series.items() if len(c)}
+    if not series:
+        return None
+    last = max(c.index[-1] for c in series.values())
+    above = counted = 0
+    for c in series.values():
+        if c.index[-1] != last or len(c) < window:
+            continue
+        v = c.to_numpy(dtype="float64")
+        counted += 1
+        above += int(v[-1] > v[-window:].mean())
+    return (above / counted, counted) if counted else None

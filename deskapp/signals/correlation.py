@@ -65,9 +65,11 @@ def to_4h(pairs: pd.DataFrame, asof: pd.Timestamp | None = None) -> pd.DataFrame
     """
     if pairs.empty:
         return pairs
-    bucket = pairs.index.ceil("4h")
-    out = pairs.groupby(bucket).last()
-    out.index.name = "time"
+    width = pd.Timedelta("4h").value
+    t = pairs.index.as_unit("ns").asi8
+    ends = -((-t) // width) * width
+    last = np.flatnonzero(np.r_[ends[1:] != ends[:-1], True])
+    out = pairs.iloc[last].set_axis(pd.DatetimeIndex(ends[last], tz="UTC", name="time"))
     if asof is not None:
         out = out[out.index <= asof]
     return out
@@ -111,10 +113,11 @@ def last_correlation(pairs: pd.DataFrame, window: int,
     exist since the last hole in the data."""
     if len(pairs) < window + 1:
         return None
-    tail = pairs.iloc[-(window + 1):]
-    if (tail.index.to_series().diff().iloc[1:] > max_gap).any():
+    t = pairs.index[-(window + 1):].as_unit("ns").asi8
+    if (np.diff(t) > max_gap.value).any():
         return None
-    rets = np.diff(np.log(tail[["a", "b"]].to_numpy(dtype="float64")), axis=0)
+    values = pairs[["a", "b"]].to_numpy(dtype="float64")[-(window + 1):]
+    rets = np.diff(np.log(values), axis=0)
     if np.std(rets[:, 0]) == 0 or np.std(rets[:, 1]) == 0:
         return None
     return float(np.corrcoef(rets[:, 0], rets[:, 1])[0, 1])

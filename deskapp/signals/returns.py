@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import pandas as pd
 
@@ -18,3 +20,36 @@ def session_dates(index: pd.DatetimeIndex) -> pd.DatetimeIndex:
     both belong to 2026-02-05 (DESIGN.md section 5: a BTC daily bar's UTC date = the session date).
     """
     return (index - pd.Timedelta(seconds=1)).tz_localize(None).normalize()
+
+
+_NS_CACHE: dict[int, tuple[weakref.ref, np.ndarray]] = {}
+
+
+def ns_index(frame: pd.DataFrame | pd.Series) -> np.ndarray:
+    """The frame's index as int64 UTC nanoseconds, cached per frame object (frames are never
+    mutated once handed on; the entry goes when the frame is garbage-collected)."""
+    key = id(frame)
+    hit = _NS_CACHE.get(key)
+    if hit is not None and hit[0]() is frame:
+        return hit[1]
+    values = frame.index.as_unit("ns").asi8
+    _NS_CACHE[key] = (weakref.ref(frame, lambda _r, k=key: _NS_CACHE.pop(k, None)), values)
+    return values
+
+
+def last_per_bucket(series: pd.Series, rule: str, asof: pd.Timestamp | None) -> pd.Series:
+    """Bars of `rule` (e.g. '4h') from finer closes: the last value in each UTC bucket, stamped at
+    the bucket end (bucket = (end - rule, end]); with `asof`, buckets not yet ended are left out.
+    """
+    s = series.dropna()
+    if s.empty:
+        return s
+    width = pd.Timedelta(rule).value
+    t = s.index.as_unit("ns").asi8
+    ends = -((-t) // width) * width  # ceil to the bucket end
+    last = np.flatnonzero(np.r_[ends[1:] != ends[:-1], True])
+    out = pd.Series(s.to_numpy()[last], index=pd.DatetimeIndex(ends[last], tz="UTC"),
+                    name=s.name)
+    if asof is not None:
+        out = out[out.index <= asof]
+    return out

@@ -17,9 +17,10 @@ import pandas as pd
 
 from deskapp.signals import correlation as corr
 from deskapp.signals import crypto, macro, smallcaps, trend, volatility
-from deskapp.signals.breadth import share_above_sma
+from deskapp.signals.breadth import share_above_sma_last
 from deskapp.signals.regime import RegimeInputs, decide_regime
-from deskapp.signals.roles import ALT_KEYS, FUNDING_INTERVAL_H, pick
+from deskapp.signals.returns import ns_index
+from deskapp.signals.roles import ALT_KEYS, FUNDING_INTERVAL_H, STALE_AFTER, pick
 
 INTRADAY_MAX_GAP = pd.Timedelta(days=4)
 DEFAULT_BASKET = ("NVDA", "MSFT", "AVGO", "AMD", "TSM", "META", "GOOGL", "AMZN", "ORCL", "MU",
@@ -187,6 +188,37 @@ def _clean(node: Any) -> Any:
 
 
 # ---------------------------------------------------------------- context
+class _CutFrames(dict):
+    """frames[key] cut at asof, cut lazily on first access (binary search on the index)."""
+
+    def __init__(self, frames: dict[str, pd.DataFrame], asof: pd.Timestamp):
+        super().__init__()
+        self._src = frames
+        self._stamp = asof.as_unit("ns").value
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._src
+
+    def __iter__(self):
+        return iter(self._src)
+
+    def __len__(self) -> int:
+        return len(self._src)
+
+    def get(self, key, default=None):
+        return self[key] if key in self._src else default
+
+    def __getitem__(self, key: str) -> pd.DataFrame:
+        if not dict.__contains__(self, key):
+            f = self._src[key]
+            n = int(np.searchsorted(ns_index(f), self._stamp, side="right"))
+            dict.__setitem__(self, key, f.iloc[:n])
+        return dict.__getitem__(self, key)
+
+    def items(self):
+        return ((k, self[k]) for k in self._src)
+
+
 class _Ctx:
     """Frames cut at asof, role lookup, and the `missing` book."""
 
@@ -194,7 +226,7 @@ class _Ctx:
                  asof: pd.Timestamp):
         self.asof = asof
         self.meta = meta
-        self.frames = {k: f.loc[:asof] for k, f in frames.items()}
+        self.frames = _CutFrames(frames, asof)
         self.missing: dict[str, str] = {}
 
     def key(self, role: str) -> str | None:
@@ -223,19 +255,34 @@ def _fmt(x: float | None, spec: str = ".2f") -> str:
 
 
 # ---------------------------------------------------------------- sections
-def _correlation(c: _Ctx) -> tuple[CorrelationSignals, TrendSignals, dict[str, Any]]:
+def _daily_correlation(c: _Ctx) -> tuple[dict[str, Any], dict[str, int | None], float | None]:
+    """Daily correlations, daily trends, and daily_30 five sessions ago."""
     eq, btc = c.series("equity_1d"), c.series("btc_1d")
     daily = corr.align_daily(eq, btc) if eq is not None and btc is not None else None
-    values: dict[str, float | None] = {}
+    values: dict[str, Any] = {}
     for w in (30, 60, 90):
         v = corr.last_correlation(daily, w) if daily is not None else None
         values[f"daily_{w}"] = c.need(f"correlation.daily_{w}", v,
                                       "no current daily S&P/ES and BTC closes" if daily is None
                                       else f"fewer than {w} aligned daily returns since a gap")
+    values["zone"] = corr.zone(values["daily_30"])
+    trends = {"btc_1d": trend.trend(btc) if btc is not None else None,
+              "es_1d": trend.trend(eq) if eq is not None else None}
+    before = (corr.last_correlation(daily.iloc[:-5], 30)
+              if daily is not None and len(daily) > 36 else None)
+    return values, trends, before
+
+
+def _intraday_correlation(c: _Ctx) -> tuple[dict[str, Any], dict[str, int | None]]:
+    """Hourly and 4h correlations and trends."""
     eq1, btc1 = c.series("equity_1h"), c.series("btc_1h")
     pairs = None
     if eq1 is not None and btc1 is not None:
-        pairs = corr.align_intraday(eq1.iloc[-2000:], btc1.iloc[-4000:])
+        # enough bars for 121 hourly and 91 4h pairs, even with holidays and short sessions
+        eq_tail = eq1.iloc[-600:]
+        btc_tail = btc1.loc[eq_tail.index[0] - pd.Timedelta(hours=1):]
+        pairs = corr.align_intraday(eq_tail, btc_tail)
+    values: dict[str, Any] = {}
     for name, frame_of, w in (("h1_120", lambda p: p, 120),
                               ("h4_90", lambda p: corr.to_4h(p, c.asof), 90)):
         v = corr.last_correlation(frame_of(pairs), w, INTRADAY_MAX_GAP) \
@@ -243,30 +290,15 @@ def _correlation(c: _Ctx) -> tuple[CorrelationSignals, TrendSignals, dict[str, A
         values[name] = c.need(f"correlation.{name}", v,
                               "no current intraday S&P and BTC bars" if pairs is None
                               else f"fewer than {w} aligned bars since a gap")
-    first = values["daily_30"]
-    zone = corr.zone(first)
-    # trends of both assets on each timeframe
-    t = {
+    trends = {
         "btc_1h": trend.trend(btc1) if btc1 is not None else None,
         "btc_4h": trend.trend(trend.resample_last(btc1, "4h", c.asof)) if btc1 is not None
         else None,
-        "btc_1d": trend.trend(btc) if btc is not None else None,
         "es_1h": trend.trend(eq1) if eq1 is not None else None,
         "es_4h": trend.trend(trend.resample_last(eq1, "4h", c.asof)) if eq1 is not None
         else None,
-        "es_1d": trend.trend(eq) if eq is not None else None,
     }
-    for k, v in t.items():
-        c.need(f"trend.{k}", v, "no current bars, or fewer than 25")
-    trends = TrendSignals(**t)
-    agree_1h = trend.agreement(t["es_1h"], t["btc_1h"])
-    agree_4h = trend.agreement(t["es_4h"], t["btc_4h"])
-    c.need("correlation.trend_1h", agree_1h, "1h trend of S&P or BTC unavailable")
-    c.need("correlation.trend_4h", agree_4h, "4h trend of S&P or BTC unavailable")
-    extra = {"daily_30_5d_ago": corr.last_correlation(daily.iloc[:-5], 30)
-             if daily is not None and len(daily) > 36 else None}
-    return (CorrelationSignals(zone=zone, trend_1h=agree_1h, trend_4h=agree_4h, **values),
-            trends, extra)
+    return values, trends
 
 
 def _macro(c: _Ctx) -> MacroSignals:
@@ -312,9 +344,9 @@ def _breadth(c: _Ctx, basket: tuple[str, ...]) -> BreadthSignals:
             closes[t] = f["close"].iloc[-60:]
     shares = {}
     for w in (20, 50):
-        table = share_above_sma(closes, w) if closes else pd.DataFrame()
-        v = float(table["share"].iloc[-1]) if len(table) else None
-        shares[w] = c.need(f"breadth.above_sma{w}", v, "no current basket member data")
+        last = share_above_sma_last(closes, w)
+        shares[w] = c.need(f"breadth.above_sma{w}", last[0] if last else None,
+                           "no current basket member data")
     ndx = c.series("ndx")
     bret = smallcaps.basket_return(closes)
     nret = smallcaps.basket_return({"ndx": ndx}) if ndx is not None else None
@@ -443,7 +475,7 @@ def _smallcaps(c: _Ctx, threshold: float | None) -> SmallCapSignals:
     return SmallCapSignals(brk, high, vr, rs, lag, lc)
 
 
-def _chain(c: _Ctx, smc: SmallCapSignals, trends: TrendSignals) -> Chain:
+def _chain(c: _Ctx, smc: SmallCapSignals, btc_1d: int | None) -> Chain:
     links = []
     ten = c.series("us10y", "value")
     if ten is not None and len(ten) > 26:
@@ -465,7 +497,7 @@ def _chain(c: _Ctx, smc: SmallCapSignals, trends: TrendSignals) -> Chain:
     links.append(Evidence("smallcaps", None if rs is None else rs > 0,
                           f"IWM/SPY 20d {_fmt(rs, '+.2%')}" if rs is not None
                           else "needs adjusted IWM and SPY"))
-    bt = trends.btc_1d
+    bt = btc_1d
     links.append(Evidence("crypto", None if bt is None else bt == 1,
                           f"BTC 1d trend {_trend_word(bt)}"))
     btc, eth = c.series("btc_1d"), c.series("eth_1d")
@@ -505,33 +537,112 @@ def _early_warning(c: _Ctx, m: MacroSignals, cr: CryptoSignals, t: TrendSignals)
     return EarlyWarning(sum(1 for f in flags if f.lit), flags)
 
 
+@dataclass(frozen=True)
+class _DailyPart:
+    """Everything that depends on daily and weekly bars only."""
+
+    correlation: dict[str, Any]
+    trends: dict[str, int | None]
+    daily_30_5d_ago: float | None
+    macro: MacroSignals
+    volatility: VolatilitySignals
+    breadth: BreadthSignals
+    smallcaps: SmallCapSignals
+    chain: Chain
+    spx_close: float | None
+    spx_sma50: float | None
+    missing: dict[str, str]
+
+
+class SnapshotCache:
+    """Keeps the daily part of the last snapshot: when only intraday bars have arrived since,
+    it is reused as is (the daily inputs, and whether each is current, are unchanged)."""
+
+    def __init__(self) -> None:
+        self.key: tuple | None = None
+        self.daily: _DailyPart | None = None
+        self.hits = 0
+
+
+def _daily_key(frames: dict[str, pd.DataFrame], meta: dict[str, dict],
+               asof: pd.Timestamp) -> tuple | None:
+    """Identity of the daily inputs at asof: each daily series' last bar and whether current."""
+    if not meta:
+        return None
+    stamp = asof.as_unit("ns").value
+    key = []
+    for k in sorted(frames):
+        if meta.get(k, {}).get("freq") not in ("1d", "1w"):
+            continue
+        idx = ns_index(frames[k])
+        n = int(np.searchsorted(idx, stamp, side="right"))
+        limit = STALE_AFTER.get(meta[k]["freq"], STALE_AFTER["1d"]).value
+        key.append((k, n, bool(n) and stamp - int(idx[n - 1]) <= limit))
+    return tuple(key)
+
+
+def _daily_part(c: _Ctx, basket: tuple[str, ...], vol_targets: tuple[float, float],
+                rut_threshold: float | None) -> _DailyPart:
+    before = dict(c.missing)
+    cor, trends, d30_before = _daily_correlation(c)
+    mac = _macro(c)
+    vol = _volatility(c, vol_targets)
+    brd = _breadth(c, basket)
+    smc = _smallcaps(c, rut_threshold)
+    chn = _chain(c, smc, trends["btc_1d"])
+    spx = c.series("spx")
+    sma50 = float(spx.iloc[-50:].mean()) if spx is not None and len(spx) >= 50 else None
+    added = {k: v for k, v in c.missing.items() if k not in before}
+    return _DailyPart(cor, trends, d30_before, mac, vol, brd, smc, chn,
+                      float(spx.iloc[-1]) if spx is not None else None, sma50, added)
+
+
 def compute_snapshot(frames: dict[str, pd.DataFrame], asof: pd.Timestamp,
                      meta: dict[str, dict] | None = None, source: str = "replay",
                      basket: tuple[str, ...] = DEFAULT_BASKET,
                      vol_targets: tuple[float, float] = (0.15, 0.50),
-                     rut_threshold: float | None = None) -> Snapshot:
-    """Every signal of DESIGN.md section 5 at `asof`, from bars closed at or before it."""
+                     rut_threshold: float | None = None,
+                     cache: SnapshotCache | None = None) -> Snapshot:
+    """Every signal of DESIGN.md section 5 at `asof`, from bars closed at or before it.
+
+    With a `cache`, the daily part of the previous call is reused when no daily input changed.
+    """
     asof = pd.Timestamp(asof)
     asof = asof.tz_localize("UTC") if asof.tzinfo is None else asof.tz_convert("UTC")
     c = _Ctx(frames, meta or {}, asof)
-    cor, trends, extra = _correlation(c)
-    mac = _macro(c)
-    vol = _volatility(c, vol_targets)
-    brd = _breadth(c, basket)
+    key = _daily_key(frames, meta or {}, asof) if cache is not None else None
+    if cache is not None and key is not None and key == cache.key and cache.daily is not None:
+        daily = cache.daily
+        cache.hits += 1
+    else:
+        daily = _daily_part(c, basket, vol_targets, rut_threshold)
+        if cache is not None:
+            cache.key, cache.daily = key, daily
+    c.missing.update(daily.missing)
+    intraday, itrends = _intraday_correlation(c)
+    t = {**daily.trends, **itrends}
+    for k in ("btc_1h", "btc_4h", "btc_1d", "es_1h", "es_4h", "es_1d"):
+        c.need(f"trend.{k}", t[k], "no current bars, or fewer than 25")
+    trends = TrendSignals(**{k: t[k] for k in ("btc_1h", "btc_4h", "btc_1d", "es_1h", "es_4h",
+                                                 "es_1d")})
+    agree_1h = trend.agreement(t["es_1h"], t["btc_1h"])
+    agree_4h = trend.agreement(t["es_4h"], t["btc_4h"])
+    c.need("correlation.trend_1h", agree_1h, "1h trend of S&P or BTC unavailable")
+    c.need("correlation.trend_4h", agree_4h, "4h trend of S&P or BTC unavailable")
+    cor = CorrelationSignals(trend_1h=agree_1h, trend_4h=agree_4h, **daily.correlation,
+                             **intraday)
     cry, cx = _crypto(c)
-    fly = _flywheel(c, cx, vol.btc_rv_ratio)
-    smc = _smallcaps(c, rut_threshold)
-    chn = _chain(c, smc, trends)
-    ew = _early_warning(c, mac, cry, trends)
-    spx = c.series("spx")
-    sma50 = float(spx.iloc[-50:].mean()) if spx is not None and len(spx) >= 50 else None
+    fly = _flywheel(c, cx, daily.volatility.btc_rv_ratio)
+    ew = _early_warning(c, daily.macro, cry, trends)
     reg = decide_regime(RegimeInputs(
-        macro=mac, correlation=cor, volatility=vol, trends=trends, smallcaps=smc, chain=chn,
-        spx_close=float(spx.iloc[-1]) if spx is not None else None, spx_sma50=sma50,
-        daily_30_5d_ago=extra["daily_30_5d_ago"]))
+        macro=daily.macro, correlation=cor, volatility=daily.volatility, trends=trends,
+        smallcaps=daily.smallcaps, chain=daily.chain, spx_close=daily.spx_close,
+        spx_sma50=daily.spx_sma50, daily_30_5d_ago=daily.daily_30_5d_ago))
     return Snapshot(asof=asof.isoformat().replace("+00:00", "Z"), source=source,
-                    correlation=cor, trend=trends, macro=mac, volatility=vol, breadth=brd,
-                    crypto=cry, flywheel=fly, early_warning=ew, smallcaps=smc, chain=chn,
+                    correlation=cor, trend=trends, macro=daily.macro,
+                    volatility=daily.volatility, breadth=daily.breadth, crypto=cry,
+                    flywheel=fly, early_warning=ew, smallcaps=daily.smallcaps,
+                    chain=daily.chain,
                     regime=Regime(reg.name, tuple(Evidence(*e) for e in reg.evidence),
                                   reg.scenario),
                     missing=dict(sorted(c.missing.items())))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from deskapp.signals.returns import last_per_bucket
+
 EMA_SPAN = 20
 SLOPE_BARS = 5
 MIN_BARS = EMA_SPAN + SLOPE_BARS  # never a trend from fewer bars than the EMA and its slope need
@@ -39,8 +41,4 @@ def agreement(a: int | None, b: int | None) -> str | None:
 def resample_last(close: pd.Series, rule: str, asof: pd.Timestamp) -> pd.Series:
     """Bars of `rule` (e.g. '4h') from finer closes: the last close in each UTC bucket, stamped at
     the bucket end; buckets not yet ended at `asof` are left out (a bar still forming)."""
-    c = close.dropna()
-    if c.empty:
-        return c
-    out = c.groupby(c.index.ceil(rule)).last()
-    return out[out.index <= asof]
+    return last_per_bucket(close, rule, asof)

@@ -26,7 +26,7 @@ from deskapp.config import Config
 from deskapp.data.feed import FeedBatch, FeedSource
 from deskapp.data.hub import MarketState
 from deskapp.signals.board import BoardInputs, compute_board
-from deskapp.signals.snapshot import compute_snapshot
+from deskapp.signals.snapshot import SnapshotCache, compute_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +99,7 @@ class ComputeWorker(_Worker):
         self.state = MarketState(meta=meta)
         self.view_days = view_days
         self._scheduled = False
+        self._snapshot_cache = SnapshotCache()
         self.last_compute_ms = 0.0
 
     @Slot(object)
@@ -132,6 +133,7 @@ class ComputeWorker(_Worker):
                 )
             )
             snap = compute_snapshot(s.frames, s.clock, s.meta, source=s.source,
+                                    cache=self._snapshot_cache,
                                     basket=self.config.ai_basket,
                                     vol_targets=(self.config.vol_target_ndx,
                                                  self.config.vol_target_btc))

@@ -1,0 +1,31 @@
+"""The snapshot cache (reusing the daily part between hourly bars) never changes a number."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from deskapp.signals.snapshot import SnapshotCache, compute_snapshot
+
+
+def test_cached_snapshots_equal_fresh_ones_hour_by_hour(datasets):
+    ds = datasets("2026-02-risk-off")
+    cache = SnapshotCache()
+    # 40 consecutive hours across a US session close and a UTC day boundary (daily bars close)
+    for t in pd.date_range("2026-02-09T12:00Z", periods=40, freq="1h"):
+        cached = compute_snapshot(ds.frames, t, ds.meta, cache=cache).to_dict()
+        fresh = compute_snapshot(ds.frames, t, ds.meta).to_dict()
+        assert cached == fresh, t
+    assert 0 < cache.hits < 40  # reused between daily closes, recomputed when one closed
+
+
+def test_cache_notices_a_series_going_stale_without_new_bars(datasets):
+    ds = datasets("2026-02-risk-off")
+    cache = SnapshotCache()
+    # DGS10 has a bar every session; six days after the last one it is no longer current
+    frames = dict(ds.frames)
+    frames["rates.us10y"] = ds.frames["rates.us10y"].loc[:"2026-02-02"]
+    early = compute_snapshot(frames, pd.Timestamp("2026-02-03T00:00Z"), ds.meta, cache=cache)
+    late = compute_snapshot(frames, pd.Timestamp("2026-02-10T00:00Z"), ds.meta, cache=cache)
+    assert early.macro.us10y_5d_bp is not None
+    assert late.macro.us10y_5d_bp is None
+    assert "macro.us10y_5d_bp" in late.missing
