@@ -53,6 +53,9 @@ class Curve:
     source: str
     last_time: pd.Timestamp | None = None
     stale: bool = False
+    # Points further apart than this have a hole in the data between them: the line breaks there
+    # instead of drawing values nobody recorded. None = always connected.
+    max_gap_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -124,9 +127,12 @@ def _is_stale(inp: BoardInputs, key: str, last: pd.Timestamp) -> bool:
 def curve_from(inp: BoardInputs, key: str, series: pd.Series, label: str | None = None) -> Curve:
     s = series.dropna()
     last = s.index[-1] if len(s) else None
+    # A gap longer than the age at which the series would be flagged old is a hole, not a pause.
+    max_gap = STALE_AFTER.get(inp.meta.get(key, {}).get("freq", "1d"), pd.Timedelta(days=6))
     return Curve(label=label or _label(inp, key), x=epoch_seconds(s.index),
                  y=s.to_numpy(dtype="float64"), source=key, last_time=last,
-                 stale=bool(last is not None and _is_stale(inp, key, last)))
+                 stale=bool(last is not None and _is_stale(inp, key, last)),
+                 max_gap_s=max_gap.total_seconds())
 
 
 def _put(pane: dict, cid: str, curve: Curve) -> float | None:

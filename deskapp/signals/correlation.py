@@ -33,6 +33,9 @@ def align_daily(equity_close: pd.Series, crypto_close: pd.Series) -> pd.DataFram
     a = pd.Series(equity_close.to_numpy(), index=session_dates(equity_close.index))
     b = pd.Series(crypto_close.to_numpy(), index=session_dates(crypto_close.index))
     stamps = pd.Series(equity_close.index, index=a.index)
+    # two bars on one calendar date (a feed that changed its stamp): the later one is the close
+    a, stamps = a[~a.index.duplicated(keep="last")], stamps[~stamps.index.duplicated(keep="last")]
+    b = b[~b.index.duplicated(keep="last")]
     joined = pd.concat({"a": a, "b": b, "t": stamps}, axis=1, join="inner").dropna()
     return joined.set_index("t")[["a", "b"]].rename_axis("time")
 

@@ -69,6 +69,9 @@ def liquidation_z(notional: pd.Series, baseline: pd.Timedelta = LIQ_BASELINE) ->
     sums = rolling_24h_sum(notional)
     if len(sums) < 3 or sums.index[-1] - sums.index[0] < baseline + DAY:
         return None
+    # a sum is a full 24h only once a day of bars lies behind it
+    step = sums.index.to_series().diff().min()
+    sums = sums[sums.index >= sums.index[0] + DAY - step]
     now, t = float(sums.iloc[-1]), sums.index[-1]
     base = sums[(sums.index > t - baseline - DAY) & (sums.index <= t - DAY)].to_numpy()
     if len(base) < 2:

@@ -44,3 +44,20 @@ def dollar_strength_with_yields(dxy_z: float | None, us10y_5d_bp: float | None) 
     if dxy_z is None or us10y_5d_bp is None:
         return None
     return dxy_z >= 1.0 and us10y_5d_bp >= 0.0
+
+
+def net_liquidity(walcl_bn: pd.Series, tga_bn: pd.Series, rrp_bn: pd.Series) -> pd.Series:
+    """Weekly net liquidity in USD bn = Fed total assets - Treasury General Account - overnight
+    reverse repo, on the H.4.1 weeks both weekly series have; RRP is taken on the Wednesday
+    (the last RRP value at or before the Wednesday, within 4 days)."""
+    weekly = pd.concat({"walcl": walcl_bn, "tga": tga_bn}, axis=1, join="inner").dropna()
+    if weekly.empty:
+        return pd.Series(dtype="float64")
+    wednesday = pd.DataFrame({"t": weekly.index - pd.Timedelta(days=1)}, index=weekly.index)
+    rrp = rrp_bn.dropna().rename("rrp").to_frame()
+    rrp["t"] = rrp.index
+    joined = pd.merge_asof(wednesday.reset_index(), rrp.reset_index(drop=True), on="t",
+                           direction="backward", tolerance=pd.Timedelta(days=4))
+    joined.index = weekly.index
+    net = weekly["walcl"] - weekly["tga"] - joined["rrp"]
+    return net.dropna()

@@ -16,6 +16,7 @@ HAWKISH_BP = 10.0
 DOVISH_BP = -10.0
 
 REGIMES = ("liquidity shock", "trend break", "volatility event", "risk-on rotation", "calm")
+UNDETERMINED = "undetermined"  # every rule's inputs are missing
 
 
 @dataclass(frozen=True)
@@ -96,8 +97,13 @@ def decide_regime(x: RegimeInputs) -> RegimeCall:
          f"{reached or 'no link'}"),
     )
     name = next((r[0] for r in rules if r[1]), "calm")
-    evidence = (*rules, ("calm", name == "calm", "no other rule holds" if name == "calm"
-                         else f"{name} holds"))
+    if name == "calm" and all(r[1] is None for r in rules):
+        # nothing could be evaluated: saying "calm" would be a guess
+        name = UNDETERMINED
+    evidence = (*rules, ("calm", name == "calm",
+                         {"calm": "no other rule holds", UNDETERMINED:
+                          "no rule could be evaluated: the data is missing"}.get(
+                             name, f"{name} holds")))
     return RegimeCall(name, evidence, _scenario(x, ratios, stress))
 
 

@@ -30,6 +30,10 @@ ROLES: dict[str, tuple[str, ...]] = {
     "iwm_adj": ("etfpool.iwm",),
     "iwm_volume": ("etf.iwm_adj",),
     "rut": ("idx.rut", "idx.rut_yahoo"),
+    "walcl": ("liq.walcl",),
+    "tga": ("liq.tga",),
+    "rrp": ("liq.rrp",),
+    "btc_etf": ("etf.ibit", "etf.fbtc"),  # none bundled yet: live feeds bring them
 }
 ALT_KEYS = ("crypto.sol", "crypto.xrp", "crypto.doge", "crypto.ada", "crypto.avax",
             "crypto.link")

@@ -69,6 +69,15 @@ class MacroSignals:
 
 
 @dataclass(frozen=True)
+class LiquiditySignals:
+    net_liquidity_bn: float | None = None
+    net_liquidity_4w_bn: float | None = None
+    net_liquidity_13w_bn: float | None = None
+    rising: bool | None = None
+    btc_etf_dollar_volume: float | None = None
+
+
+@dataclass(frozen=True)
 class VolatilitySignals:
     ndx_rv_ratio: float | None = None
     spx_rv_ratio: float | None = None
@@ -94,6 +103,10 @@ class CryptoSignals:
     oi_quadrant: str | None = None
     liq_long_z: float | None = None
     liq_short_z: float | None = None
+    liq_long_24h_usd: float | None = None
+    liq_short_24h_usd: float | None = None
+    liq_long_1h_usd: float | None = None
+    liq_short_1h_usd: float | None = None
 
 
 @dataclass(frozen=True)
@@ -138,6 +151,7 @@ class Snapshot:
     correlation: CorrelationSignals
     trend: TrendSignals
     macro: MacroSignals
+    liquidity: LiquiditySignals
     volatility: VolatilitySignals
     breadth: BreadthSignals
     crypto: CryptoSignals
@@ -265,7 +279,8 @@ def _daily_correlation(c: _Ctx) -> tuple[dict[str, Any], dict[str, int | None], 
         values[f"daily_{w}"] = c.need(f"correlation.daily_{w}", v,
                                       "no current daily S&P/ES and BTC closes" if daily is None
                                       else f"fewer than {w} aligned daily returns since a gap")
-    values["zone"] = corr.zone(values["daily_30"])
+    values["zone"] = c.need("correlation.zone", corr.zone(values["daily_30"]),
+                            "needs correlation.daily_30")
     trends = {"btc_1d": trend.trend(btc) if btc is not None else None,
               "es_1d": trend.trend(eq) if eq is not None else None}
     before = (corr.last_correlation(daily.iloc[:-5], 30)
@@ -316,6 +331,28 @@ def _macro(c: _Ctx) -> MacroSignals:
     strong = c.need("macro.dollar_strength_with_yields",
                     macro.dollar_strength_with_yields(z, us10y), "needs DXY z and the 10y change")
     return MacroSignals(us10y, b, pol, ret, z, strong)
+
+
+def _liquidity(c: _Ctx) -> LiquiditySignals:
+    walcl, tga, rrp = (c.series("walcl", "value"), c.series("tga", "value"),
+                       c.series("rrp", "value"))
+    have = walcl is not None and tga is not None and rrp is not None
+    net = macro.net_liquidity(walcl, tga, rrp) if have else pd.Series(dtype="float64")
+    now = float(net.iloc[-1]) if len(net) else None
+    w4 = float(net.iloc[-1] - net.iloc[-5]) if len(net) >= 5 else None
+    w13 = float(net.iloc[-1] - net.iloc[-14]) if len(net) >= 14 else None
+    why = "needs current Fed assets, TGA and reverse-repo data"
+    c.need("liquidity.net_liquidity_bn", now, why)
+    c.need("liquidity.net_liquidity_4w_bn", w4, why + " over 5 weeks")
+    c.need("liquidity.net_liquidity_13w_bn", w13, why + " over 14 weeks")
+    rising = c.need("liquidity.rising", None if w4 is None else w4 > 0, "needs the 4-week change")
+    etf = None
+    for role in ("btc_etf",):
+        closes, volumes = c.series(role), c.series(role, "volume")
+        if closes is not None and volumes is not None:
+            etf = float(closes.iloc[-1] * volumes.iloc[-1])
+    c.need("liquidity.btc_etf_dollar_volume", etf, "no spot bitcoin ETF bars in this data")
+    return LiquiditySignals(now, w4, w13, rising, etf)
 
 
 def _volatility(c: _Ctx, targets: tuple[float, float]) -> VolatilitySignals:
@@ -382,7 +419,19 @@ def _crypto(c: _Ctx) -> tuple[CryptoSignals, dict[str, Any]]:
     sz = crypto.liquidation_z(shorts) if shorts is not None else None
     c.need("crypto.liq_long_z", lz, "no current liquidation data with 30 days of history")
     c.need("crypto.liq_short_z", sz, "no current liquidation data with 30 days of history")
-    return (CryptoSignals(fund, oi_chg, quad, lz, sz),
+    sums: dict[str, float | None] = {}
+    for side, s in (("long", longs), ("short", shorts)):
+        day = crypto.rolling_24h_sum(s) if s is not None else None
+        sums[f"liq_{side}_24h_usd"] = c.need(
+            f"crypto.liq_{side}_24h_usd", float(day.iloc[-1]) if day is not None and len(day)
+            else None, "no current liquidation data")
+        bar = s.index.to_series().diff().min() if s is not None and len(s) > 1 else None
+        hourly = bar is not None and bar <= pd.Timedelta(hours=1)
+        sums[f"liq_{side}_1h_usd"] = c.need(
+            f"crypto.liq_{side}_1h_usd", float(s.iloc[-1]) if hourly else None,
+            "liquidation bars here are longer than 1h" if s is not None
+            else "no current liquidation data")
+    return (CryptoSignals(fund, oi_chg, quad, lz, sz, **sums),
             {"oi": oi, "price": price, "p_chg": p_chg, "longs": longs})
 
 
@@ -442,13 +491,16 @@ def _flywheel(c: _Ctx, x: dict[str, Any], btc_rv_ratio: float | None) -> Flywhee
     # 5: second wave: after the flush, price still falling and spot volume up
     s5, ev = (None, "needs a flush (step 4) first") if not s4 else (None, "")
     if s4 and price is not None:
-        after = price.loc[flush_t[0]:]
+        # the level at the flush = the last price at or before the flush bar's close
+        at_flush = price.loc[:flush_t[0]]
         vol = c.series("btc_1d", "volume")
         vr = smallcaps.volume_ratio(vol, 20) if vol is not None else None
-        falling = len(after) > 1 and after.iloc[-1] < after.iloc[0]
-        s5 = bool(falling and vr is not None and vr > 1.0)
-        ev = (f"price since flush {after.iloc[-1] / after.iloc[0] - 1:+.1%}; spot volume "
-              f"{_fmt(vr)}x its 20-day mean")
+        if len(at_flush) and price.index[-1] > flush_t[0]:
+            moved = float(price.iloc[-1] / at_flush.iloc[-1] - 1)
+            s5 = bool(moved < 0 and vr is not None and vr > 1.0)
+            ev = f"price since the flush {moved:+.1%}; spot volume {_fmt(vr)}x its 20-day mean"
+        else:  # the flush bar (OI) can be newer than the last price bar (daily BTC closes)
+            s5, ev = False, "no price bar since the flush yet"
     steps.append(Evidence("second wave", s5, ev))
     return Flywheel(crypto.flywheel_stage([crypto.Step(s.name, s.lit, s.evidence)
                                            for s in steps]), tuple(steps))
@@ -545,6 +597,7 @@ class _DailyPart:
     trends: dict[str, int | None]
     daily_30_5d_ago: float | None
     macro: MacroSignals
+    liquidity: LiquiditySignals
     volatility: VolatilitySignals
     breadth: BreadthSignals
     smallcaps: SmallCapSignals
@@ -586,6 +639,7 @@ def _daily_part(c: _Ctx, basket: tuple[str, ...], vol_targets: tuple[float, floa
     before = dict(c.missing)
     cor, trends, d30_before = _daily_correlation(c)
     mac = _macro(c)
+    liq = _liquidity(c)
     vol = _volatility(c, vol_targets)
     brd = _breadth(c, basket)
     smc = _smallcaps(c, rut_threshold)
@@ -593,7 +647,7 @@ def _daily_part(c: _Ctx, basket: tuple[str, ...], vol_targets: tuple[float, floa
     spx = c.series("spx")
     sma50 = float(spx.iloc[-50:].mean()) if spx is not None and len(spx) >= 50 else None
     added = {k: v for k, v in c.missing.items() if k not in before}
-    return _DailyPart(cor, trends, d30_before, mac, vol, brd, smc, chn,
+    return _DailyPart(cor, trends, d30_before, mac, liq, vol, brd, smc, chn,
                       float(spx.iloc[-1]) if spx is not None else None, sma50, added)
 
 
@@ -640,7 +694,8 @@ def compute_snapshot(frames: dict[str, pd.DataFrame], asof: pd.Timestamp,
         spx_sma50=daily.spx_sma50, daily_30_5d_ago=daily.daily_30_5d_ago))
     return Snapshot(asof=asof.isoformat().replace("+00:00", "Z"), source=source,
                     correlation=cor, trend=trends, macro=daily.macro,
-                    volatility=daily.volatility, breadth=daily.breadth, crypto=cry,
+                    liquidity=daily.liquidity, volatility=daily.volatility,
+                    breadth=daily.breadth, crypto=cry,
                     flywheel=fly, early_warning=ew, smallcaps=daily.smallcaps,
                     chain=daily.chain,
                     regime=Regime(reg.name, tuple(Evidence(*e) for e in reg.evidence),
