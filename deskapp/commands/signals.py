@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import re
 import sys
 import time
 from pathlib import Path
@@ -26,14 +27,16 @@ def add_parser(sub: argparse._SubParsersAction, parser_class: type) -> None:
     p.set_defaults(command="signals")
 
 
+_UNITS = {"w": "weeks", "d": "days", "h": "hours", "min": "minutes", "m": "minutes"}
+
+
 def _step(text: str, usage_error: type[Exception]) -> pd.Timedelta:
-    try:
-        step = pd.Timedelta(text)
-    except ValueError:
-        step = pd.NaT
-    if pd.isna(step) or step < pd.Timedelta(minutes=1):
+    """'1d', '4h', '30min', '1w' -> a Timedelta of at least a minute."""
+    m = re.fullmatch(r"\s*(\d+)\s*(w|d|h|min|m)\s*", text.lower())
+    step = pd.Timedelta(**{_UNITS[m.group(2)]: int(m.group(1))}) if m else None
+    if step is None or step < pd.Timedelta(minutes=1):
         raise usage_error(f"--every '{text}' must be a duration of at least 1 minute, e.g. 1d, "
-                          "4h, 1h")
+                          "4h, 30min")
     return step
 
 
