@@ -104,7 +104,12 @@ class ComputeWorker(_Worker):
 
     @Slot(object)
     def on_batch(self, batch: FeedBatch) -> None:
-        self.state = self.state.apply(batch)
+        s = self.state
+        same = (not batch.frames and not batch.errors and batch.clock == s.clock
+                and batch.source == s.source and batch.dataset == s.dataset)
+        self.state = s.apply(batch)
+        if same:
+            return  # a paused (or ended) replay polled the same moment again: the board is current
         if not self._scheduled:
             # Runs after every batch already queued: a burst of batches costs one compute.
             self._scheduled = True

@@ -152,7 +152,7 @@ class TimePane(QWidget):
                 if curve is None:
                     item.setData([], [])
                 else:
-                    item.setData(curve.x, curve.y)
+                    item.setData(*_break_at_holes(curve.x, curve.y, curve.max_gap_s))
                 if c.cid in view.missing:
                     missing.append(f"{c.label}: {view.missing[c.cid]}")
             row.notice.setText("<br>".join(html.escape(m) for m in missing))
@@ -194,12 +194,40 @@ class TimePane(QWidget):
                 x, y = row.items[cid].getOriginalDataset()
                 if x is None:
                     return np.array([]), np.array([])
-                return np.asarray(x), np.asarray(y)
+                x, y = np.asarray(x), np.asarray(y)
+                keep = np.isfinite(y)  # NaN points only mark the holes where the line breaks
+                return x[keep], y[keep]
+        raise KeyError(cid)
+
+    def segments(self, cid: str) -> list[tuple[np.ndarray, np.ndarray]]:
+        """The connected pieces of curve `cid` as drawn (split where the line breaks)."""
+        for row in self._rows:
+            if cid in row.items:
+                x, y = row.items[cid].getOriginalDataset()
+                if x is None or len(x) == 0:
+                    return []
+                x, y = np.asarray(x), np.asarray(y)
+                breaks = np.flatnonzero(~np.isfinite(y))
+                pieces = zip(np.r_[0, breaks + 1], np.r_[breaks, len(x)], strict=True)
+                return [(x[a:b], y[a:b]) for a, b in pieces if b > a]
         raise KeyError(cid)
 
     @property
     def plots(self) -> list[pg.PlotItem]:
         return [r.plot for r in self._rows]
+
+
+def _break_at_holes(x: np.ndarray, y: np.ndarray,
+                    max_gap_s: float | None) -> tuple[np.ndarray, np.ndarray]:
+    """Insert a NaN point into every gap wider than `max_gap_s`: pyqtgraph then breaks the line
+    (and its fill) there instead of drawing a straight line across a hole in the data."""
+    if max_gap_s is None or len(x) < 2:
+        return x, y
+    holes = np.flatnonzero(np.diff(x) > max_gap_s) + 1
+    if holes.size == 0:
+        return x, y
+    mid = (x[holes - 1] + x[holes]) / 2.0
+    return np.insert(x, holes, mid), np.insert(np.asarray(y, dtype="float64"), holes, np.nan)
 
 
 def fmt(value: float | None, spec: str = ".2f", suffix: str = "") -> str:
