@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 import threading
 import time
@@ -141,11 +142,24 @@ def run_desk(opts: DeskOptions) -> int:
             QTimer.singleShot(0, lambda: _save(window, target, result, t_start, app))
 
         window.sig_board_drawn.connect(grab)
+    _quit_on_signals(app)
     desk.start()
     window.show()
     code = app.exec()
     desk.shutdown()
     return result["code"] or code
+
+
+def _quit_on_signals(app) -> None:
+    """Ctrl+C and SIGTERM close the desk cleanly (threads joined) instead of killing it."""
+    from PySide6.QtCore import QTimer
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: app.quit())
+    # Python runs signal handlers only when it holds control: wake it up a few times a second.
+    ticker = QTimer(app)
+    ticker.timeout.connect(lambda: None)
+    ticker.start(200)
 
 
 def _save(window, target: Path, result: dict, t_start: float, app) -> None:

@@ -24,6 +24,10 @@ class UsageError(Exception):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, exit 2, no usage dump
+        m = re.match(r"argument COMMAND: invalid choice: '([^']*)'", message)
+        if m:  # a stray word: usually the value of an option deskapp does not have
+            message = (f"unrecognized argument '{m.group(1)}' (options start with --; the only "
+                       "command is 'signals')")
         raise UsageError(f"{message} (see deskapp --help)")
 
 
