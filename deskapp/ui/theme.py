@@ -10,7 +10,7 @@ BACKGROUND = "#15181d"
 PANEL = "#1d2127"
 FOREGROUND = "#d8dde3"
 MUTED = "#8a939e"
-GRID_ALPHA = 0.15
+GRID = "#2f3540"  # opaque grid lines, just above the background
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 ORANGE, SKY, GREEN, YELLOW = "#E69F00", "#56B4E9", "#009E73", "#F0E442"
 BLUE, VERMILLION, PURPLE, GREY = "#0072B2", "#D55E00", "#CC79A7", "#BBBBBB"
