@@ -29,7 +29,7 @@ DRAWN = {
 # Crypto: open interest (its file ends in 2024) and liquidations (end in 2025-05).
 LEGEND_ONLY = {"crypto": ("GREEN", "VERMILLION", "BLUE")}
 DRAWN_MIN_PIXELS = 150  # a curve across a pane: hundreds of pixels of its exact colour
-LEGEND_MAX_PIXELS = 60  # a legend sample line alone: a few dozen
+LEGEND_MAX_PIXELS = 100  # a legend sample alone (a filled one with its outline: ~64 px)
 
 
 def rgb(image: QImage) -> np.ndarray:
