@@ -22,12 +22,13 @@ log = logging.getLogger("deskapp")
 @dataclass(frozen=True)
 class DeskOptions:
     config: Config
-    dataset: ReplayDataset
-    at: pd.Timestamp
+    dataset: ReplayDataset | None  # None for the live and cache sources
+    at: pd.Timestamp | None
     speed: float
     screenshot: Path | None = None
     size: tuple[int, int] | None = None
     journal: Path | None = None
+    source: str = "replay"  # replay | live | cache
 
 
 def _setup_logging(log_dir: Path) -> None:
@@ -73,34 +74,59 @@ class Desk:
         from deskapp.ui.main_window import MainWindow
         from deskapp.ui.workers import ComputeWorker, FeedWorker, WorkerThreads
 
-        info = opts.dataset.info
         self.journal = JournalStore(opts.journal or journal_path(), __version__)
         settings = None
         if opts.screenshot is None:  # a screenshot always shows the default layout
             settings = QSettings(str(config_dir() / "deskapp.ini"), QSettings.Format.IniFormat)
-        self.window = MainWindow(self.journal, settings, opts.speed, info.title)
+        self.cache = None
+        if opts.source == "replay":
+            info = opts.dataset.info
+            sources = [ReplaySource(opts.dataset,
+                                    ReplayClock(opts.at, opts.speed, info.start, info.end))]
+            meta, view_days, title, interval = opts.dataset.meta, info.view_days, info.title, 250
+        else:
+            from deskapp.data.cache import MarketCache
+            from deskapp.data.sources import CacheSource, live_sources, universe_meta
+            from deskapp.paths import data_dir
+
+            self.cache = MarketCache(data_dir() / "market-cache.sqlite3")
+            sources = (live_sources(self.cache, data_dir()) if opts.source == "live"
+                       else [CacheSource(self.cache)])
+            meta, view_days, interval = universe_meta(), 120, 1000
+            title = ("live: Yahoo Finance + Binance/Bybit/OKX" if opts.source == "live"
+                     else "cache only (offline)")
+        self.window = MainWindow(self.journal, settings, opts.speed, title,
+                                 replay=opts.source == "replay")
         if opts.size:
             self.window.resize(*opts.size)
         elif settings is None or settings.value("window/geometry") is None:
             self.window.resize(1600, 950)
-        self.source = ReplaySource(opts.dataset,
-                                   ReplayClock(opts.at, opts.speed, info.start, info.end))
-        self.feed = FeedWorker(self.source, interval_ms=250)
-        self.compute = ComputeWorker(opts.config, opts.dataset.meta, info.view_days)
+        self.sources = sources
+        self.feeds = [FeedWorker(src, interval_ms=interval) for src in sources]
+        self.feed = self.feeds[0]
+        self.source = sources[0]
+        self.compute = ComputeWorker(opts.config, meta, view_days)
         w = self.window
-        self.feed.sig_batch.connect(self.compute.on_batch)
-        self.feed.sig_error.connect(w.show_feed_error)
+        for feed in self.feeds:
+            feed.sig_batch.connect(self.compute.on_batch)
+            feed.sig_batch.connect(w.on_feed_batch)
+            feed.sig_error.connect(w.show_feed_error)
         self.compute.sig_error.connect(w.show_feed_error)
         self.compute.sig_board.connect(w.apply_board)
         w.sig_speed.connect(self.feed.set_speed)
         w.sig_board_drawn.connect(
             lambda _v: w.set_perf(f"compute {self.compute.last_compute_ms:.0f} ms"))
+        if self.cache is not None and getattr(self.cache, "recovered_from", None):
+            w.show_feed_error(f"the market cache was unreadable and was moved aside to "
+                              f"{self.cache.recovered_from}; a new one is being filled")
         self.threads = WorkerThreads()
         self._closed = False
 
     def start(self) -> None:
         self.threads.start(self.compute, "compute")
-        self.threads.start(self.feed, "feed-replay", self.feed.start)
+        for src, feed in zip(self.sources, self.feeds, strict=True):
+            name = "feed-replay" if src.kind == "replay" else f"feed-{src.name}"
+            self.threads.start(feed, name, feed.start)
 
     def shutdown(self) -> bool:
         """Stop and join every worker thread, close the journal. True if all threads joined."""
@@ -109,6 +135,8 @@ class Desk:
         self._closed = True
         joined = self.threads.shutdown()
         self.journal.close()
+        if self.cache is not None:
+            self.cache.close()
         return joined
 
 

@@ -36,8 +36,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"deskapp {__version__}")
     p.add_argument("--list-replays", action="store_true",
                    help="print the bundled replay datasets and exit")
-    p.add_argument("--source", choices=["replay"], default="replay",
-                   help="data source (live sources arrive in a later release)")
+    p.add_argument("--source", choices=["live", "cache", "replay"],
+                   help="live: Yahoo Finance and the crypto venues, painting from the local cache "
+                        "first (the default); cache: the cache only, offline; replay: a bundled "
+                        "or recorded dataset (implied by --replay)")
     p.add_argument("--replay", metavar="NAME", help="replay dataset to open")
     p.add_argument("--at", metavar="ISO-TIME",
                    help="replay start time, ISO 8601 (UTC when no offset is given)")
@@ -124,6 +126,22 @@ def _run(args: argparse.Namespace) -> int:
             raise UsageError(f"--screenshot '{args.screenshot}': folder {parent} does not exist "
                              "or is not writable")
         size = size or (1600, 900)
+    source = args.source or "replay"  # live becomes the default once its adapters land
+    if source != "replay":
+        for flag, value in (("--replay", args.replay), ("--at", args.at), ("--speed", args.speed)):
+            if value is not None:
+                raise UsageError(f"{flag} applies to replays; drop it or use --source replay")
+        try:
+            import deskapp.data.cache  # noqa: F401
+            import deskapp.data.exchanges  # noqa: F401
+            import deskapp.data.yahoo  # noqa: F401
+        except ImportError as exc:
+            raise UsageError(f"--source {source} is not available in this build ({exc})") from None
+        from deskapp.app import DeskOptions, run_desk
+
+        return run_desk(DeskOptions(config=config, dataset=None, at=None, speed=0.0,
+                                    screenshot=args.screenshot, size=size, journal=args.journal,
+                                    source=source))
     name = args.replay or config.default_replay
     at = parse_time(args.at) if args.at else None
     try:

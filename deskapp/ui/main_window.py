@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
+import pandas as pd
 from PySide6.QtCore import QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -32,6 +33,17 @@ from deskapp.ui.panes.regime import RegimePane
 log = logging.getLogger(__name__)
 
 LAYOUT_VERSION = 1
+
+
+def _age(delta: pd.Timedelta) -> str:
+    seconds = max(0.0, delta.total_seconds())
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 2 * 86400:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} days"
 # label -> replay seconds per wall second
 SPEEDS = (("paused", 0.0), ("1 min/s", 60.0), ("10 min/s", 600.0), ("1 h/s", 3600.0),
           ("4 h/s", 14400.0), ("1 day/s", 86400.0), ("1 week/s", 604800.0))
@@ -44,7 +56,7 @@ class MainWindow(QMainWindow):
     sig_speed = Signal(float)
 
     def __init__(self, journal: JournalStore, settings: QSettings | None, speed: float,
-                 dataset_title: str = ""):
+                 dataset_title: str = "", replay: bool = True):
         super().__init__()
         self.setObjectName("main_window")
         self.setWindowTitle("deskapp — cross-asset risk-off desk")
@@ -52,6 +64,9 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.dataset_title = dataset_title
         self.view: BoardView | None = None
+        self.is_replay = replay
+        self._known_keys: set[str] = set()
+        self.feed_errors: dict[str, str] = {}  # series key -> what failed, since when
         self.panes: dict[str, TimePane] = {
             p.pane_key: p for p in (MacroPane(), LeadershipPane(), CryptoStructurePane(),
                                     CorrelationPane())
@@ -69,6 +84,7 @@ class MainWindow(QMainWindow):
         self._default_layout()
         self._default_state = self.saveState(LAYOUT_VERSION)
         self._build_replay_bar(speed)
+        self.replay_bar.setVisible(replay)
         self._build_status_bar()
         self._build_menus()
         self._shown_once = False
@@ -131,6 +147,7 @@ class MainWindow(QMainWindow):
     def _build_replay_bar(self, speed: float) -> None:
         bar = QToolBar("Replay", self)
         bar.setObjectName("toolbar_replay")
+        self.replay_bar = bar
         self.addToolBar(bar)
         self.play_action = QAction("Play / pause (Space)", self)
         self.play_action.setShortcut(QKeySequence("Space"))
@@ -204,16 +221,61 @@ class MainWindow(QMainWindow):
         if view.snapshot is not None:
             self.regime.apply_snapshot(view.snapshot)
             self.checklist.apply_snapshot(view.snapshot)
-        mode = view.source.upper()
-        self.mode_label.setText(f" {mode} ")
-        title = f" — {self.dataset_title}" if self.dataset_title else ""
-        speed = float(self.speed_box.currentData())
-        state = "paused" if speed == 0 else f"playing {self.speed_box.currentText()}"
-        self.clock_label.setText(
-            f"<b>{view.dataset}</b>{title} &nbsp;·&nbsp; replay time "
-            f"<b>{view.asof:%Y-%m-%d %H:%M} UTC</b> &nbsp;·&nbsp; {state} &nbsp;·&nbsp; "
-            "bundled real recorded data, not live")
+        self._show_mode(view)
         self.sig_board_drawn.emit(view)
+
+    def _show_mode(self, view: BoardView) -> None:
+        """The status bar: what the data is (replay, live, cache), and its time."""
+        title = f" — {self.dataset_title}" if self.dataset_title else ""
+        failing = len(self.feed_errors)
+        if view.source == "replay":
+            mode, colour = "REPLAY", theme.AMBER
+            speed = float(self.speed_box.currentData())
+            state = "paused" if speed == 0 else f"playing {self.speed_box.currentText()}"
+            text = (f"<b>{view.dataset}</b>{title} &nbsp;·&nbsp; replay time "
+                    f"<b>{view.asof:%Y-%m-%d %H:%M} UTC</b> &nbsp;·&nbsp; {state} &nbsp;·&nbsp; "
+                    "bundled real recorded data, not live")
+        else:
+            newest = self._newest_data(view)
+            age = (f"newest data {_age(view.asof - newest)} old" if newest is not None
+                   else "no data yet")
+            if view.source == "cache" or (failing and failing >= self._series_count()):
+                mode, colour = "OFFLINE", theme.RED
+                text = f"showing the cache{title}: {age}"
+            else:
+                mode, colour = "LIVE", theme.GREEN
+                text = f"{self.dataset_title} &nbsp;·&nbsp; {view.asof:%Y-%m-%d %H:%M} UTC" \
+                       f" &nbsp;·&nbsp; {age}"
+            if failing:
+                text += (f" &nbsp;·&nbsp; <span style='color:{theme.AMBER}'>⚠ {failing} series "
+                         "failing (View ▸ hover the panes)</span>")
+            if newest is None and view.source != "replay":
+                text += " &nbsp;·&nbsp; no cached data and no answer from the network yet: " \
+                        "<b>deskapp --replay 2026-02-risk-off</b> opens the bundled replay"
+        self.mode_label.setText(f" {mode} ")
+        self.mode_label.setStyleSheet(f"background:{colour}; color:#000; font-weight:bold;"
+                                      " padding:1px 6px; border-radius:3px;")
+        self.clock_label.setText(text)
+
+    def _newest_data(self, view: BoardView) -> pd.Timestamp | None:
+        times = [c.last_time for p in view.panes.values() for c in p.curves.values()
+                 if c.last_time is not None]
+        return max(times) if times else None
+
+    def _series_count(self) -> int:
+        return max(1, len(self._known_keys))
+
+    @Slot(object)
+    def on_feed_batch(self, batch) -> None:
+        """Track which series are failing (GUI thread: bookkeeping only)."""
+        self._known_keys.update(batch.frames)
+        self._known_keys.update(batch.errors)
+        for key in batch.frames:
+            self.feed_errors.pop(key, None)
+        self.feed_errors.update(batch.errors)
+        if batch.errors:
+            first = next(iter(batch.errors.items()))
+            self.statusBar().showMessage(f"⚠ {first[0]}: {first[1]}", 15000)
 
     @Slot(str)
     def show_feed_error(self, message: str) -> None:
