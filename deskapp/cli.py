@@ -26,8 +26,8 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, exit 2, no usage dump
         m = re.match(r"argument COMMAND: invalid choice: '([^']*)'", message)
         if m:  # a stray word: usually the value of an option deskapp does not have
-            message = (f"unrecognized argument '{m.group(1)}' (options start with --; the only "
-                       "command is 'signals')")
+            message = (f"unrecognized argument '{m.group(1)}' (options start with --; the "
+                       "commands are 'signals' and 'record')")
         raise UsageError(f"{message} (see deskapp --help)")
 
 
@@ -53,9 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--journal", metavar="PATH", type=Path,
                    help="decision journal file (default: the platform data folder)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    from deskapp.commands import signals
+    from deskapp.commands import record, signals
 
     signals.add_parser(sub, _Parser)
+    record.add_parser(sub, _Parser)
     return p
 
 
@@ -102,6 +103,10 @@ def _run(args: argparse.Namespace) -> int:
         from deskapp.commands import signals
 
         return signals.run(args, UsageError, parse_time)
+    if getattr(args, "command", None) == "record":
+        from deskapp.commands import record
+
+        return record.run(args, UsageError)
     from deskapp.config import ConfigError, load_config
     from deskapp.data.replay import DatasetError, list_datasets, load_dataset
 

@@ -41,6 +41,7 @@ class DatasetInfo:
     default_speed: float
     view_days: int
     series: tuple[str, ...]
+    store: Path | None = None  # the replay store folder that holds it
 
     def describe(self) -> str:
         """One line for `--list-replays`."""
@@ -68,9 +69,26 @@ def _read_json(path: Path) -> object:
         raise DatasetError(f"replay store file {path} is corrupt: {exc}") from None
 
 
+def user_stores() -> list[Path]:
+    """Replay stores the trader recorded (`deskapp record`): <data dir>/replays/<name>/."""
+    from deskapp.paths import data_dir  # QtCore's QStandardPaths; no widgets
+
+    root = data_dir() / "replays"
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.iterdir() if (p / "datasets.json").is_file())
+
+
 def list_datasets(store: Path | None = None) -> list[DatasetInfo]:
-    """The datasets of a replay store (the bundled one by default)."""
-    store = store or replay_dir()
+    """The datasets of one replay store, or of the bundled store and every recorded one."""
+    if store is None:
+        out = list_datasets(replay_dir())
+        for user in user_stores():
+            try:
+                out += list_datasets(user)
+            except DatasetError as exc:  # one broken recording must not hide the others
+                log.warning("skipping recorded replay %s: %s", user, exc)
+        return out
     raw = _read_json(store / "datasets.json")
     try:
         return [
@@ -78,7 +96,7 @@ def list_datasets(store: Path | None = None) -> list[DatasetInfo]:
                 name=d["name"], title=d["title"], holds=d["holds"], start=_ts(d["start"]),
                 end=_ts(d["end"]), warmup_start=_ts(d.get("warmup_start")),
                 default_at=_ts(d["default_at"]), default_speed=float(d["default_speed"]),
-                view_days=int(d["view_days"]), series=tuple(d["series"]),
+                view_days=int(d["view_days"]), series=tuple(d["series"]), store=store,
             )
             for d in raw  # type: ignore[union-attr]
         ]
@@ -114,8 +132,8 @@ def read_series(path: Path, key: str) -> pd.DataFrame:
 
 def load_dataset(name: str, store: Path | None = None) -> ReplayDataset:
     """Load every series of a dataset, cut to its warm-up start .. end."""
-    store = store or replay_dir()
     info = find_dataset(name, store)
+    store = info.store or replay_dir()
     catalog = _read_json(store / "catalog.json")
     if not isinstance(catalog, dict):
         raise DatasetError(f"{store / 'catalog.json'} is malformed: expected an object")
