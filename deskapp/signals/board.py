@@ -56,6 +56,7 @@ class Curve:
     # Points further apart than this have a hole in the data between them: the line breaks there
     # instead of drawing values nobody recorded. None = always connected.
     max_gap_s: float | None = None
+    freq: str | None = None  # bar length of the underlying series (1h, 4h, 8h, 1d, 1w)
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,8 @@ def curve_from(inp: BoardInputs, key: str, series: pd.Series, label: str | None 
     return Curve(label=label or _label(inp, key), x=epoch_seconds(s.index),
                  y=s.to_numpy(dtype="float64"), source=key, last_time=last,
                  stale=bool(last is not None and _is_stale(inp, key, last)),
-                 max_gap_s=max_gap.total_seconds())
+                 max_gap_s=max_gap.total_seconds(),
+                 freq=inp.meta.get(key, {}).get("freq"))
 
 
 def _put(pane: dict, cid: str, curve: Curve) -> float | None:
@@ -327,3 +329,22 @@ def compute_board(inp: BoardInputs) -> BoardView:
     cut = BoardInputs(**{**inp.__dict__, "frames": frames})
     return BoardView(asof=inp.asof, source=inp.source, dataset=inp.dataset,
                      view_days=inp.view_days, panes={n: fn(cut) for n, fn in PANES.items()})
+
+
+def data_age(curves: dict[str, Curve], asof: pd.Timestamp) -> tuple[pd.Timedelta, float] | None:
+    """Age of a pane's newest data at `asof`, and that age in poll intervals.
+
+    The interval is the freshest series' bar length; daily and weekly bars count business days,
+    so a weekend does not make Monday morning's equity data look old."""
+    dated = [c for c in curves.values() if c.last_time is not None]
+    if not dated:
+        return None
+    newest = max(dated, key=lambda c: c.last_time)
+    age = asof - newest.last_time
+    freq = newest.freq or "1d"
+    if freq in ("1d", "1w"):
+        days = int(np.busday_count(newest.last_time.date(), asof.date()))
+        intervals = days / (5.0 if freq == "1w" else 1.0)
+    else:
+        intervals = age / pd.Timedelta(freq)
+    return age, float(intervals)

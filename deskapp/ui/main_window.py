@@ -273,6 +273,9 @@ class MainWindow(QMainWindow):
         for key in batch.frames:
             self.feed_errors.pop(key, None)
         self.feed_errors.update(batch.errors)
+        if batch.errors or batch.frames:
+            for pane in self.panes.values():
+                pane.set_feed_errors(self.feed_errors)
         if batch.errors:
             first = next(iter(batch.errors.items()))
             self.statusBar().showMessage(f"⚠ {first[0]}: {first[1]}", 15000)

@@ -10,11 +10,12 @@ import html
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from deskapp.signals.board import PaneView
+from deskapp.signals.board import PaneView, data_age
 from deskapp.ui import theme
 
 
@@ -74,6 +75,8 @@ class TimePane(QWidget):
         layout.addWidget(self.graphics, 1)
         self._rows: list[_Row] = []
         self.view: PaneView | None = None
+        self.asof: pd.Timestamp | None = None
+        self.feed_errors: dict[str, str] = {}
         first: pg.PlotItem | None = None
         for i, spec in enumerate(self.rows):
             axis = pg.DateAxisItem(orientation="bottom", utcOffset=0)
@@ -148,6 +151,7 @@ class TimePane(QWidget):
     def apply(self, view: PaneView, asof_s: float, view_days: int) -> None:
         """Draw `view` (GUI thread; setData only)."""
         self.view = view
+        self.asof = pd.Timestamp(asof_s, unit="s", tz="UTC")
         for row in self._rows:
             missing = []
             for c in row.spec.curves:
@@ -171,10 +175,39 @@ class TimePane(QWidget):
         self._rows[0].plot.setXRange(lo, asof_s + view_days * 86400.0 * 0.02, padding=0)
         self.header.setText(self.header_html(view))
 
+    # series-key prefixes whose feed errors show on this pane
+    error_prefixes: tuple[str, ...] = ()
+    AMBER_AFTER, RED_AFTER = 2.0, 5.0  # poll intervals
+
+    def set_feed_errors(self, errors: dict[str, str]) -> None:
+        """Remember the failing series that feed this pane (shown on the next draw)."""
+        self.feed_errors = {k: v for k, v in errors.items() if k.startswith(self.error_prefixes)}
+        if self.view is not None:
+            self.header.setText(self.header_html(self.view))
+
+    def staleness_badge(self, view: PaneView) -> str:
+        """● age of the newest data: amber past 2 poll intervals, red past 5."""
+        if self.asof is None:
+            return ""
+        aged = data_age(view.curves, self.asof)
+        if aged is None:
+            return badge("● no data", theme.RED)
+        age, intervals = aged
+        colour = (theme.RED if intervals > self.RED_AFTER else
+                  theme.AMBER if intervals > self.AMBER_AFTER else theme.MUTED)
+        hours = age.total_seconds() / 3600
+        text = f"{hours * 60:.0f} min" if hours < 2 else (
+            f"{hours:.0f} h" if hours < 48 else f"{hours / 24:.0f} days")
+        return f"<span style='color:{colour}'>● data {text} old</span>"
+
     def header_html(self, view: PaneView) -> str:
-        """The readouts, then the notes; subclasses format their numbers."""
-        parts = self.readout_parts(view)
-        text = " &nbsp;·&nbsp; ".join(parts)
+        """Staleness and feed errors, the readouts, then the notes."""
+        parts = [self.staleness_badge(view)] + self.readout_parts(view)
+        if self.feed_errors:
+            key, message = next(iter(self.feed_errors.items()))
+            more = f" (+{len(self.feed_errors) - 1} more)" if len(self.feed_errors) > 1 else ""
+            parts.insert(1, badge(f"⚠ {key}: {message}{more}", theme.RED))
+        text = " &nbsp;·&nbsp; ".join(p for p in parts if p)
         if view.notes:
             notes = html.escape(" · ".join(view.notes))
             text += f"<br><span style='color:{theme.MUTED}'>{notes}</span>"

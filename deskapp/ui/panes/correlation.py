@@ -24,6 +24,7 @@ class CorrelationPane(TimePane):
         "over 30/60/90 returns, 1h over 120 bars, 4h over 90 bars. Zones: < 0.3 decoupled, "
         "0.3-0.7 elevated, >= 0.7 stress."
     )
+    error_prefixes = ("idx.spx", "fut.es", "crypto.btc", "etf.spy")
     rows = (
         RowSpec(
             "Rolling correlation of returns",

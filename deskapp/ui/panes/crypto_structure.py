@@ -16,6 +16,7 @@ class CryptoStructurePane(TimePane):
         "exchanges, USD. Liquidations: Binance BTC longs and shorts per bar (Coinglass; Binance "
         "throttles its feed, so these understate)."
     )
+    error_prefixes = ("crypto.btc", "deriv.")
     rows = (
         RowSpec(
             "BTC price",

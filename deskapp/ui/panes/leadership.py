@@ -14,6 +14,7 @@ class LeadershipPane(TimePane):
         "share of the AI/semis/software basket whose close is above its own 20- and 50-day SMA; "
         "RSP/SPY and SMH/SPY ratios as 20-session % change (both legs dividend-adjusted)."
     )
+    error_prefixes = ("stk.", "etfpool.", "etf.rsp")
     rows = (
         RowSpec(
             "Basket members above their SMA",

@@ -15,6 +15,7 @@ class MacroPane(TimePane):
         "13-week bill ^IRX), in percent; the US Dollar Index (DX-Y.NYB). 10y 5d = change over the "
         "last 5 sessions in basis points."
     )
+    error_prefixes = ("rates.", "fx.")
     rows = (
         RowSpec(
             "Treasury yields",
