@@ -66,7 +66,8 @@ class Desk:
     them and closes the journal (idempotent).
     """
 
-    def __init__(self, opts: DeskOptions):
+    def __init__(self, opts: DeskOptions, sources: list | None = None,
+                 meta: dict[str, dict] | None = None):
         from PySide6.QtCore import QSettings
 
         from deskapp.journal.store import JournalStore
@@ -79,7 +80,9 @@ class Desk:
         if opts.screenshot is None:  # a screenshot always shows the default layout
             settings = QSettings(str(config_dir() / "deskapp.ini"), QSettings.Format.IniFormat)
         self.cache = None
-        if opts.source == "replay":
+        if sources is not None:  # injected (load tests): live-like sources of the caller's
+            meta, view_days, title, interval = meta or {}, 120, "injected sources", 200
+        elif opts.source == "replay":
             info = opts.dataset.info
             sources = [ReplaySource(opts.dataset,
                                     ReplayClock(opts.at, opts.speed, info.start, info.end))]
@@ -112,7 +115,7 @@ class Desk:
             feed.sig_batch.connect(w.on_feed_batch)
             feed.sig_error.connect(w.show_feed_error)
         self.compute.sig_error.connect(w.show_feed_error)
-        self.compute.sig_board.connect(w.apply_board)
+        self.compute.sig_board.connect(w.apply_board_staged)
         w.sig_speed.connect(self.feed.set_speed)
         w.sig_board_drawn.connect(
             lambda _v: w.set_perf(f"compute {self.compute.last_compute_ms:.0f} ms"))

@@ -25,5 +25,8 @@ class MarketState:
         errors = {**self.errors, **batch.errors}
         for key in batch.frames:
             errors.pop(key, None)
-        return replace(self, frames=frames, clock=batch.clock, source=batch.source,
+        clock = batch.clock
+        if batch.source != "replay" and self.clock is not None and not batch.frames:
+            clock = max(self.clock, batch.clock)  # live sources' clocks never move the board back
+        return replace(self, frames=frames, clock=clock, source=batch.source,
                        dataset=batch.dataset, errors=errors)

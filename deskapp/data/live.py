@@ -65,7 +65,8 @@ class LiveSource:
 
     def __init__(self, name: str, adapter: Adapter, series: Iterable[LiveSeries],
                  cache: CacheLike | None = None, clock: Callable[[], pd.Timestamp] = utc_now,
-                 wall: Callable[[], float] = time.monotonic):
+                 wall: Callable[[], float] = time.monotonic,
+                 refresh: pd.Timedelta | None = None):
         self.name = name
         self.adapter = adapter
         self.series = {s.key: s for s in series}
@@ -73,6 +74,7 @@ class LiveSource:
         self.cache = cache
         self.clock = clock
         self.wall = wall
+        self.refresh = refresh  # overrides REFRESH (load tests poll as fast as they can)
         self.frames: dict[str, pd.DataFrame] = {}
         self.errors: dict[str, tuple[str, pd.Timestamp]] = {}  # key -> (message, since when)
         self._asked: dict[str, pd.Timestamp] = {}
@@ -94,7 +96,9 @@ class LiveSource:
         out = []
         for key, s in self.series.items():
             asked = self._asked.get(key)
-            if asked is None or now - asked >= REFRESH.get(s.timeframe, pd.Timedelta(minutes=5)):
+            every = self.refresh if self.refresh is not None else REFRESH.get(
+                s.timeframe, pd.Timedelta(minutes=5))
+            if asked is None or now - asked >= every:
                 out.append(s)
         return out
 

@@ -6,7 +6,7 @@ import logging
 from datetime import UTC, datetime
 
 import pandas as pd
-from PySide6.QtCore import QSettings, Qt, Signal, Slot
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -66,6 +66,9 @@ class MainWindow(QMainWindow):
         self.view: BoardView | None = None
         self.is_replay = replay
         self._known_keys: set[str] = set()
+        self._staged: BoardView | None = None
+        self._staging = False
+        self._stage_queue: list[str] = []
         self.feed_errors: dict[str, str] = {}  # series key -> what failed, since when
         self.panes: dict[str, TimePane] = {
             p.pane_key: p for p in (MacroPane(), LeadershipPane(), CryptoStructurePane(),
@@ -218,6 +221,34 @@ class MainWindow(QMainWindow):
         asof_s = view.asof.value / 1e9
         for key, pane in self.panes.items():
             pane.apply(view.panes[key], asof_s, view.view_days)
+        if view.snapshot is not None:
+            self.regime.apply_snapshot(view.snapshot)
+            self.checklist.apply_snapshot(view.snapshot)
+        self._show_mode(view)
+        self.sig_board_drawn.emit(view)
+
+    @Slot(object)
+    def apply_board_staged(self, view: BoardView) -> None:
+        """`apply_board` spread over event-loop turns, one pane (set and painted) per turn, so
+        no single turn of the GUI thread holds it for the whole board (the heartbeat test).
+        A newer board arriving meanwhile replaces the one in progress."""
+        self._staged = view
+        if not self._staging:
+            self._staging = True
+            self._stage_queue = list(self.panes)
+            QTimer.singleShot(0, self._stage_step)
+
+    def _stage_step(self) -> None:
+        view = self._staged
+        if self._stage_queue:
+            key = self._stage_queue.pop(0)
+            pane = self.panes[key]
+            pane.apply(view.panes[key], view.asof.value / 1e9, view.view_days)
+            pane.graphics.viewport().repaint()
+            QTimer.singleShot(0, self._stage_step)
+            return
+        self._staging = False
+        self.view = view
         if view.snapshot is not None:
             self.regime.apply_snapshot(view.snapshot)
             self.checklist.apply_snapshot(view.snapshot)

@@ -105,8 +105,10 @@ class ComputeWorker(_Worker):
     @Slot(object)
     def on_batch(self, batch: FeedBatch) -> None:
         s = self.state
-        same = (not batch.frames and not batch.errors and batch.clock == s.clock
-                and batch.source == s.source and batch.dataset == s.dataset)
+        # Nothing new: no rows, no errors, and a clock no later than the board's (several live
+        # sources each report their own quiet clock; a paused replay repeats its moment).
+        same = (not batch.frames and not batch.errors and s.clock is not None
+                and batch.clock <= s.clock and batch.source == s.source)
         self.state = s.apply(batch)
         if same:
             return  # a paused (or ended) replay polled the same moment again: the board is current

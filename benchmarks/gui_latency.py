@@ -1,0 +1,118 @@
+"""GUI latency under a live-like load: a 10 ms heartbeat in the GUI thread while two live pollers
+hammer a slow loopback server (80 ms per request, a new bar on every answer) and the board
+recomputes and redraws. Prints the heartbeat's p50 / p99 / max gap (target: max under 50 ms).
+
+Usage: python benchmarks/gui_latency.py [seconds]   (prints figures; asserts nothing)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("DESKAPP_HOME", tempfile.mkdtemp())
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.support.loopback
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import requests  # noqa: E402
+from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from deskapp.app import Desk, DeskOptions  # noqa: E402
+from deskapp.config import load_config  # noqa: E402
+from deskapp.data.errors import SourceError  # noqa: E402
+from deskapp.data.instruments import LiveSeries  # noqa: E402
+from deskapp.data.live import LiveSource  # noqa: E402
+from deskapp.data.replay import load_dataset  # noqa: E402
+from deskapp.ui.theme import apply_theme  # noqa: E402
+from tests.support.loopback import Answer, LoopbackServer  # noqa: E402
+
+KEYS = ("idx.spx.1h", "crypto.btcusdt.1h", "crypto.btc", "idx.spx", "rates.us10y")
+
+
+class LoopbackAdapter:
+    """Fetches each series from the loopback server over real HTTP (slow on purpose)."""
+
+    def __init__(self, server: LoopbackServer):
+        self.server = server
+        self.session = requests.Session()
+
+    def due(self, now: float) -> bool:
+        return True
+
+    def fetch(self, series, since):
+        frames, errors = {}, {}
+        for s in series:
+            try:
+                rows = self.session.get(self.server.url(f"/bars/{s.key}"), timeout=5).json()
+            except (requests.RequestException, ValueError) as exc:
+                errors[s.key] = SourceError(str(exc), s.key)
+                continue
+            idx = pd.DatetimeIndex([pd.Timestamp(t) for t, _ in rows], name="time")
+            column = "value" if s.key.startswith("rates.") else "close"
+            frames[s.key] = pd.DataFrame({column: [v for _, v in rows]}, index=idx)
+        return frames, errors
+
+    def close(self):
+        self.session.close()
+
+
+def main() -> None:
+    seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 10.0
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    apply_theme(app)
+    config = load_config()
+    ds = load_dataset("2026-02-risk-off")
+    server = LoopbackServer()
+    served, counts = {}, {}
+    for key in KEYS:
+        col = "value" if key.startswith("rates.") else "close"
+        f = ds.frames[key].loc[:"2026-02-12", col].dropna()
+        served[key] = [(t.isoformat(), float(v)) for t, v in f.items()]
+        counts[key] = len(f.loc[:"2026-02-10T21:00Z"])
+
+        def answer(_path, k=key):
+            counts[k] = min(counts[k] + 1, len(served[k]))  # one more bar each time
+            return Answer(body=json.dumps(served[k][counts[k] - 400:counts[k]]).encode(),
+                          delay_s=0.08)
+
+        server.route(f"/bars/{key}", answer)
+    series = [LiveSeries(k, "test", k, "bars", ds.meta[k]["freq"], k, "") for k in KEYS]
+    adapters = [LoopbackAdapter(server), LoopbackAdapter(server)]
+    sources = [LiveSource(f"loop{i}", a, series[i::2], None, refresh=pd.Timedelta(0))
+               for i, a in enumerate(adapters)]
+    home = Path(tempfile.mkdtemp())
+    opts = DeskOptions(config=config, dataset=None, at=None, speed=0.0, size=(1600, 900),
+                       journal=home / "j.sqlite3", source="live")
+    desk = Desk(opts, sources=sources, meta={k: ds.meta[k] for k in KEYS})
+    boards, beats = [], []
+    desk.window.sig_board_drawn.connect(boards.append)
+    heartbeat = QTimer()
+    heartbeat.setInterval(10)
+    heartbeat.timeout.connect(lambda: beats.append(time.perf_counter()))
+    loop = QEventLoop()
+    desk.window.sig_board_drawn.connect(lambda _v: heartbeat.isActive() or heartbeat.start())
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    desk.start()
+    desk.window.show()
+    loop.exec()
+    heartbeat.stop()
+    desk.shutdown()
+    for a in adapters:
+        a.close()
+    server.close()
+    gaps = np.diff(np.array(beats)) * 1000
+    print(f"{seconds:.0f} s: {len(beats)} beats, {len(boards)} boards drawn, "
+          f"{sum(server.hits.values())} loopback requests; heartbeat gap p50 "
+          f"{np.percentile(gaps, 50):.1f} ms, p99 {np.percentile(gaps, 99):.1f} ms, "
+          f"max {gaps.max():.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
