@@ -25,12 +25,18 @@ with SourceError("... garbage response"), an empty answer with SourceError("... 
 Failures are per series and never lose the other series:
 - RateLimitExceeded / DDoSProtection (HTTP 429/418, Bybit retCode 10006, OKX 50011): transient,
   with retry_after; the remaining series of the batch are not asked (hammering a venue that
-  throttles gets the IP banned) and fail with the same transient error.
+  throttles gets the IP banned) and fail transient too ("not asked").
 - ExchangeNotAvailable (5xx), RequestTimeout, NetworkError: transient.
 - BadSymbol (delisted or unknown symbol) and other BadRequest / NotSupported: not transient.
+- Junk ccxt cannot parse (HTML, truncated JSON): transient "garbage response"; a JSON body
+  without Bybit's retCode / OKX's code is an unknown "venue error" to ccxt: transient.
 - Any venue-level transient failure backs the venue off: exponential (BACKOFF_BASE x 2^(n-1),
   at most BACKOFF_MAX seconds) with jitter (x 0.5..1), and never less than Retry-After.
   `due(now)` is False until `next_allowed_at`. A clean batch resets the backoff.
+
+History: with a `since`, each series is paged forward (at most MAX_PAGES requests) while the
+venue has newer complete rows; without one, the venue's latest page is fetched. Binance keeps
+open-interest history for 30 days only, so older `since` values are moved to 29 days back.
 """
 
 from __future__ import annotations
@@ -38,16 +44,19 @@ from __future__ import annotations
 import logging
 import math
 import random
+import re
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import requests
 
 from deskapp.data.errors import SourceError
 from deskapp.data.feed import canonical
 from deskapp.data.instruments import LiveSeries
+
+if TYPE_CHECKING:
+    import requests
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +80,8 @@ MAX_FUNDING = 0.1  # |rate| per interval above this is not a funding rate (caps 
 
 _COLUMNS = {"bars": ["open", "high", "low", "close", "volume"], "funding": ["rate"],
             "oi": ["oi_usd"]}
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_REQUEST = re.compile(r"\b(?:GET|POST|PUT|DELETE) https?://\S+\s*")  # in ccxt's messages
 
 
 def _utc_now() -> pd.Timestamp:
@@ -80,6 +91,19 @@ def _utc_now() -> pd.Timestamp:
 def _ms(ts: pd.Timestamp) -> int:
     ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
     return int(ts.value // 1_000_000)
+
+
+def _span(timeframe: str) -> pd.Timedelta:
+    """A ccxt timeframe ('5m', '1h', '8h', '1d', '1w') as a Timedelta."""
+    count, unit = timeframe[:-1], timeframe[-1:]
+    if not count.isdigit() or unit not in _UNITS:
+        raise ValueError(f"unsupported timeframe {timeframe!r}")
+    return pd.Timedelta(**{_UNITS[unit]: int(count)})
+
+
+def _span_ms(timeframe: str) -> int:
+    """'1h' -> 3600000."""
+    return int(_span(timeframe).value // 1_000_000)
 
 
 def _number(value: Any) -> float | None:
@@ -101,8 +125,15 @@ def _stamp_ms(value: Any) -> int | None:
     return int(num)
 
 
-def _one_line(exc: BaseException, limit: int = 240) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
+def _one_line(exc: BaseException, venue: str = "", limit: int = 200) -> str:
+    """ccxt's message on one line, without the venue id and request URL it repeats."""
+    text = " ".join(str(exc).split())
+    if venue and text.startswith(venue + " "):
+        text = text[len(venue) + 1:]
+    text = _REQUEST.sub("", text).strip()
+    if not text and exc.__cause__ is not None:  # ccxt network errors: the reason is the cause
+        text = " ".join(str(exc.__cause__).split())
+    text = text or type(exc).__name__
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -146,7 +177,9 @@ class ExchangeAdapter:
         if self._exchange is None:
             import ccxt
 
-            config: dict[str, Any] = {"enableRateLimit": True, "timeout": self.timeout_ms}
+            # enableLastJsonResponse: tells an empty answer from junk (see _empty_reason).
+            config: dict[str, Any] = {"enableRateLimit": True, "timeout": self.timeout_ms,
+                                      "enableLastJsonResponse": True}
             if self.session is not None:
                 config["session"] = self.session
             exchange = getattr(ccxt, self.venue)(config)
@@ -204,8 +237,8 @@ class ExchangeAdapter:
         throttled: SourceError | None = None
         for s in series:
             if throttled is not None:
-                errors[s.key] = SourceError(f"{self.venue}: not asked, the venue is throttling "
-                                            f"({throttled})", key=s.key, transient=True)
+                errors[s.key] = SourceError(f"{self.venue} {s.symbol} {s.kind}: not asked, the "
+                                            "venue is rate-limiting", key=s.key, transient=True)
                 venue_errors.append(errors[s.key])
                 continue
             try:
@@ -237,34 +270,36 @@ class ExchangeAdapter:
         import ccxt
 
         where = f"{self.venue} {s.symbol} {s.kind}"
+        detail = _one_line(exc, self.venue)
         if isinstance(exc, SourceError):
             return exc, "series"
         if isinstance(exc, _Invalid):
             return SourceError(f"{where}: {exc}", key=s.key, transient=True), "series"
         if isinstance(exc, ccxt.RateLimitExceeded | ccxt.DDoSProtection):
-            return SourceError(f"{where}: rate limited: {_one_line(exc)}", key=s.key,
+            return SourceError(f"{where}: rate limited: {detail}", key=s.key,
                                transient=True, retry_after=self._retry_after()), "throttle"
         if isinstance(exc, ccxt.RequestTimeout):
             return SourceError(f"{where}: timed out after {self.timeout_ms} ms", key=s.key,
                                transient=True), "venue"
         if isinstance(exc, ccxt.ExchangeNotAvailable):
-            return SourceError(f"{where}: venue unavailable: {_one_line(exc)}", key=s.key,
+            return SourceError(f"{where}: venue unavailable: {detail}", key=s.key,
                                transient=True), "venue"
         if isinstance(exc, ccxt.NetworkError):
-            return SourceError(f"{where}: network error: {_one_line(exc)}", key=s.key,
+            return SourceError(f"{where}: network error: {detail}", key=s.key,
                                transient=True), "venue"
         if isinstance(exc, ccxt.BadSymbol):
             return SourceError(f"{where}: symbol rejected (delisted or unknown): "
-                               f"{_one_line(exc)}", key=s.key, transient=False), "series"
+                               f"{detail}", key=s.key, transient=False), "series"
         if isinstance(exc, ccxt.BadRequest | ccxt.NotSupported | ccxt.AuthenticationError
                       | ccxt.PermissionDenied):
-            return SourceError(f"{where}: request refused: {_one_line(exc)}", key=s.key,
+            return SourceError(f"{where}: request refused: {detail}", key=s.key,
                                transient=False), "series"
         if isinstance(exc, ccxt.BaseError):
-            return SourceError(f"{where}: venue error: {_one_line(exc)}", key=s.key,
+            return SourceError(f"{where}: venue error: {detail}", key=s.key,
                                transient=True), "series"
         # ccxt choked on the body (truncated JSON, an HTML page, a wrong shape).
-        log.info("%s: unparsable response: %s: %s", where, type(exc).__name__, _one_line(exc))
+        log.warning("%s: unparsable response: %s: %s", where, type(exc).__name__,
+                    detail, exc_info=log.isEnabledFor(logging.DEBUG))
         return SourceError(f"{where}: garbage response ({type(exc).__name__})", key=s.key,
                            transient=True), "series"
 
@@ -288,14 +323,16 @@ class ExchangeAdapter:
         if since is not None and since.tzinfo is None:
             since = since.tz_localize("UTC")
         now = self.clock()
-        tf = pd.Timedelta(s.timeframe)
+        if now.tzinfo is None:
+            now = now.tz_localize("UTC")
         if s.kind == "bars":
             rows = self._bar_rows(s.symbol, s.timeframe, since, now)
-            frame = self._bars_frame(rows, tf, now, s)
+            frame = self._bars_frame(rows, now, s)
         elif s.kind == "funding":
-            frame = self._funding_frame(self._funding_rows(s.symbol, since, now), now, s)
+            rows = self._funding_rows(s.symbol, s.timeframe, since, now)
+            frame = self._funding_frame(rows, now, s)
         else:
-            if s.venue in OI_HISTORY and since is not None:
+            if self.venue in OI_HISTORY and since is not None:
                 since = max(since, now - OI_HISTORY[self.venue])
             frame = self._oi_frame(self._oi_rows(s.symbol, s.timeframe, since, now), now, s)
         if frame is None or frame.empty:
@@ -325,46 +362,63 @@ class ExchangeAdapter:
     def _bar_rows(self, symbol: str, timeframe: str, since: pd.Timestamp | None,
                   now: pd.Timestamp) -> list:
         ex = self.exchange
-        tf_ms = _ms(pd.Timestamp(0, tz="UTC") + pd.Timedelta(timeframe))
+        tf_ms = _span_ms(timeframe)
         limit = PAGE_LIMIT[self.venue]["bars"]
         # Bars are stamped at their close: the first wanted bar opened one timeframe earlier.
         since_ms = None if since is None else _ms(since) - tf_ms
         return self._paged(lambda t: ex.fetch_ohlcv(symbol, timeframe, t, limit), since_ms,
                            lambda r: _stamp_ms(r[0]) if isinstance(r, list | tuple) and r else None,
-                           tf_ms, now - pd.Timedelta(timeframe))
+                           tf_ms, now - _span(timeframe))
 
-    def _funding_rows(self, symbol: str, since: pd.Timestamp | None, now: pd.Timestamp) -> list:
+    def _funding_rows(self, symbol: str, interval: str, since: pd.Timestamp | None,
+                      now: pd.Timestamp) -> list:
         ex = self.exchange
         limit = PAGE_LIMIT[self.venue]["funding"]
         return self._paged(lambda t: ex.fetch_funding_rate_history(symbol, t, limit),
                            None if since is None else _ms(since),
                            lambda r: _stamp_ms(r.get("timestamp")) if isinstance(r, dict) else None,
-                           8 * 3_600_000, now)
+                           _span_ms(interval), now)
 
     def _oi_rows(self, symbol: str, timeframe: str, since: pd.Timestamp | None,
                  now: pd.Timestamp) -> list:
         ex = self.exchange
         limit = PAGE_LIMIT[self.venue]["oi"]
-        step = _ms(pd.Timestamp(0, tz="UTC") + pd.Timedelta(timeframe))
+        step = _span_ms(timeframe)
         return self._paged(
             lambda t: ex.fetch_open_interest_history(symbol, timeframe, t, limit),
             None if since is None else _ms(since),
             lambda r: _stamp_ms(r.get("timestamp")) if isinstance(r, dict) else None, step, now)
 
     # Validation: rows -> frame. Raise _Invalid when nothing usable came back.
-    @staticmethod
-    def _check_any(raw: list, kept: int, dropped: list[str], s: LiveSeries) -> None:
+    def _empty_reason(self) -> str:
+        """Why ccxt parsed nothing: an empty list from the venue, or a body it could not read.
+
+        ccxt answers [] both for "no rows" and for junk (HTML, truncated JSON, a wrong shape), so
+        the last JSON body tells them apart (Binance: [], Bybit: result.list [], OKX: data [])."""
+        body = getattr(self._exchange, "last_json_response", None)
+        if body is None:
+            return "garbage response (not JSON)"
+        rows = body
+        if isinstance(body, dict):
+            result = body.get("result")
+            rows = body.get("data", result.get("list") if isinstance(result, dict) else None)
+        if rows == []:
+            return "no data (empty response)"
+        if isinstance(rows, list):
+            return f"garbage response ({len(rows)} entries, none usable at or after `since`)"
+        return "garbage response (unexpected shape)"
+
+    def _check_any(self, raw: list, kept: int, dropped: list[str], s: LiveSeries) -> None:
         if not raw:
-            raise _Invalid("no data (empty response)")
+            raise _Invalid(self._empty_reason())
         if dropped:
             log.warning("%s: dropped %d invalid row(s) of %d (first: %s)", s.key, len(dropped),
                         len(raw), dropped[0])
         if kept == 0:
             raise _Invalid(f"garbage response (no valid row in {len(raw)})")
 
-    def _bars_frame(self, raw: list, tf: pd.Timedelta, now: pd.Timestamp, s: LiveSeries
-                    ) -> pd.DataFrame:
-        tf_ms = int(tf.value // 1_000_000)
+    def _bars_frame(self, raw: list, now: pd.Timestamp, s: LiveSeries) -> pd.DataFrame:
+        tf_ms = _span_ms(s.timeframe)
         stamps: list[int] = []
         values: list[list[float]] = []
         dropped: list[str] = []
@@ -447,10 +501,9 @@ class ExchangeAdapter:
         """USD values of open-interest amounts: amount x contractSize x the bar close there."""
         market = self.exchange.market(s.symbol)
         size = _number(market.get("contractSize")) or 1.0
-        tf = pd.Timedelta(s.timeframe)
         first = pd.Timestamp(min(amounts), unit="ms", tz="UTC")
         rows = self._bar_rows(s.symbol, s.timeframe, first, now)
-        tf_ms = int(tf.value // 1_000_000)
+        tf_ms = _span_ms(s.timeframe)
         closes: dict[int, float] = {}
         for row in rows:
             if isinstance(row, list | tuple) and len(row) >= 5:
