@@ -142,7 +142,10 @@ class LiveSource:
             for key, exc in failed.items():
                 since_when = self.errors.get(key, (None, now))[1]
                 self.errors[key] = (str(exc), since_when)
-                log.warning("%s: %s failed: %s", self.name, key, exc)
+            if failed:  # one line per poll, not one per series
+                key, exc = next(iter(failed.items()))
+                more = f" (and {len(failed) - 1} more series)" if len(failed) > 1 else ""
+                log.warning("%s: %s failed%s: %s", self.name, key, more, exc)
         for key, (message, since_when) in self.errors.items():
             errors[key] = f"{message} (since {since_when:%H:%M} UTC)"
         if errors == self._sent_errors:

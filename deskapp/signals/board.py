@@ -9,7 +9,7 @@ another period.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -327,8 +327,13 @@ def compute_board(inp: BoardInputs) -> BoardView:
     """Every pane's view at `inp.asof`. Uses only the rows of `inp.frames` at or before asof."""
     frames = {k: f.loc[: inp.asof] for k, f in inp.frames.items()}
     cut = BoardInputs(**{**inp.__dict__, "frames": frames})
+    panes = {n: fn(cut) for n, fn in PANES.items()}
+    if inp.source != "replay":  # live or cache: nothing is "in this replay"
+        panes = {n: replace(p, missing={k: v.replace(" in this replay", " received yet")
+                                        for k, v in p.missing.items()})
+                 for n, p in panes.items()}
     return BoardView(asof=inp.asof, source=inp.source, dataset=inp.dataset,
-                     view_days=inp.view_days, panes={n: fn(cut) for n, fn in PANES.items()})
+                     view_days=inp.view_days, panes=panes)
 
 
 def data_age(curves: dict[str, Curve], asof: pd.Timestamp) -> tuple[pd.Timedelta, float] | None:
