@@ -14,33 +14,14 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from deskapp.signals import breadth, correlation
+from deskapp.signals import breadth, correlation, roles
 from deskapp.signals.crypto import annualised_funding
+from deskapp.signals.roles import FUNDING_INTERVAL_H, STALE_AFTER
 
 NO_DATA = "no data in this replay"
 
-# role -> candidate series keys, in order of preference when equally fresh
-ROLES: dict[str, tuple[str, ...]] = {
-    "us10y": ("rates.us10y",),
-    "bill3m": ("rates.us3m",),
-    "dxy": ("fx.dxy",),
-    "equity_1d": ("fut.es", "idx.spx"),  # DESIGN: ES futures (or the S&P 500 index)
-    "btc_1d": ("crypto.btc",),
-    "equity_1h": ("idx.spx.1h", "etf.spy.1h"),
-    "btc_1h": ("crypto.btcusdt.1h", "crypto.btc_yahoo.1h"),
-    "funding": ("deriv.btc_funding_8h", "deriv.btc_funding_daily"),
-    "oi": ("deriv.btc_oi_4h", "deriv.btc_oi_daily"),
-    "liquidations": ("deriv.btc_liq_4h", "deriv.btc_liq_daily"),
-    "rsp": ("etf.rsp_adj",),
-    "spy_adj": ("etfpool.spy",),
-    "smh_adj": ("etfpool.smh",),
-}
-FUNDING_INTERVAL_H = {"deriv.btc_funding_8h": 8.0, "deriv.btc_funding_daily": 8.0}
 # Longest normal hole between two aligned intraday bars (a long weekend); longer = missing data.
 INTRADAY_MAX_GAP = pd.Timedelta(days=4)
-# Age beyond which a series' last value is flagged as old (it is still drawn where it was).
-STALE_AFTER = {"1h": pd.Timedelta(days=4), "4h": pd.Timedelta(days=4), "8h": pd.Timedelta(days=3),
-               "1d": pd.Timedelta(days=6), "1w": pd.Timedelta(days=12)}
 
 
 @dataclass(frozen=True)
@@ -101,19 +82,9 @@ def epoch_seconds(index: pd.DatetimeIndex) -> np.ndarray:
 
 
 def pick(inp: BoardInputs, role: str) -> str | None:
-    """The series for a role at asof: the first candidate whose data is current, else the
-    candidate with the most recent bar (so it is shown, flagged as old), else None."""
-    best, best_t = None, None
-    for key in ROLES[role]:
-        f = inp.frames.get(key)
-        if f is None or f.empty:
-            continue
-        t = f.index[-1]
-        if not _is_stale(inp, key, t):
-            return key
-        if best_t is None or t > best_t:
-            best, best_t = key, t
-    return best
+    """The series for a role at asof (signals/roles.py): the first current candidate, else the
+    one with the most recent bar (shown, flagged as old)."""
+    return roles.pick(inp.frames, inp.meta, role, inp.asof)
 
 
 def _label(inp: BoardInputs, key: str) -> str:

@@ -20,8 +20,9 @@ ROLES: dict[str, tuple[str, ...]] = {
     "eth_1d": ("crypto.eth",),
     "equity_1h": ("idx.spx.1h", "etf.spy.1h"),
     "btc_1h": ("crypto.btcusdt.1h", "crypto.btc_yahoo.1h"),
-    "funding": ("deriv.btc_funding_8h", "deriv.btc_funding_daily"),
-    "oi": ("deriv.btc_oi_4h", "deriv.btc_oi_daily"),
+    "funding": ("deriv.btc_funding_8h.binanceusdm", "deriv.btc_funding_8h",
+                "deriv.btc_funding_daily"),
+    "oi": ("deriv.btc_oi_1h.binanceusdm", "deriv.btc_oi_4h", "deriv.btc_oi_daily"),
     "liquidations": ("deriv.btc_liq_4h", "deriv.btc_liq_daily"),
     "rsp": ("etf.rsp_adj",),
     "spy_adj": ("etfpool.spy",),
@@ -37,7 +38,11 @@ ROLES: dict[str, tuple[str, ...]] = {
 }
 ALT_KEYS = ("crypto.sol", "crypto.xrp", "crypto.doge", "crypto.ada", "crypto.avax",
             "crypto.link")
-FUNDING_INTERVAL_H = {"deriv.btc_funding_8h": 8.0, "deriv.btc_funding_daily": 8.0}
+FUNDING_INTERVAL_H = {"deriv.btc_funding_8h": 8.0, "deriv.btc_funding_daily": 8.0,
+                      **{f"deriv.btc_funding_8h.{v}": 8.0 for v in ("binanceusdm", "bybit", "okx")}}
+# Live per-venue series: funding is open-interest-weighted across these (DESIGN.md section 5).
+VENUE_FUNDING = {v: (f"deriv.btc_funding_8h.{v}", f"deriv.btc_oi_1h.{v}")
+                 for v in ("binanceusdm", "bybit", "okx")}
 # Age beyond which a series' last value no longer counts as current.
 STALE_AFTER = {"1h": pd.Timedelta(days=4), "4h": pd.Timedelta(days=4), "8h": pd.Timedelta(days=3),
                "1d": pd.Timedelta(days=6), "1w": pd.Timedelta(days=12)}

@@ -20,7 +20,13 @@ from deskapp.signals import crypto, macro, smallcaps, trend, volatility
 from deskapp.signals.breadth import share_above_sma_last
 from deskapp.signals.regime import RegimeInputs, decide_regime
 from deskapp.signals.returns import ns_index
-from deskapp.signals.roles import ALT_KEYS, FUNDING_INTERVAL_H, STALE_AFTER, pick
+from deskapp.signals.roles import (
+    ALT_KEYS,
+    FUNDING_INTERVAL_H,
+    STALE_AFTER,
+    VENUE_FUNDING,
+    pick,
+)
 
 INTRADAY_MAX_GAP = pd.Timedelta(days=4)
 DEFAULT_BASKET = ("NVDA", "MSFT", "AVGO", "AMD", "TSM", "META", "GOOGL", "AMZN", "ORCL", "MU",
@@ -403,7 +409,17 @@ def _crypto(c: _Ctx) -> tuple[CryptoSignals, dict[str, Any]]:
     fkey = c.key("funding")
     rate = c.series("funding", "rate")
     fund = None
-    if rate is not None:
+    venues, weights = {}, {}
+    for venue, (fk, ok) in VENUE_FUNDING.items():  # live: every venue, weighted by its OI
+        f, o = c.frames.get(fk), c.frames.get(ok)
+        if f is not None and len(f) and c.asof - f.index[-1] <= STALE_AFTER["8h"]:
+            venues[venue] = crypto.annualised_funding(float(f["rate"].iloc[-1]),
+                                                      FUNDING_INTERVAL_H[fk])
+            if o is not None and len(o):
+                weights[venue] = float(o["oi_usd"].iloc[-1])
+    if venues:
+        fund = crypto.oi_weighted(venues, weights)
+    elif rate is not None:
         venue = crypto.annualised_funding(float(rate.iloc[-1]), FUNDING_INTERVAL_H.get(fkey, 8.0))
         fund = crypto.oi_weighted({"binance": venue}, {})
     c.need("crypto.funding_annualised", fund, "no current funding data")
