@@ -131,17 +131,11 @@ def _run(args: argparse.Namespace) -> int:
             raise UsageError(f"--screenshot '{args.screenshot}': folder {parent} does not exist "
                              "or is not writable")
         size = size or (1600, 900)
-    source = args.source or "replay"  # live becomes the default once its adapters land
+    source = args.source or ("replay" if args.replay or args.at or args.speed else "live")
     if source != "replay":
         for flag, value in (("--replay", args.replay), ("--at", args.at), ("--speed", args.speed)):
             if value is not None:
                 raise UsageError(f"{flag} applies to replays; drop it or use --source replay")
-        try:
-            import deskapp.data.cache  # noqa: F401
-            import deskapp.data.exchanges  # noqa: F401
-            import deskapp.data.yahoo  # noqa: F401
-        except ImportError as exc:
-            raise UsageError(f"--source {source} is not available in this build ({exc})") from None
         from deskapp.app import DeskOptions, run_desk
 
         return run_desk(DeskOptions(config=config, dataset=None, at=None, speed=0.0,
