@@ -171,8 +171,12 @@ class TimePane(QWidget):
                 row.plot.setYRange(0.0, 1.0, padding=0)
             elif drawn and row.spec.y_range is None:
                 row.plot.getViewBox().enableAutoRange(axis="y")
-        lo = asof_s - view_days * 86400.0
-        self._rows[0].plot.setXRange(lo, asof_s + view_days * 86400.0 * 0.02, padding=0)
+        right = asof_s
+        newest = [float(c.x[-1]) for c in view.curves.values() if len(c.x)]
+        if newest and max(newest) < asof_s - view_days * 86400.0 * 0.5:
+            right = max(newest)  # only old data (offline): show it rather than an empty window
+        lo = right - view_days * 86400.0
+        self._rows[0].plot.setXRange(lo, right + view_days * 86400.0 * 0.02, padding=0)
         self.header.setText(self.header_html(view))
 
     # series-key prefixes whose feed errors show on this pane
