@@ -63,12 +63,9 @@ class LoopbackAdapter:
         self.session.close()
 
 
-def main() -> None:
-    seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 10.0
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    apply_theme(app)
-    config = load_config()
-    ds = load_dataset("2026-02-risk-off")
+def live_load(ds) -> tuple[LoopbackServer, list[LoopbackAdapter], list[LiveSource]]:
+    """A loopback server serving real recorded bars of KEYS, 80 ms an answer and one more bar in
+    every answer, and two live sources polling it as fast as they can."""
     server = LoopbackServer()
     served, counts = {}, {}
     for key in KEYS:
@@ -87,6 +84,16 @@ def main() -> None:
     adapters = [LoopbackAdapter(server), LoopbackAdapter(server)]
     sources = [LiveSource(f"loop{i}", a, series[i::2], None, refresh=pd.Timedelta(0))
                for i, a in enumerate(adapters)]
+    return server, adapters, sources
+
+
+def main() -> None:
+    seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 10.0
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    apply_theme(app)
+    config = load_config()
+    ds = load_dataset("2026-02-risk-off")
+    server, adapters, sources = live_load(ds)
     home = Path(tempfile.mkdtemp())
     opts = DeskOptions(config=config, dataset=None, at=None, speed=0.0, size=(1600, 900),
                        journal=home / "j.sqlite3", source="live")

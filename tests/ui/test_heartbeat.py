@@ -5,40 +5,18 @@ the same measurement's p50/p99/max over a longer run.)"""
 
 from __future__ import annotations
 
-import json
 import time
 
-import pandas as pd
 from PySide6.QtCore import QTimer
 
-from benchmarks.gui_latency import KEYS, LoopbackAdapter
+from benchmarks.gui_latency import KEYS, live_load
 from deskapp.app import Desk, DeskOptions
-from deskapp.data.instruments import LiveSeries
-from deskapp.data.live import LiveSource
-from tests.support.loopback import Answer, LoopbackServer
 
 
 def test_heartbeat_stays_under_50ms_while_pollers_hammer_a_slow_server(qtbot, datasets, config,
                                                                         tmp_path):
     ds = datasets("2026-02-risk-off")
-    server = LoopbackServer()
-    served, counts = {}, {}
-    for key in KEYS:
-        col = "value" if key.startswith("rates.") else "close"
-        f = ds.frames[key].loc[:"2026-02-12", col].dropna()
-        served[key] = [(t.isoformat(), float(v)) for t, v in f.items()]
-        counts[key] = len(f.loc[:"2026-02-10T21:00Z"])
-
-        def answer(_path, k=key):
-            counts[k] = min(counts[k] + 1, len(served[k]))  # one more bar in every answer
-            return Answer(body=json.dumps(served[k][counts[k] - 400:counts[k]]).encode(),
-                          delay_s=0.08)
-
-        server.route(f"/bars/{key}", answer)
-    series = [LiveSeries(k, "test", k, "bars", ds.meta[k]["freq"], k, "") for k in KEYS]
-    adapters = [LoopbackAdapter(server), LoopbackAdapter(server)]
-    sources = [LiveSource(f"loop{i}", a, series[i::2], None, refresh=pd.Timedelta(0))
-               for i, a in enumerate(adapters)]
+    server, adapters, sources = live_load(ds)
     opts = DeskOptions(config=config, dataset=None, at=None, speed=0.0, size=(1200, 800),
                        journal=tmp_path / "j.sqlite3", source="live")
     desk = Desk(opts, sources=sources, meta={k: ds.meta[k] for k in KEYS})
