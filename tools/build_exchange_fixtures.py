@@ -132,6 +132,13 @@ def build(shared: Path) -> None:
     write("binanceusdm/fundingRate.json", [
         {"symbol": "BTCUSDT", "fundingTime": int(r["funding_time_ms"]),
          "fundingRate": fraction_of_percent(r["funding_rate_pct"])} for r in b_funding])
+    # Current funding (premiumIndex): the rate of the last settlement in the excerpt, as it
+    # stood 15 min before it; nextFundingTime is that settlement on the hour.
+    last = b_funding[-1]
+    settle = int(last["funding_time_ms"]) // hour * hour
+    write("binanceusdm/premiumIndex.json", {
+        "symbol": "BTCUSDT", "lastFundingRate": fraction_of_percent(last["funding_rate_pct"]),
+        "interestRate": "0.00010000", "nextFundingTime": settle, "time": settle - 15 * 60_000})
     by_funding = [r for r in y_funding if r["time_utc"].startswith("2024-08")]
     write("bybit/funding_history.json", {
         "retCode": 0, "retMsg": "OK",

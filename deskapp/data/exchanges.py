@@ -211,6 +211,32 @@ class ExchangeAdapter:
         if exchange is not None and self.session is None:
             exchange.close()
 
+    # -- current funding ----------------------------------------------------------------------
+    def current_funding(self, symbol: str) -> tuple[float, pd.Timestamp]:
+        """The current funding rate (fraction per interval) and when it settles (UTC).
+
+        fetch_funding_rate: ccxt's `fundingTimestamp` is the next settlement the rate applies to
+        (Binance `nextFundingTime`, OKX `fundingTime`). Raises SourceError (classified as for
+        the series) on a failed request or an invalid answer."""
+        s = LiveSeries(f"{self.venue}.funding_now", "exchange", symbol, "funding", "8h",
+                       "current funding", "fraction", venue=self.venue)
+        try:
+            got = self.exchange.fetch_funding_rate(symbol)
+            if not isinstance(got, dict):
+                raise _Invalid(f"garbage response (a {type(got).__name__}, not a funding rate)")
+            rate = _number(got.get("fundingRate"))
+            when = _stamp_ms(got.get("fundingTimestamp"))
+            if when is None:
+                when = _stamp_ms(got.get("nextFundingTimestamp"))
+            if rate is None or abs(rate) > MAX_FUNDING:
+                raise _Invalid(f"garbage response (rate {got.get('fundingRate')!r})")
+            if when is None:
+                raise _Invalid(f"garbage response (next funding time "
+                               f"{got.get('fundingTimestamp')!r})")
+        except Exception as exc:
+            raise self._classify(exc, s)[0] from exc
+        return rate, pd.Timestamp(when, unit="ms", tz="UTC")
+
     # -- backoff ------------------------------------------------------------------------------
     def due(self, now: float) -> bool:
         """May the venue be asked at `now` (same clock as `wall`)?"""

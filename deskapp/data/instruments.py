@@ -15,7 +15,7 @@ class LiveSeries:
     key: str  # series key, as in the replay catalog
     source: str  # "yahoo" | "exchange"
     symbol: str  # the source's own symbol (yfinance ticker, or ccxt unified symbol)
-    kind: str  # "bars" | "level" (a single `value` column from a close) | "funding" | "oi"
+    kind: str  # "bars" | "level" (a single `value` column) | "funding" | "oi" | "liquidations"
     timeframe: str  # "1d" | "1h" | "4h" | "8h"
     label: str
     unit: str
@@ -81,5 +81,11 @@ EXCHANGE: tuple[LiveSeries, ...] = (
     *(_x(f"deriv.btc_oi_1h.{v}", v, "BTC/USDT:USDT", "oi", "1h",
          f"BTC perp open interest, {v}", "USD") for v in ("binanceusdm", "bybit", "okx")),
 )
+
+# Liquidations come only from the venues' websockets (deskapp/data/liquidations.py), never from
+# REST, so they are not in EXCHANGE (the REST adapter cannot serve them).
+LIQUIDATIONS: tuple[LiveSeries, ...] = tuple(
+    _x(f"deriv.btc_liq_1h.{v}", v, "BTC/USDT:USDT", "liquidations", "1h",
+       f"BTC perp liquidations, {v}, per 1h", "USD") for v in ("binanceusdm", "bybit", "okx"))
 
 UNIVERSE: tuple[LiveSeries, ...] = YAHOO + EXCHANGE

@@ -128,6 +128,7 @@ class LiveSource:
                 failed = {s.key: SourceError(f"{type(exc).__name__}: {exc}") for s in wanted}
             for s in wanted:
                 self._asked[s.key] = now
+            recovered = [s.key for s in wanted if s.key in self.errors and s.key not in failed]
             for key, frame in fresh.items():
                 merged = merge(self.frames.get(key), frame, key)
                 if key not in self.frames or not merged.equals(self.frames[key]):
@@ -139,6 +140,11 @@ class LiveSource:
                         except Exception as exc:
                             log.warning("%s: could not cache %s: %s", self.name, key, exc)
                 self.errors.pop(key, None)
+            for key in recovered:  # it answered again, maybe with nothing new
+                self.errors.pop(key, None)
+                if key not in changed and key in self.frames:
+                    # Hand the (unchanged) frame on: consumers clear a key's error on its frame.
+                    changed[key] = self.frames[key]
             for key, exc in failed.items():
                 since_when = self.errors.get(key, (None, now))[1]
                 self.errors[key] = (str(exc), since_when)

@@ -8,22 +8,25 @@ from pathlib import Path
 import pandas as pd
 
 from deskapp.data.feed import FeedBatch
-from deskapp.data.instruments import EXCHANGE, UNIVERSE, YAHOO, LiveSeries
+from deskapp.data.instruments import EXCHANGE, LIQUIDATIONS, UNIVERSE, YAHOO, LiveSeries
 from deskapp.data.live import HEARTBEAT, LiveSource, MultiVenueAdapter, utc_now
 
 VENUES = ("binanceusdm", "bybit", "okx")
 
 
-def universe_meta(series: tuple[LiveSeries, ...] = UNIVERSE) -> dict[str, dict]:
+def universe_meta(series: tuple[LiveSeries, ...] = UNIVERSE + LIQUIDATIONS) -> dict[str, dict]:
     return {s.key: s.meta() for s in series}
 
 
 def live_sources(cache, work_dir: Path, session_factory: Callable | None = None
-                 ) -> list[LiveSource]:
-    """One LiveSource for Yahoo and one for the crypto venues, both writing to `cache`.
+                 ) -> list:
+    """One LiveSource for Yahoo, one for the crypto venues, and the liquidation websockets,
+    all writing to `cache`.
 
-    `session_factory` gives each adapter its HTTP session (tests hand in a loopback one)."""
+    `session_factory` gives each adapter its HTTP session (tests hand in a loopback one).
+    The LiquidationStream starts its thread (and connects) only when first polled."""
     from deskapp.data.exchanges import ExchangeAdapter
+    from deskapp.data.liquidations import LiquidationStream, ccxt_pro_factory
     from deskapp.data.yahoo import YahooAdapter
 
     def session():
@@ -32,7 +35,8 @@ def live_sources(cache, work_dir: Path, session_factory: Callable | None = None
     yahoo = YahooAdapter(session=session(), tz_cache_dir=work_dir / "yfinance-tz")
     venues = MultiVenueAdapter({v: ExchangeAdapter(v, session=session()) for v in VENUES})
     return [LiveSource("yahoo", _YahooShim(yahoo), YAHOO, cache),
-            LiveSource("crypto", venues, EXCHANGE, cache)]
+            LiveSource("crypto", venues, EXCHANGE, cache),
+            LiquidationStream(VENUES, exchange_factory=ccxt_pro_factory, cache=cache)]
 
 
 class _YahooShim:

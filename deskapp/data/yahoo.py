@@ -37,6 +37,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import re
 import tempfile
 import time
 import warnings
@@ -152,6 +153,28 @@ def _one_line(text: object, limit: int = 160) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
+# urllib3's "HTTPConnection(host=..., port=...): " before the reason
+_POOL_PREFIX = re.compile(r"^\w*Connection\w*\([^)]*\):\s*")
+
+
+def _network_reason(exc: BaseException) -> str:
+    """The root cause of a requests/urllib3 network error, on one line.
+
+    requests wraps urllib3's MaxRetryError, whose text starts with the pool and the whole URL
+    ("HTTPConnectionPool(host=..): Max retries exceeded with url: /v8/..?period1=..") and would
+    cut the actual reason ("Connection refused") off at the length limit."""
+    inner, seen = exc, {id(exc)}
+    while True:
+        nxt = getattr(inner, "reason", None)  # urllib3 MaxRetryError / ProtocolError
+        if not isinstance(nxt, BaseException) and inner.args:
+            nxt = inner.args[0]
+        if not isinstance(nxt, BaseException) or id(nxt) in seen:
+            break
+        seen.add(id(nxt))
+        inner = nxt
+    return _one_line(_POOL_PREFIX.sub("", str(inner)) or type(inner).__name__)
+
+
 def _is_timeout(exc: BaseException) -> bool:
     return isinstance(exc, TimeoutError) or any(
         "Timeout" in cls.__name__ for cls in type(exc).__mro__)
@@ -182,7 +205,7 @@ def classify(exc: BaseException, symbol: str, status: int | None = None,
     if _is_timeout(exc):
         return Failure(f"{symbol}: no answer from Yahoo within {timeout:g} s", stops_batch=True)
     if isinstance(exc, OSError):  # requests and curl_cffi network errors are OSErrors
-        return Failure(f"{symbol}: network error ({_one_line(exc)})", stops_batch=True)
+        return Failure(f"{symbol}: network error ({_network_reason(exc)})", stops_batch=True)
     if name == "YFPricesMissingError":
         return Failure(f"{symbol}: {_one_line(reason)}" if reason
                        else f"{symbol}: Yahoo returned no bars")

@@ -23,7 +23,7 @@ ROLES: dict[str, tuple[str, ...]] = {
     "funding": ("deriv.btc_funding_8h.binanceusdm", "deriv.btc_funding_8h",
                 "deriv.btc_funding_daily"),
     "oi": ("deriv.btc_oi_1h.binanceusdm", "deriv.btc_oi_4h", "deriv.btc_oi_daily"),
-    "liquidations": ("deriv.btc_liq_4h", "deriv.btc_liq_daily"),
+    "liquidations": ("deriv.btc_liq_1h.binanceusdm", "deriv.btc_liq_4h", "deriv.btc_liq_daily"),
     "rsp": ("etf.rsp_adj",),
     "spy_adj": ("etfpool.spy",),
     "smh_adj": ("etfpool.smh",),

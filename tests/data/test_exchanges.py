@@ -25,6 +25,7 @@ import requests
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 
+from deskapp.data.errors import SourceError
 from deskapp.data.exchanges import ExchangeAdapter
 from deskapp.data.instruments import EXCHANGE, LiveSeries
 from deskapp.data.live import LiveSource, MultiVenueAdapter
@@ -652,3 +653,37 @@ def test_bybit_amounts_are_the_binance_values_over_the_yahoo_close():
     amounts = [e["openInterest"] for e in reversed(body["result"]["list"])]
     for amount, value, close in zip(amounts, values, closes, strict=True):
         assert abs(Decimal(amount) * Decimal(close) - Decimal(value)) < Decimal("0.001")
+
+
+# ------------------------------------------------------------------------------ current funding
+def test_current_funding_is_the_fraction_and_the_next_settlement(replay):
+    replay.add(HOST["binanceusdm"] + "/fapi/v1/premiumIndex",
+               fixture("binanceusdm/premiumIndex.json"))
+    adapter = make("binanceusdm", replay, "2025-11-10T15:45Z")
+    rate, settles = adapter.current_funding("BTC/USDT:USDT")
+    last = source_csv("binance_btcusdt_perp_funding_8h_api_2022_2025.csv").iloc[-1]
+    assert rate == pytest.approx(float(last["funding_rate_pct"]) / 100, abs=1e-12)
+    assert settles == pd.Timestamp("2025-11-10T16:00Z")
+    assert replay.calls("/fapi/v1/premiumIndex") == [{"symbol": "BTCUSDT"}]
+
+
+@pytest.mark.parametrize("body", [
+    '{"symbol":"BTCUSDT","lastFundingRate":"junk","nextFundingTime":1762790400000}',
+    '{"symbol":"BTCUSDT","lastFundingRate":"0.5","nextFundingTime":1762790400000}',
+    '{"symbol":"BTCUSDT","lastFundingRate":"0.0001","nextFundingTime":0}',
+])
+def test_current_funding_rejects_an_invalid_answer(body, replay):
+    replay.add(HOST["binanceusdm"] + "/fapi/v1/premiumIndex", Answer(200, body))
+    adapter = make("binanceusdm", replay, "2025-11-10T15:45Z")
+    with pytest.raises(SourceError, match="garbage response") as caught:
+        adapter.current_funding("BTC/USDT:USDT")
+    assert caught.value.transient is True
+
+
+def test_current_funding_of_a_delisted_symbol_is_not_transient(replay):
+    name = BAD_SYMBOL["binanceusdm"][1]
+    replay.add(HOST["binanceusdm"] + "/fapi/v1/premiumIndex", fixture(name, 400))
+    adapter = make("binanceusdm", replay, "2025-11-10T15:45Z")
+    with pytest.raises(SourceError) as caught:
+        adapter.current_funding("BTC/USDT:USDT")
+    assert caught.value.transient is False

@@ -72,12 +72,15 @@ class LoopbackServer:
         if a.drop:
             h.close_connection = True
             return
-        h.send_response(a.status)
-        for k, v in a.headers.items():
-            h.send_header(k, v)
-        h.send_header("Content-Length", str(len(a.body)))
-        h.end_headers()
-        h.wfile.write(a.body)
+        try:
+            h.send_response(a.status)
+            for k, v in a.headers.items():
+                h.send_header(k, v)
+            h.send_header("Content-Length", str(len(a.body)))
+            h.end_headers()
+            h.wfile.write(a.body)
+        except (BrokenPipeError, ConnectionResetError):
+            h.close_connection = True  # the client gave up first (a timeout test): expected
 
     def close(self) -> None:
         self.httpd.shutdown()
