@@ -134,7 +134,17 @@ def _one_line(exc: BaseException, venue: str = "", limit: int = 200) -> str:
     if not text and exc.__cause__ is not None:  # ccxt network errors: the reason is the cause
         text = " ".join(str(exc.__cause__).split())
     text = text or type(exc).__name__
+    cause = _NETWORK_REASON.search(text)
+    if "Max retries exceeded" in text and cause:  # urllib3 puts the reason last, after the URL
+        text = cause.group(0).strip()
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# The reason at the end of a urllib3 "Max retries exceeded ... (Caused by ...)" message.
+_NETWORK_REASON = re.compile(
+    r"(Failed to establish a new connection: [^'\")]+|Failed to resolve [^'\")]+|"
+    r"Name or service not known|Temporary failure in name resolution|Read timed out[^'\")]*|"
+    r"Connection refused|Connection reset by peer|Remote end closed connection[^'\")]*)")
 
 
 class _Invalid(Exception):
