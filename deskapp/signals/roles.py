@@ -18,7 +18,7 @@ ROLES: dict[str, tuple[str, ...]] = {
     "ndx": ("idx.ndx", "etf.qqq"),  # QQQ (unadjusted) stands in before ^NDX data starts
     "btc_1d": ("crypto.btc",),
     "eth_1d": ("crypto.eth",),
-    "equity_1h": ("idx.spx.1h", "etf.spy.1h"),
+    "equity_1h": ("fut.es.1h", "idx.spx.1h", "etf.spy.1h"),  # ES trades ~23h: more BTC hours
     "btc_1h": ("crypto.btcusdt.1h", "crypto.btc_yahoo.1h"),
     "funding": ("deriv.btc_funding_8h.binanceusdm", "deriv.btc_funding_8h",
                 "deriv.btc_funding_daily"),
