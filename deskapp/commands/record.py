@@ -93,7 +93,7 @@ def run(args: argparse.Namespace, usage_error: type[Exception]) -> int:
     except ImportError as exc:
         raise usage_error(f"recording needs the live adapters, missing here ({exc})") from None
     from deskapp.data.live import MultiVenueAdapter
-    from deskapp.data.sources import VENUES
+    from deskapp.data.sources import SPOT_VENUES, VENUES
 
     start = pd.Timestamp.now(tz="UTC") - pd.Timedelta(days=args.days)
     yahoo = [s for s in UNIVERSE if s.source == "yahoo"]
@@ -105,7 +105,7 @@ def run(args: argparse.Namespace, usage_error: type[Exception]) -> int:
     frames.update(got)
     failed.update({k: str(v) for k, v in err.items()})
     print(f"record: fetching {len(crypto)} exchange series ...", file=sys.stderr)
-    venues = MultiVenueAdapter({v: ExchangeAdapter(v) for v in VENUES})
+    venues = MultiVenueAdapter({v: ExchangeAdapter(v) for v in VENUES + SPOT_VENUES})
     got, err = venues.fetch(crypto, {s.key: start for s in crypto})
     frames.update(got)
     failed.update({k: str(v) for k, v in err.items()})

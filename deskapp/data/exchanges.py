@@ -1,4 +1,5 @@
-"""ccxt adapter for the crypto venues (binanceusdm, bybit, okx): bars, funding and open interest.
+"""ccxt adapter for the crypto venues (binanceusdm, bybit, okx perpetuals: bars, funding and open
+interest; binance spot: bars).
 
 One `ExchangeAdapter` per venue, called from one worker thread. No Qt. ccxt is imported only when
 the first request is made (importing ccxt takes ~0.3 s), so importing this module stays cheap.
@@ -60,7 +61,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-VENUES = ("binanceusdm", "bybit", "okx")
+VENUES = ("binanceusdm", "bybit", "okx", "binance")  # binance = spot: bars only
 
 # What supports() reports: ccxt `has` of the REST exchange, plus ccxt.pro's watchLiquidations.
 REST_CAPABILITIES = ("fetchOHLCV", "fetchFundingRate", "fetchFundingRateHistory",
@@ -71,6 +72,7 @@ PAGE_LIMIT: dict[str, dict[str, int]] = {
     "binanceusdm": {"bars": 1000, "funding": 1000, "oi": 500},
     "bybit": {"bars": 1000, "funding": 200, "oi": 200},
     "okx": {"bars": 300, "funding": 100, "oi": 100},
+    "binance": {"bars": 1000, "funding": 0, "oi": 0},
 }
 # How far back a venue keeps open-interest history (Binance: "only the latest 30 days").
 OI_HISTORY: dict[str, pd.Timedelta] = {"binanceusdm": pd.Timedelta(days=29)}

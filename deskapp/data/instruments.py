@@ -79,6 +79,10 @@ EXCHANGE: tuple[LiveSeries, ...] = (
        "USDT"),
     _x("crypto.eth.1h", "binanceusdm", "ETH/USDT:USDT", "bars", "1h",
        "ETH/USDT perpetual, hourly", "USDT"),
+    _x("crypto.btc_spot", "binance", "BTC/USDT", "bars", "1d", "BTC/USDT spot, daily", "USDT"),
+    _x("crypto.btc_spot.1h", "binance", "BTC/USDT", "bars", "1h", "BTC/USDT spot, hourly",
+       "USDT"),
+    _x("crypto.eth_spot", "binance", "ETH/USDT", "bars", "1d", "ETH/USDT spot, daily", "USDT"),
     *(_x(f"crypto.{c.lower()}", "binanceusdm", f"{c}/USDT:USDT", "bars", "1d",
          f"{c}/USDT perpetual, daily", "USDT")
       for c in ("SOL", "XRP", "DOGE", "ADA", "AVAX", "LINK")),

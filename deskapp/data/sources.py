@@ -11,7 +11,8 @@ from deskapp.data.feed import FeedBatch
 from deskapp.data.instruments import EXCHANGE, LIQUIDATIONS, UNIVERSE, YAHOO, LiveSeries
 from deskapp.data.live import HEARTBEAT, LiveSource, MultiVenueAdapter, utc_now
 
-VENUES = ("binanceusdm", "bybit", "okx")
+VENUES = ("binanceusdm", "bybit", "okx")  # perpetuals: funding, open interest, liquidations
+SPOT_VENUES = ("binance",)
 
 
 def universe_meta(series: tuple[LiveSeries, ...] = UNIVERSE + LIQUIDATIONS) -> dict[str, dict]:
@@ -33,7 +34,8 @@ def live_sources(cache, work_dir: Path, session_factory: Callable | None = None
         return session_factory() if session_factory is not None else None
 
     yahoo = YahooAdapter(session=session(), tz_cache_dir=work_dir / "yfinance-tz")
-    venues = MultiVenueAdapter({v: ExchangeAdapter(v, session=session()) for v in VENUES})
+    venues = MultiVenueAdapter({v: ExchangeAdapter(v, session=session())
+                                for v in VENUES + SPOT_VENUES})
     return [LiveSource("yahoo", _YahooShim(yahoo), YAHOO, cache),
             LiveSource("crypto", venues, EXCHANGE, cache),
             LiquidationStream(VENUES, exchange_factory=ccxt_pro_factory, cache=cache)]
