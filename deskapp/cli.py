@@ -27,7 +27,7 @@ class _Parser(argparse.ArgumentParser):
         m = re.match(r"argument COMMAND: invalid choice: '([^']*)'", message)
         if m:  # a stray word: usually the value of an option deskapp does not have
             message = (f"unrecognized argument '{m.group(1)}' (options start with --; the "
-                       "commands are 'signals' and 'record')")
+                       "commands are 'signals', 'record' and 'journal')")
         raise UsageError(f"{message} (see deskapp --help)")
 
 
@@ -53,10 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--journal", metavar="PATH", type=Path,
                    help="decision journal file (default: the platform data folder)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    from deskapp.commands import record, signals
+    from deskapp.commands import journal, record, signals
 
     signals.add_parser(sub, _Parser)
     record.add_parser(sub, _Parser)
+    journal.add_parser(sub, _Parser)
     return p
 
 
@@ -103,6 +104,10 @@ def _run(args: argparse.Namespace) -> int:
         from deskapp.commands import signals
 
         return signals.run(args, UsageError, parse_time)
+    if getattr(args, "command", None) == "journal":
+        from deskapp.commands import journal
+
+        return journal.run(args, UsageError, parse_time)
     if getattr(args, "command", None) == "record":
         from deskapp.commands import record
 

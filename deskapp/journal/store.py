@@ -125,6 +125,19 @@ class JournalStore:
                     from None
         return rid
 
+    def records(self) -> list[dict]:
+        """Every decision, oldest first, with its evidence parsed and the regime pulled out."""
+        with self._lock:
+            cur = self._db.execute("SELECT * FROM decisions ORDER BY created_utc, id")
+            cols = [c[0] for c in cur.description]
+            rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+        for row in rows:
+            evidence = json.loads(row.pop("evidence_json") or "{}")
+            snapshot = evidence.get("snapshot") or {}
+            row["regime"] = (snapshot.get("regime") or {}).get("name")
+            row["evidence"] = evidence
+        return rows
+
     def count(self) -> int:
         with self._lock:
             return int(self._db.execute("SELECT COUNT(*) FROM decisions").fetchone()[0])
