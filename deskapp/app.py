@@ -75,7 +75,7 @@ class Desk:
         from deskapp.ui.main_window import MainWindow
         from deskapp.ui.workers import ComputeWorker, FeedWorker, WorkerThreads
 
-        self.journal = JournalStore(opts.journal or journal_path(), __version__)
+        self.journal = JournalStore(opts.journal or journal_path(), __version__, recover=True)
         settings = None
         if opts.screenshot is None:  # a screenshot always shows the default layout
             settings = QSettings(str(config_dir() / "deskapp.ini"), QSettings.Format.IniFormat)
@@ -119,6 +119,9 @@ class Desk:
         w.sig_speed.connect(self.feed.set_speed)
         w.sig_board_drawn.connect(
             lambda _v: w.set_perf(f"compute {self.compute.last_compute_ms:.0f} ms"))
+        if self.journal.recovered_from is not None:
+            w.show_feed_error(f"the decision journal was unreadable and was moved aside to "
+                              f"{self.journal.recovered_from}; a new journal was started")
         if self.cache is not None and getattr(self.cache, "recovered_from", None):
             w.show_feed_error(f"the market cache was unreadable and was moved aside to "
                               f"{self.cache.recovered_from}; a new one is being filled")
@@ -160,7 +163,13 @@ def run_desk(opts: DeskOptions) -> int:
     _setup_logging(data_dir())
     _install_crash_net()
 
-    desk = Desk(opts)
+    from deskapp.journal.store import JournalError
+
+    try:
+        desk = Desk(opts)
+    except JournalError as exc:  # e.g. a journal written by a newer deskapp: refuse, touch nothing
+        print(f"deskapp: {exc}", file=sys.stderr)
+        return 2
     window = desk.window
     app.aboutToQuit.connect(desk.shutdown)
     result = {"code": 0}

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import math
 import sqlite3
 import threading
@@ -13,6 +14,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 DECISIONS = ("hedge", "reduce", "wait")
@@ -40,6 +43,26 @@ class JournalError(Exception):
     """The journal cannot be opened or written. The message is one line."""
 
 
+class _Unreadable(Exception):
+    """The file is not a readable SQLite journal (garbage, truncated, malformed)."""
+
+
+def _move_aside(path: Path) -> Path:
+    """Rename a journal (and its -wal/-shm) to <name>.corrupt-<UTC stamp>; never delete it."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    n = 1
+    while target.exists():
+        target = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+        n += 1
+    path.rename(target)
+    for suffix in ("-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            side.rename(target.with_name(target.name + suffix))
+    return target
+
+
 @dataclass(frozen=True)
 class Decision:
     decision: str
@@ -65,18 +88,43 @@ def _json_safe(value: object) -> object:
 class JournalStore:
     """One SQLite journal file. Thread-safe: one connection guarded by a lock."""
 
-    def __init__(self, path: Path, app_version: str, busy_timeout_ms: int = 5000):
+    def __init__(self, path: Path, app_version: str, busy_timeout_ms: int = 5000,
+                 recover: bool = False):
+        """Open (or create) the journal. With `recover`, a file that is not a readable SQLite
+        journal is moved aside (never deleted) and a fresh journal started; `recovered_from`
+        then names where it went. A journal of a newer schema is always refused."""
         self.path = Path(path)
         self.app_version = app_version
+        self.recovered_from: Path | None = None
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
+        try:
+            self._open(busy_timeout_ms)
+        except _Unreadable as exc:
+            if not recover:
+                raise JournalError(f"journal {self.path} cannot be opened: {exc}") from None
+            self.recovered_from = _move_aside(self.path)
+            log.warning("journal %s unreadable (%s): moved aside to %s, starting a new one",
+                        self.path, exc, self.recovered_from)
+            try:
+                self._open(busy_timeout_ms)
+            except _Unreadable as again:
+                raise JournalError(f"journal {self.path} cannot be opened: {again}") from None
+
+    def _open(self, busy_timeout_ms: int) -> None:
         try:
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
                                        timeout=busy_timeout_ms / 1000)
         except sqlite3.DatabaseError as exc:
-            raise JournalError(f"journal {self.path} cannot be opened: {exc}") from None
+            raise _Unreadable(str(exc)) from None
         try:
             self._db.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+            # A journal from a newer deskapp is refused before anything is written to it
+            # (switching to WAL would already rewrite its header).
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise JournalError(f"journal {self.path} has schema {version}, newer than this "
+                                   f"app's {SCHEMA_VERSION}; upgrade deskapp")
             mode = self._db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
             if mode.lower() != "wal":
                 raise JournalError(f"journal {self.path}: WAL mode refused (got {mode})")
@@ -84,8 +132,10 @@ class JournalStore:
             self._migrate()
         except BaseException as exc:
             self._db.close()  # a refused journal must not keep the file open
+            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                raise JournalError(f"journal {self.path} is locked: {exc}") from None
             if isinstance(exc, sqlite3.DatabaseError):
-                raise JournalError(f"journal {self.path} cannot be opened: {exc}") from None
+                raise _Unreadable(str(exc)) from None
             raise
 
     def _migrate(self) -> None:
