@@ -108,7 +108,7 @@ def _span_ms(timeframe: str) -> int:
     return int(_span(timeframe).value // 1_000_000)
 
 
-def _number(value: Any) -> float | None:
+def finite_number(value: Any) -> float | None:
     """A finite float, or None for None, NaN, infinities, bools and non-numbers."""
     if value is None or isinstance(value, bool):
         return None
@@ -121,7 +121,7 @@ def _number(value: Any) -> float | None:
 
 def _stamp_ms(value: Any) -> int | None:
     """A plausible epoch-ms time stamp (after 2009, before 2100), else None."""
-    num = _number(value)
+    num = finite_number(value)
     if num is None or num != int(num) or not 1_230_768_000_000 <= num <= 4_102_444_800_000:
         return None
     return int(num)
@@ -236,7 +236,7 @@ class ExchangeAdapter:
             got = self.exchange.fetch_funding_rate(symbol)
             if not isinstance(got, dict):
                 raise _Invalid(f"garbage response (a {type(got).__name__}, not a funding rate)")
-            rate = _number(got.get("fundingRate"))
+            rate = finite_number(got.get("fundingRate"))
             when = _stamp_ms(got.get("fundingTimestamp"))
             if when is None:
                 when = _stamp_ms(got.get("nextFundingTimestamp"))
@@ -348,7 +348,7 @@ class ExchangeAdapter:
             value = headers.get("Retry-After")
         except AttributeError:
             return None
-        seconds = _number(value)
+        seconds = finite_number(value)
         return seconds if seconds is not None and seconds >= 0 else None
 
     def _fetch_one(self, s: LiveSeries, since: pd.Timestamp | None) -> pd.DataFrame | None:
@@ -465,7 +465,7 @@ class ExchangeAdapter:
                 dropped.append(f"not a bar: {row!r:.60}")
                 continue
             opened = _stamp_ms(row[0])
-            o, h, lo, c, v = (_number(x) for x in row[1:6])
+            o, h, lo, c, v = (finite_number(x) for x in row[1:6])
             if opened is None:
                 dropped.append(f"time {row[0]!r}")
             elif any(p is None or p <= 0 for p in (o, h, lo, c)):
@@ -489,7 +489,7 @@ class ExchangeAdapter:
                 dropped.append(f"not a funding entry: {row!r:.60}")
                 continue
             when = _stamp_ms(row.get("timestamp"))
-            rate = _number(row.get("fundingRate"))
+            rate = finite_number(row.get("fundingRate"))
             if when is None:
                 dropped.append(f"time {row.get('timestamp')!r}")
             elif rate is None or abs(rate) > MAX_FUNDING:
@@ -512,8 +512,8 @@ class ExchangeAdapter:
                 dropped.append(f"not an open-interest entry: {row!r:.60}")
                 continue
             when = _stamp_ms(row.get("timestamp"))
-            value = _number(row.get("openInterestValue"))
-            amount = _number(row.get("openInterestAmount"))
+            value = finite_number(row.get("openInterestValue"))
+            amount = finite_number(row.get("openInterestAmount"))
             if when is None:
                 dropped.append(f"time {row.get('timestamp')!r}")
             elif value is not None and value > 0:
@@ -538,14 +538,14 @@ class ExchangeAdapter:
                        ) -> tuple[dict[int, float], list[int]]:
         """USD values of open-interest amounts: amount x contractSize x the bar close there."""
         market = self.exchange.market(s.symbol)
-        size = _number(market.get("contractSize")) or 1.0
+        size = finite_number(market.get("contractSize")) or 1.0
         first = pd.Timestamp(min(amounts), unit="ms", tz="UTC")
         rows = self._bar_rows(s.symbol, s.timeframe, first, now)
         tf_ms = _span_ms(s.timeframe)
         closes: dict[int, float] = {}
         for row in rows:
             if isinstance(row, list | tuple) and len(row) >= 5:
-                opened, close = _stamp_ms(row[0]), _number(row[4])
+                opened, close = _stamp_ms(row[0]), finite_number(row[4])
                 if opened is not None and close is not None and close > 0:
                     closes[opened + tf_ms] = close
         priced = {t: a * size * closes[t] for t, a in amounts.items() if t in closes}

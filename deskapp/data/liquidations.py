@@ -39,7 +39,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import math
 import random
 import threading
 from collections.abc import Callable, Iterable
@@ -48,6 +47,7 @@ from typing import Any
 import pandas as pd
 
 from deskapp.data.errors import SourceError
+from deskapp.data.exchanges import finite_number
 from deskapp.data.feed import FeedBatch, canonical
 from deskapp.data.live import HEARTBEAT, CacheLike, utc_now
 
@@ -79,27 +79,18 @@ def ccxt_pro_factory(venue: str) -> Any:
     return getattr(ccxt.pro, venue)({"enableRateLimit": True})
 
 
-def _number(value: Any) -> float | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return None
-    return out if math.isfinite(out) else None
-
-
 def notional(liq: dict) -> float | None:
     """USD notional of one ccxt liquidation structure, or None when it cannot be told."""
-    quote = _number(liq.get("quoteValue"))
+    quote = finite_number(liq.get("quoteValue"))
     if quote is not None and quote > 0:
         return quote
-    price = _number(liq.get("price"))
+    price = finite_number(liq.get("price"))
     if price is None or price <= 0:
         return None
-    base = _number(liq.get("baseValue"))
+    base = finite_number(liq.get("baseValue"))
     if base is None:
-        contracts, size = _number(liq.get("contracts")), _number(liq.get("contractSize"))
+        contracts = finite_number(liq.get("contracts"))
+        size = finite_number(liq.get("contractSize"))
         if contracts is None or size is None:
             return None
         base = contracts * size
@@ -270,7 +261,7 @@ class LiquidationStream:
             symbol = liq.get("symbol")
             if symbol is not None and symbol != self.symbol:
                 continue
-            when = _number(liq.get("timestamp"))
+            when = finite_number(liq.get("timestamp"))
             value = notional(liq)
             long = is_long(v.venue, liq)
             if when is None or value is None or long is None:

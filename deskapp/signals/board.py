@@ -92,8 +92,7 @@ def _label(inp: BoardInputs, key: str) -> str:
 
 
 def _is_stale(inp: BoardInputs, key: str, last: pd.Timestamp) -> bool:
-    freq = inp.meta.get(key, {}).get("freq", "1d")
-    return inp.asof - last > STALE_AFTER.get(freq, pd.Timedelta(days=6))
+    return roles.is_stale(inp.meta, key, last, inp.asof)
 
 
 def curve_from(inp: BoardInputs, key: str, series: pd.Series, label: str | None = None) -> Curve:

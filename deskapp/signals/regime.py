@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from deskapp.signals.words import num, trend_word, yes_no
+
 CORR_STRESS = 0.7
 DELEVER = 0.10  # a vol-target book cutting exposure by 10 points or more in 5 sessions
 SPIKE = 1.5
@@ -52,18 +54,6 @@ def _any(*flags: bool | None) -> bool | None:
     return None if any(f is None for f in flags) else False
 
 
-def _f(x: float | None, spec: str = ".2f") -> str:
-    return "n/a" if x is None else format(x, spec)
-
-
-def _t(trend: int | None) -> str:
-    return "n/a" if trend is None else {1: "up", -1: "down", 0: "flat"}[trend]
-
-
-def _yn(flag: bool | None) -> str:
-    return "n/a" if flag is None else ("yes" if flag else "no")
-
-
 def decide_regime(x: RegimeInputs) -> RegimeCall:
     m, c, v, t = x.macro, x.correlation, x.volatility, x.trends
     corr_values = [c.daily_30, c.h1_120, c.h4_90]
@@ -83,17 +73,18 @@ def decide_regime(x: RegimeInputs) -> RegimeCall:
     rotation = _any(x.smallcaps.rut_breakout, reached in ("crypto", "altcoins"))
     rules = (
         ("liquidity shock", shock,
-         f"dollar strength with yields {_yn(m.dollar_strength_with_yields)}; max correlation "
-         f"(daily 30, 1h, 4h) {_f(max(known) if known else None)} vs {CORR_STRESS}; max "
-         f"de-leveraging pressure {_f(max(pressures) if pressures else None)} vs {DELEVER}"),
+         f"dollar strength with yields {yes_no(m.dollar_strength_with_yields)}; max correlation "
+         f"(daily 30, 1h, 4h) {num(max(known) if known else None)} vs {CORR_STRESS}; max "
+         f"de-leveraging pressure {num(max(pressures) if pressures else None)} vs {DELEVER}"),
         ("trend break", trend_break,
-         f"4h/1d trends BTC {_t(t.btc_4h)}/{_t(t.btc_1d)}, ES {_t(t.es_4h)}/{_t(t.es_1d)}; SPX "
-         f"{_f(x.spx_close, ',.0f')} vs 50d SMA {_f(x.spx_sma50, ',.0f')}"),
+         f"4h/1d trends BTC {trend_word(t.btc_4h)}/{trend_word(t.btc_1d)}, "
+         f"ES {trend_word(t.es_4h)}/{trend_word(t.es_1d)}; SPX "
+         f"{num(x.spx_close, ',.0f')} vs 50d SMA {num(x.spx_sma50, ',.0f')}"),
         ("volatility event", vol_event,
-         f"max RV(5)/RV(60) {_f(max(ratios) if ratios else None)} vs {SPIKE}, "
-         f"trend break {_yn(trend_break)}"),
+         f"max RV(5)/RV(60) {num(max(ratios) if ratios else None)} vs {SPIKE}, "
+         f"trend break {yes_no(trend_break)}"),
         ("risk-on rotation", rotation,
-         f"Russell 2000 breakout {_yn(x.smallcaps.rut_breakout)}; chain reached "
+         f"Russell 2000 breakout {yes_no(x.smallcaps.rut_breakout)}; chain reached "
          f"{reached or 'no link'}"),
     )
     name = next((r[0] for r in rules if r[1]), "calm")

@@ -27,6 +27,7 @@ from deskapp.signals.roles import (
     VENUE_FUNDING,
     pick,
 )
+from deskapp.signals.words import num, trend_word
 
 INTRADAY_MAX_GAP = pd.Timedelta(days=4)
 DEFAULT_BASKET = ("NVDA", "MSFT", "AVGO", "AMD", "TSM", "META", "GOOGL", "AMZN", "ORCL", "MU",
@@ -266,14 +267,6 @@ class _Ctx:
         return value
 
 
-def _trend_word(trend: int | None) -> str:
-    return "n/a" if trend is None else {1: "up", -1: "down", 0: "flat"}[trend]
-
-
-def _fmt(x: float | None, spec: str = ".2f") -> str:
-    return "n/a" if x is None else format(x, spec)
-
-
 # ---------------------------------------------------------------- sections
 def _daily_correlation(c: _Ctx) -> tuple[dict[str, Any], dict[str, int | None], float | None]:
     """Daily correlations, daily trends, and daily_30 five sessions ago."""
@@ -491,7 +484,7 @@ def _flywheel(c: _Ctx, x: dict[str, Any], btc_rv_ratio: float | None) -> Flywhee
     if ratio is None:
         ratio, basis = btc_rv_ratio, "daily RV(5)/RV(60)"
     steps.append(Evidence("volatility rising", None if ratio is None else ratio >= 1.5,
-                          f"BTC {basis} = {_fmt(ratio)}" if ratio is not None
+                          f"BTC {basis} = {num(ratio)}" if ratio is not None
                           else "needs BTC bars"))
     # 4: OI compressing (24h change <= -5%) with volatility up
     if oi is None:
@@ -502,7 +495,7 @@ def _flywheel(c: _Ctx, x: dict[str, Any], btc_rv_ratio: float | None) -> Flywhee
         up = btc_rv_ratio is not None and btc_rv_ratio >= 1.0
         s4 = up
         ev = (f"{flush_t[0]:%m-%d %H:%M}: OI {flush_t[1]:+.1%} in 24h; BTC RV(5)/RV(60) "
-              f"{_fmt(btc_rv_ratio)} {'>=' if up else '<'} 1")
+              f"{num(btc_rv_ratio)} {'>=' if up else '<'} 1")
     steps.append(Evidence("OI compressing with volatility up", s4, ev))
     # 5: second wave: after the flush, price still falling and spot volume up
     s5, ev = (None, "needs a flush (step 4) first") if not s4 else (None, "")
@@ -514,7 +507,7 @@ def _flywheel(c: _Ctx, x: dict[str, Any], btc_rv_ratio: float | None) -> Flywhee
         if len(at_flush) and price.index[-1] > flush_t[0]:
             moved = float(price.iloc[-1] / at_flush.iloc[-1] - 1)
             s5 = bool(moved < 0 and vr is not None and vr > 1.0)
-            ev = f"price since the flush {moved:+.1%}; spot volume {_fmt(vr)}x its 20-day mean"
+            ev = f"price since the flush {moved:+.1%}; spot volume {num(vr)}x its 20-day mean"
         else:  # the flush bar (OI) can be newer than the last price bar (daily BTC closes)
             s5, ev = False, "no price bar since the flush yet"
     steps.append(Evidence("second wave", s5, ev))
@@ -563,11 +556,11 @@ def _chain(c: _Ctx, smc: SmallCapSignals, btc_1d: int | None) -> Chain:
         links.append(Evidence("equities", None, "needs 252 sessions of the S&P 500"))
     rs = smc.iwm_spy_20d
     links.append(Evidence("smallcaps", None if rs is None else rs > 0,
-                          f"IWM/SPY 20d {_fmt(rs, '+.2%')}" if rs is not None
+                          f"IWM/SPY 20d {num(rs, '+.2%')}" if rs is not None
                           else "needs adjusted IWM and SPY"))
     bt = btc_1d
     links.append(Evidence("crypto", None if bt is None else bt == 1,
-                          f"BTC 1d trend {_trend_word(bt)}"))
+                          f"BTC 1d trend {trend_word(bt)}"))
     btc, eth = c.series("btc_1d"), c.series("eth_1d")
     alts = {k: c.frames[k]["close"] for k in ALT_KEYS
             if k in c.frames and len(c.frames[k]) and
@@ -583,7 +576,7 @@ def _chain(c: _Ctx, smc: SmallCapSignals, btc_1d: int | None) -> Chain:
     else:
         lit = alt_ret - btc_ret > 0 and (eth_trend is None or eth_trend == 1)
         links.append(Evidence("altcoins", lit, f"alt basket minus BTC 20d "
-                              f"{alt_ret - btc_ret:+.2%}; ETH/BTC trend {_trend_word(eth_trend)}"))
+                              f"{alt_ret - btc_ret:+.2%}; ETH/BTC trend {trend_word(eth_trend)}"))
     return Chain(tuple(links), smallcaps.chain_reached({e.name: e.lit for e in links}))
 
 
@@ -593,14 +586,14 @@ def _early_warning(c: _Ctx, m: MacroSignals, cr: CryptoSignals, t: TrendSignals)
     prev = volatility.spike_ratio(ndx.iloc[:-1]) if ndx is not None and len(ndx) > 62 else None
     a = None if now is None or prev is None else now >= 1.3 and now > prev
     flags = (
-        Evidence("growth vol rising", a, f"NDX RV(5)/RV(60) {_fmt(now)} (previous {_fmt(prev)})"
+        Evidence("growth vol rising", a, f"NDX RV(5)/RV(60) {num(now)} (previous {num(prev)})"
                  "; lit at >= 1.3 and rising"),
         Evidence("dollar strength with stable/rising yields", m.dollar_strength_with_yields,
-                 f"DXY 20d z {_fmt(m.dxy_20d_z)}, 10y 5d {_fmt(m.us10y_5d_bp, '+.0f')} bp"),
+                 f"DXY 20d z {num(m.dxy_20d_z)}, 10y 5d {num(m.us10y_5d_bp, '+.0f')} bp"),
         Evidence("crypto OI rising while BTC 4h trend is down",
                  None if cr.oi_24h_change is None or t.btc_4h is None
                  else cr.oi_24h_change > 0 and t.btc_4h == -1,
-                 f"OI 24h {_fmt(cr.oi_24h_change, '+.1%')}, BTC 4h trend {_trend_word(t.btc_4h)}"),
+                 f"OI 24h {num(cr.oi_24h_change, '+.1%')}, BTC 4h trend {trend_word(t.btc_4h)}"),
     )
     return EarlyWarning(sum(1 for f in flags if f.lit), flags)
 

@@ -23,7 +23,7 @@ from deskapp.journal.store import Decision, JournalError, JournalStore
 from deskapp.signals.board import BoardView
 from deskapp.ui import theme
 from deskapp.ui.checklist_panel import ChecklistPanel
-from deskapp.ui.panes.base import TimePane
+from deskapp.ui.panes.base import TimePane, age_text
 from deskapp.ui.panes.correlation import CorrelationPane
 from deskapp.ui.panes.crypto_structure import CryptoStructurePane
 from deskapp.ui.panes.leadership import LeadershipPane
@@ -35,15 +35,6 @@ log = logging.getLogger(__name__)
 LAYOUT_VERSION = 1
 
 
-def _age(delta: pd.Timedelta) -> str:
-    seconds = max(0.0, delta.total_seconds())
-    if seconds < 120:
-        return f"{seconds:.0f} s"
-    if seconds < 7200:
-        return f"{seconds / 60:.0f} min"
-    if seconds < 2 * 86400:
-        return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 86400:.1f} days"
 # label -> replay seconds per wall second
 SPEEDS = (("paused", 0.0), ("1 min/s", 60.0), ("10 min/s", 600.0), ("1 h/s", 3600.0),
           ("4 h/s", 14400.0), ("1 day/s", 86400.0), ("1 week/s", 604800.0))
@@ -268,7 +259,7 @@ class MainWindow(QMainWindow):
                     "bundled real recorded data, not live")
         else:
             newest = self._newest_data(view)
-            age = (f"newest data {_age(view.asof - newest)} old" if newest is not None
+            age = (f"newest data {age_text(view.asof - newest)} old" if newest is not None
                    else "no data yet")
             if view.source == "cache" or (failing and failing >= self._series_count()):
                 mode, colour = "OFFLINE", theme.RED

@@ -199,10 +199,7 @@ class TimePane(QWidget):
         age, intervals = aged
         colour = (theme.RED if intervals > self.RED_AFTER else
                   theme.AMBER if intervals > self.AMBER_AFTER else theme.MUTED)
-        hours = age.total_seconds() / 3600
-        text = f"{hours * 60:.0f} min" if hours < 2 else (
-            f"{hours:.0f} h" if hours < 48 else f"{hours / 24:.0f} days")
-        return f"<span style='color:{colour}'>● data {text} old</span>"
+        return f"<span style='color:{colour}'>● data {age_text(age)} old</span>"
 
     def header_html(self, view: PaneView) -> str:
         """Staleness and feed errors, the readouts, then the notes."""
@@ -269,6 +266,18 @@ def _break_at_holes(x: np.ndarray, y: np.ndarray,
         return x, y
     mid = (x[holes - 1] + x[holes]) / 2.0
     return np.insert(x, holes, mid), np.insert(np.asarray(y, dtype="float64"), holes, np.nan)
+
+
+def age_text(delta: pd.Timedelta) -> str:
+    """A data age for people: seconds, minutes, hours or days."""
+    seconds = max(0.0, delta.total_seconds())
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 2 * 86400:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} days"
 
 
 def fmt(value: float | None, spec: str = ".2f", suffix: str = "") -> str:
