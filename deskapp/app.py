@@ -27,7 +27,7 @@ class DeskOptions:
     speed: float
     screenshot: Path | None = None
     size: tuple[int, int] | None = None
-    journal: Path | None = None
+    journal: str | None = None  # a file or a postgresql:// URL; else config, else data dir
     source: str = "replay"  # replay | live | cache
 
 
@@ -70,12 +70,13 @@ class Desk:
                  meta: dict[str, dict] | None = None):
         from PySide6.QtCore import QSettings
 
-        from deskapp.journal.store import JournalStore
-        from deskapp.paths import config_dir, journal_path
+        from deskapp.journal.locate import open_journal, resolve_location
+        from deskapp.paths import config_dir
         from deskapp.ui.main_window import MainWindow
         from deskapp.ui.workers import ComputeWorker, FeedWorker, WorkerThreads
 
-        self.journal = JournalStore(opts.journal or journal_path(), __version__, recover=True)
+        location = resolve_location(opts.journal, opts.config.journal_url)
+        self.journal = open_journal(location, __version__, recover=True)
         settings = None
         if opts.screenshot is None:  # a screenshot always shows the default layout
             settings = QSettings(str(config_dir() / "deskapp.ini"), QSettings.Format.IniFormat)
@@ -108,7 +109,7 @@ class Desk:
         self.feeds = [FeedWorker(src, interval_ms=interval) for src in sources]
         self.feed = self.feeds[0]
         self.source = sources[0]
-        self.compute = ComputeWorker(opts.config, meta, view_days)
+        self.compute = ComputeWorker(opts.config, meta, view_days, journal=self.journal)
         w = self.window
         for feed in self.feeds:
             feed.sig_batch.connect(self.compute.on_batch)
@@ -116,10 +117,12 @@ class Desk:
             feed.sig_error.connect(w.show_feed_error)
         self.compute.sig_error.connect(w.show_feed_error)
         self.compute.sig_board.connect(w.apply_board_staged)
+        self.compute.sig_outcomes.connect(w.review.reload)
+        w.sig_decision_saved.connect(self.compute.decision_saved)
         w.sig_speed.connect(self.feed.set_speed)
         w.sig_board_drawn.connect(
             lambda _v: w.set_perf(f"compute {self.compute.last_compute_ms:.0f} ms"))
-        if self.journal.recovered_from is not None:
+        if getattr(self.journal, "recovered_from", None) is not None:
             w.show_feed_error(f"the decision journal was unreadable and was moved aside to "
                               f"{self.journal.recovered_from}; a new journal was started")
         if self.cache is not None and getattr(self.cache, "recovered_from", None):
@@ -133,6 +136,7 @@ class Desk:
         for src, feed in zip(self.sources, self.feeds, strict=True):
             name = "feed-replay" if src.kind == "replay" else f"feed-{src.name}"
             self.threads.start(feed, name, feed.start)
+        self.window.review.reload()
 
     def shutdown(self) -> bool:
         """Stop and join every worker thread, close the journal. True if all threads joined."""
@@ -140,6 +144,7 @@ class Desk:
             return True
         self._closed = True
         joined = self.threads.shutdown()
+        joined = self.window.review.pool.waitForDone(5000) and joined
         self.journal.close()
         if self.cache is not None:
             self.cache.close()
@@ -163,7 +168,7 @@ def run_desk(opts: DeskOptions) -> int:
     _setup_logging(data_dir())
     _install_crash_net()
 
-    from deskapp.journal.store import JournalError
+    from deskapp.journal.model import JournalError
 
     try:
         desk = Desk(opts)

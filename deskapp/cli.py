@@ -50,8 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="render the board at --at to a PNG and exit")
     p.add_argument("--size", metavar="WxH", help="window size in pixels, e.g. 1600x900")
     p.add_argument("--config", metavar="PATH", type=Path, help="user config TOML")
-    p.add_argument("--journal", metavar="PATH", type=Path,
-                   help="decision journal file (default: the platform data folder)")
+    p.add_argument("--journal", metavar="PATH_OR_URL",
+                   help="decision journal: a file or a postgresql:// URL (default: the "
+                        "config's journal_url, else the platform data folder)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     from deskapp.commands import journal, record, signals
 

@@ -31,6 +31,7 @@ class Config:
     correlation: CorrelationConfig = field(default_factory=CorrelationConfig)
     vol_target_ndx: float = 0.15
     vol_target_btc: float = 0.50
+    journal_url: str | None = None  # a journal file path or a postgresql:// URL
     source_files: tuple[str, ...] = ()
 
 
@@ -74,8 +75,18 @@ def _int_list(tree: dict[str, Any], dotted: str, files: str) -> tuple[int, ...]:
     return tuple(vals)
 
 
+def user_config_file() -> Path:
+    """The trader's own config.toml in the platform config folder (it may not exist)."""
+    from deskapp.paths import config_dir
+
+    return config_dir() / "config.toml"
+
+
 def load_config(user_file: Path | None = None) -> Config:
-    """Defaults from resources/default_config.toml, then `user_file` on top (if given)."""
+    """Defaults from resources/default_config.toml, then `user_file` on top: the given file,
+    else the platform config folder's config.toml when there is one."""
+    if user_file is None and user_config_file().is_file():
+        user_file = user_config_file()
     default = resource_dir() / "default_config.toml"
     tree = _load_toml(default)
     files = [str(default)]
@@ -90,7 +101,12 @@ def load_config(user_file: Path | None = None) -> Config:
     h4 = _get(tree, "correlation.h4_window", int, where)
     if h1 < 2 or h4 < 2:
         raise ConfigError(f"{where}: correlation windows must be integers >= 2")
+    journal_url = tree.get("journal_url")
+    if journal_url is not None and not (isinstance(journal_url, str) and journal_url.strip()):
+        raise ConfigError(f"{where}: key 'journal_url' must be a file path or a "
+                          f"postgresql:// URL, got {journal_url!r}")
     return Config(
+        journal_url=journal_url.strip() if journal_url else None,
         default_replay=_get(tree, "replay.default", str, where),
         ai_basket=tuple(basket),
         correlation=CorrelationConfig(_int_list(tree, "correlation.daily_windows", where), h1, h4),

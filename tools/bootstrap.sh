@@ -220,6 +220,24 @@ if ! fonts_ok; then
     MISSING_WHAT+=("a font (fc-list is empty or missing)")
 fi
 
+# The PostgreSQL journal tests start a throwaway server of their own (tests/support/
+# postgres_server.py): they need the server binaries, not a running server. Test mode only;
+# DESKAPP_SKIP_POSTGRES=1 skips those tests and this check.
+pg_server_ok() {
+    local d
+    for d in /usr/lib/postgresql/*/bin; do
+        [[ -x $d/initdb && -x $d/pg_ctl && -x $d/postgres ]] && return 0
+    done
+    command -v initdb >/dev/null 2>&1 && command -v pg_ctl >/dev/null 2>&1 &&
+        command -v postgres >/dev/null 2>&1
+}
+NEED_PG=0
+if [[ $MODE == test && ${DESKAPP_SKIP_POSTGRES:-} != 1 ]] && ! pg_server_ok; then
+    NEED_PG=1
+    MISSING_PKGS+=(postgresql)
+    MISSING_WHAT+=("PostgreSQL server binaries for the tests (/usr/lib/postgresql/*/bin/initdb)")
+fi
+
 # Debian's t64 transition renamed some libraries (libglib2.0-0 -> libglib2.0-0t64):
 # keep the name apt has a candidate for, else try "<name>t64", else keep the name.
 apt_candidate() {
@@ -271,6 +289,7 @@ if ((${#MISSING_PKGS[@]})); then
         fi
     done
     still=$(missing_sonames | cut -d: -f1 | tr '\n' ' ')
+    if ((NEED_PG)) && ! pg_server_ok; then still+="/usr/lib/postgresql/*/bin/initdb "; fi
     [[ -z $still ]] || die "still missing after install: $still"
     fonts_ok || log "warning: fc-list still lists no fonts"
     if ((NEED_PYTHON)); then
@@ -324,7 +343,7 @@ stamp_ok() {
     [[ $s_mode == "$MODE" || $s_mode == test ]] || return 1
     [[ -x $VENV/bin/deskapp ]] || return 1
     if [[ $MODE == test ]]; then
-        [[ -x $VENV/bin/ruff && -x $VENV/bin/pytest ]] || return 1
+        [[ -x $VENV/bin/ruff && -x $VENV/bin/pytest && -x $VENV/bin/pyinstaller ]] || return 1
     fi
     return 0
 }
@@ -337,7 +356,8 @@ else
     if [[ -f $STAMP ]] && read -r _ _ s_mode _ <"$STAMP" && [[ $s_mode == test ]]; then
         INSTALL_MODE="test"
     fi
-    if [[ $INSTALL_MODE == test ]]; then SPEC=".[test]"; else SPEC="."; fi
+    # packaging = PyInstaller, for tests/test_packaging.py (the built-app smoke test).
+    if [[ $INSTALL_MODE == test ]]; then SPEC=".[test,packaging]"; else SPEC="."; fi
     log "pip install -e \"$SPEC\" into $VENV"
     rm -f -- "$STAMP"
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-input -e "$SPEC" ||

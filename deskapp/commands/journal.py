@@ -5,96 +5,95 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections import Counter
 from pathlib import Path
 
-from deskapp.journal.store import DECISIONS
+from deskapp.journal.model import DECISIONS, PROFILES, RECORD_FIELDS
 
-PROFILES = ("short-term", "swing", "long-term")
-LIST_FIELDS = ["id", "created_utc", "market_time", "decision", "profile", "regime", "source",
-               "dataset", "notes", "app_version"]
+OUTCOME_FIELDS = [f"{a.lower()}_{h}_{m}" for a in ("BTC", "SPX") for h in ("1d", "1w")
+                  for m in ("return", "max_drawdown")]
+
+
+def _where_options() -> argparse.ArgumentParser:
+    """--journal and --config, accepted before or after the verb (the last one given wins)."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--journal", metavar="PATH_OR_URL", default=argparse.SUPPRESS,
+                        help="journal file or postgresql:// URL (default: the config's "
+                             "journal_url, else the platform data folder)")
+    common.add_argument("--config", metavar="PATH", type=Path, default=argparse.SUPPRESS,
+                        help="user config TOML")
+    return common
 
 
 def add_parser(sub: argparse._SubParsersAction, parser_class: type) -> None:
-    p = sub.add_parser("journal", help="record, list, export or summarise decisions",
-                       description="The decision journal (SQLite, WAL, synchronous=FULL).")
-    p.add_argument("--journal", metavar="PATH", type=Path,
-                   help="journal file (default: the platform data folder)")
+    common = _where_options()
+    p = sub.add_parser("journal", parents=[common],
+                       help="record, list, export or summarise decisions",
+                       description="The decision journal: SQLite (WAL, synchronous=FULL) or a "
+                                   "shared PostgreSQL database.")
     verbs = p.add_subparsers(dest="verb", metavar="VERB", parser_class=parser_class)
-    a = verbs.add_parser("add", help="record a decision; prints its uuid once committed")
+    a = verbs.add_parser("add", parents=[common],
+                         help="record a decision; prints its uuid once committed")
     a.add_argument("--decision", required=True, choices=DECISIONS)
     a.add_argument("--profile", required=True, choices=PROFILES)
+    a.add_argument("--risk-limit", metavar="PCT", type=float,
+                   help="position risk limit, percent of the book (0..100)")
     a.add_argument("--note", metavar="TEXT")
     a.add_argument("--replay", metavar="NAME", help="take the evidence from this replay")
     a.add_argument("--at", metavar="ISO", help="the replay time of the evidence")
-    a.add_argument("--journal", metavar="PATH", type=Path, dest="journal_here",
-                   help=argparse.SUPPRESS)
-    ls = verbs.add_parser("list", help="every decision, oldest first")
-    ls.add_argument("--json", action="store_true", help="JSON (with the full evidence)")
-    ls.add_argument("--journal", metavar="PATH", type=Path, dest="journal_here",
-                    help=argparse.SUPPRESS)
-    e = verbs.add_parser("export", help="spreadsheet-safe CSV")
+    ls = verbs.add_parser("list", parents=[common], help="every decision, oldest first")
+    ls.add_argument("--json", action="store_true",
+                    help="JSON with the full evidence, snapshot and outcomes")
+    e = verbs.add_parser("export", parents=[common], help="spreadsheet-safe CSV")
     e.add_argument("--csv", required=True, type=Path, metavar="PATH")
-    e.add_argument("--journal", metavar="PATH", type=Path, dest="journal_here",
-                   help=argparse.SUPPRESS)
-    st = verbs.add_parser("stats", help="decisions counted by kind and regime")
-    st.add_argument("--journal", metavar="PATH", type=Path, dest="journal_here",
-                    help=argparse.SUPPRESS)
+    verbs.add_parser("stats", parents=[common],
+                     help="decisions and their 1-week outcomes by decision and regime")
     p.set_defaults(command="journal")
 
 
 def run(args: argparse.Namespace, usage_error: type[Exception], parse_time) -> int:
     from deskapp import __version__
-    from deskapp.journal.store import Decision, JournalError, JournalStore
-    from deskapp.paths import journal_path
+    from deskapp.config import ConfigError, load_config
+    from deskapp.journal.locate import open_journal, resolve_location
+    from deskapp.journal.model import JournalError
 
     if args.verb is None:
         raise usage_error("say what to do: journal add, list, export or stats")
-    path = getattr(args, "journal_here", None) or args.journal or journal_path()
     try:
-        store = JournalStore(path, __version__)
+        config = load_config(getattr(args, "config", None))
+    except ConfigError as exc:
+        raise usage_error(str(exc)) from None
+    location = resolve_location(getattr(args, "journal", None), config.journal_url)
+    try:
+        store = open_journal(location, __version__)
     except JournalError as exc:
         raise usage_error(str(exc)) from None
     try:
         if args.verb == "add":
-            return _add(args, store, usage_error, parse_time, Decision)
+            return _add(args, store, config, usage_error, parse_time)
+        _fill_outcomes(store, config)
         rows = store.records()
         if args.verb == "list":
-            if args.json:
-                print(json.dumps(rows, indent=2, default=str))
-            else:
-                for r in rows:
-                    print(f"{r['created_utc']}  {r['decision']:<6}  {r['profile'] or '-':<10}  "
-                          f"{r['regime'] or '-':<18}  {r['source']}:{r['dataset'] or '-'}  "
-                          f"{r['market_time'] or '-'}  {r['id']}")
-            return 0
+            return _list(rows, args.json)
         if args.verb == "export":
-            from deskapp.journal.export import write_csv
-
-            parent = args.csv.resolve().parent
-            if not parent.is_dir():
-                raise usage_error(f"--csv '{args.csv}': folder {parent} does not exist")
-            n = write_csv(args.csv, rows, LIST_FIELDS)
-            print(f"journal: wrote {n} decisions to {args.csv}", file=sys.stderr)
-            return 0
-        by_decision = Counter(r["decision"] for r in rows)
-        by_regime = Counter((r["regime"] or "unknown", r["decision"]) for r in rows)
-        print(f"{len(rows)} decisions: " + ", ".join(f"{d} {by_decision[d]}" for d in DECISIONS))
-        for (regime, decision), n in sorted(by_regime.items()):
-            print(f"  {regime:<20} {decision:<6} {n}")
-        return 0
+            return _export(rows, args.csv, usage_error)
+        return _stats(rows, store.location)
+    except JournalError as exc:
+        raise usage_error(str(exc)) from None
     finally:
         store.close()
 
 
-def _add(args, store, usage_error, parse_time, Decision) -> int:  # noqa: N803
-    evidence: dict = {}
-    market_time = dataset = None
-    source = "manual"
+def _add(args, store, config, usage_error, parse_time) -> int:
+    from deskapp.journal.model import Decision
+
     if args.at and not args.replay:
         raise usage_error("--at needs --replay (the evidence comes from a replay)")
+    if args.risk_limit is not None and not 0 <= args.risk_limit <= 100:
+        raise usage_error(f"--risk-limit {args.risk_limit:g} must be a percentage 0..100")
+    snapshot: dict = {}
+    market_time = dataset = None
+    source = "manual"
     if args.replay:
-        from deskapp.config import load_config
         from deskapp.data.replay import DatasetError, load_dataset
         from deskapp.signals.snapshot import compute_snapshot
 
@@ -105,13 +104,98 @@ def _add(args, store, usage_error, parse_time, Decision) -> int:  # noqa: N803
         at = parse_time(args.at) if args.at else ds.info.default_at
         if not ds.info.start <= at <= ds.info.end:
             raise usage_error(f"--at {at:%Y-%m-%dT%H:%MZ} is outside replay '{args.replay}'")
-        cfg = load_config()
-        snap = compute_snapshot(ds.frames, at, ds.meta, basket=cfg.ai_basket)
-        evidence = {"snapshot": snap.to_dict()}
+        snap = compute_snapshot(ds.frames, at, ds.meta, basket=config.ai_basket)
+        snapshot = snap.to_dict()
         market_time, dataset, source = snap.asof, ds.info.name, "replay"
+    else:
+        snapshot, market_time, source = _cached_snapshot(config)
     rid = store.record(Decision(decision=args.decision, source=source, market_time=market_time,
-                                evidence=evidence, dataset=dataset, profile=args.profile,
-                                notes=args.note))
-    print(rid)  # only now: the row is committed and fsynced
+                                profile=args.profile, risk_limit=args.risk_limit,
+                                notes=args.note, snapshot=snapshot, dataset=dataset))
+    print(rid)  # only now: the row is committed and durable
     sys.stdout.flush()
+    return 0
+
+
+def _cached_snapshot(config) -> tuple[dict, str | None, str]:
+    """The snapshot of the local market cache now, as the desk's cache mode would show it."""
+    import pandas as pd
+
+    from deskapp.data.cache import CacheError, MarketCache
+    from deskapp.data.sources import universe_meta
+    from deskapp.paths import data_dir
+    from deskapp.signals.snapshot import compute_snapshot
+
+    path = data_dir() / "market-cache.sqlite3"
+    frames: dict = {}
+    if path.exists():
+        try:
+            with MarketCache(path) as cache:
+                frames, _ = cache.get_all()
+        except CacheError as exc:
+            print(f"journal: the market cache cannot be read ({exc})", file=sys.stderr)
+    if not frames:
+        print("journal: no market data cached here (open the desk live once, or use --replay); "
+              "recorded without a snapshot", file=sys.stderr)
+        return {}, None, "manual"
+    now = pd.Timestamp.now(tz="UTC").floor("min")
+    snap = compute_snapshot(frames, now, universe_meta(), basket=config.ai_basket)
+    return snap.to_dict(), snap.asof, "cache"
+
+
+def _fill_outcomes(store, config) -> None:
+    """Fill in the outcomes the data now allows: replays from their datasets, live and cached
+    decisions from the local market cache."""
+    from deskapp.journal.outcome_fill import fill_from_datasets
+
+    filled = fill_from_datasets(store)
+    if filled:
+        print(f"journal: filled in {filled} outcomes", file=sys.stderr)
+
+
+def _flat(row: dict) -> dict:
+    out = {k: row.get(k) for k in RECORD_FIELDS}
+    for f in OUTCOME_FIELDS:
+        asset, horizon, measure = f.split("_", 2)
+        o = (row["outcomes"].get(asset.upper()) or {}).get(horizon) or {}
+        out[f] = o.get("ret" if measure == "return" else "max_drawdown")
+    return out
+
+
+def _list(rows: list[dict], as_json: bool) -> int:
+    if as_json:
+        print(json.dumps(rows, indent=2, default=str))
+        return 0
+    for r in rows:
+        btc = (r["outcomes"].get("BTC") or {}).get("1w")
+        week = f"BTC 1w {btc['ret']:+.1%}" if btc else "BTC 1w pending"
+        print(f"{r['created_utc']}  {r['decision']:<6}  {r['profile'] or '-':<10}  "
+              f"{r['regime'] or '-':<18}  {r['source']}:{r['dataset'] or '-'}  "
+              f"{r['market_time'] or '-'}  {week}  {r['id']}")
+    return 0
+
+
+def _export(rows: list[dict], path: Path, usage_error) -> int:
+    from deskapp.journal.export import write_csv
+
+    parent = path.resolve().parent
+    if not parent.is_dir():
+        raise usage_error(f"--csv '{path}': folder {parent} does not exist")
+    n = write_csv(path, [_flat(r) for r in rows], RECORD_FIELDS + OUTCOME_FIELDS)
+    print(f"journal: wrote {n} decisions to {path}", file=sys.stderr)
+    return 0
+
+
+def _stats(rows: list[dict], where: str) -> int:
+    from deskapp.journal.review import summarise
+
+    by = {d: sum(r["decision"] == d for r in rows) for d in DECISIONS}
+    print(f"{len(rows)} decisions in {where}: " + ", ".join(f"{d} {n}" for d, n in by.items()))
+    print(f"  {'regime':<20} {'decision':<8} {'n':>3}  {'BTC 1w':>8} {'SPX 1w':>8} "
+          f"{'BTC 1w DD':>9} (means over the decisions whose week is complete)")
+    for s in summarise(rows, "1w"):
+        def pct(x: float | None) -> str:
+            return "-" if x is None else f"{x:+.1%}"
+        print(f"  {s.regime:<20} {s.decision:<8} {s.n:>3}  {pct(s.btc_ret):>8} "
+              f"{pct(s.spx_ret):>8} {pct(s.btc_dd):>9}")
     return 0

@@ -1,26 +1,40 @@
-"""The decision journal: SQLite in WAL mode with synchronous=FULL, schema versioned.
+"""The decision journal in SQLite: WAL mode, synchronous=FULL, schema versioned with migrations.
 
 `record()` returns only after the row is committed and fsynced, so the caller may say "saved".
+Several processes may write the same file: every write is one short IMMEDIATE transaction and
+waits up to the busy timeout for the others.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import math
 import sqlite3
 import threading
-import uuid
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from deskapp.journal.model import (
+    DECISION_COLUMNS,
+    DECISIONS,
+    OUTCOME_COLUMNS,
+    Decision,
+    JournalError,
+    group_outcomes,
+    pending_from_rows,
+    record_from_row,
+    utc_now_iso,
+)
+from deskapp.journal.model import decision_row as _decision_row
+
+__all__ = ["DECISIONS", "SCHEMA_VERSION", "Decision", "JournalError", "JournalStore"]
+
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
-DECISIONS = ("hedge", "reduce", "wait")
+SCHEMA_VERSION = 2
 
-_MIGRATIONS: dict[int, str] = {
+# Schema version -> the statements that bring the previous version to it. Never edit a released
+# step: add a new one (and a test that migrates a file of every earlier version).
+MIGRATIONS: dict[int, str] = {
     1: """
     CREATE TABLE decisions (
         id            TEXT PRIMARY KEY,
@@ -36,11 +50,33 @@ _MIGRATIONS: dict[int, str] = {
     );
     CREATE INDEX decisions_created ON decisions (created_utc);
     """,
+    2: """
+    ALTER TABLE decisions ADD COLUMN risk_limit REAL;        -- position risk limit, % of book
+    ALTER TABLE decisions ADD COLUMN regime TEXT;
+    ALTER TABLE decisions ADD COLUMN steps_json TEXT NOT NULL DEFAULT '{}';
+    ALTER TABLE decisions ADD COLUMN snapshot_json TEXT NOT NULL DEFAULT '{}';
+    UPDATE decisions SET
+        regime = json_extract(evidence_json, '$.snapshot.regime.name'),
+        snapshot_json = COALESCE(json_extract(evidence_json, '$.snapshot'), '{}'),
+        steps_json = COALESCE(json_extract(evidence_json, '$.step_status'), '{}')
+        WHERE json_valid(evidence_json);
+    CREATE INDEX decisions_market ON decisions (market_time);
+    CREATE TABLE outcomes (
+        decision_id   TEXT NOT NULL REFERENCES decisions (id),
+        asset         TEXT NOT NULL,      -- BTC | SPX
+        horizon       TEXT NOT NULL,      -- 1d | 1w
+        series        TEXT NOT NULL,      -- the stored series the prices came from
+        start_time    TEXT NOT NULL,
+        start_price   REAL NOT NULL,
+        end_time      TEXT NOT NULL,
+        end_price     REAL NOT NULL,
+        ret           REAL NOT NULL,      -- end / start - 1
+        max_drawdown  REAL NOT NULL,      -- <= 0, from the running peak
+        computed_utc  TEXT NOT NULL,
+        PRIMARY KEY (decision_id, asset, horizon)
+    );
+    """,
 }
-
-
-class JournalError(Exception):
-    """The journal cannot be opened or written. The message is one line."""
 
 
 class _Unreadable(Exception):
@@ -63,26 +99,9 @@ def _move_aside(path: Path) -> Path:
     return target
 
 
-@dataclass(frozen=True)
-class Decision:
-    decision: str
-    source: str
-    market_time: str | None
-    evidence: dict = field(default_factory=dict)
-    dataset: str | None = None
-    profile: str | None = None
-    notes: str | None = None
-
-
-def _json_safe(value: object) -> object:
-    """NaN and infinities become null: JSON has no such numbers."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
-    return value
+def _newer(location: object, version: int) -> JournalError:
+    return JournalError(f"journal {location} has schema {version}, newer than this app's "
+                        f"{SCHEMA_VERSION}; upgrade deskapp (the file was left untouched)")
 
 
 class JournalStore:
@@ -94,6 +113,7 @@ class JournalStore:
         journal is moved aside (never deleted) and a fresh journal started; `recovered_from`
         then names where it went. A journal of a newer schema is always refused."""
         self.path = Path(path)
+        self.location = str(self.path)
         self.app_version = app_version
         self.recovered_from: Path | None = None
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -123,8 +143,7 @@ class JournalStore:
             # (switching to WAL would already rewrite its header).
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
-                raise JournalError(f"journal {self.path} has schema {version}, newer than this "
-                                   f"app's {SCHEMA_VERSION}; upgrade deskapp")
+                raise _newer(self.path, version)
             mode = self._db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
             if mode.lower() != "wal":
                 raise JournalError(f"journal {self.path}: WAL mode refused (got {mode})")
@@ -139,54 +158,75 @@ class JournalStore:
             raise
 
     def _migrate(self) -> None:
-        version = self._db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise JournalError(f"journal {self.path} has schema {version}, newer than this "
-                               f"app's {SCHEMA_VERSION}; upgrade deskapp")
-        for v in range(version + 1, SCHEMA_VERSION + 1):
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                for stmt in filter(str.strip, _MIGRATIONS[v].split(";")):
+        """Bring the file to SCHEMA_VERSION in one transaction. The version is read inside the
+        write lock, so two desks opening an old journal at once migrate it exactly once."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise _newer(self.path, version)
+            for v in range(version + 1, SCHEMA_VERSION + 1):
+                for stmt in filter(str.strip, MIGRATIONS[v].split(";")):
                     self._db.execute(stmt)
                 self._db.execute(f"PRAGMA user_version={v}")
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+                if version:
+                    log.info("journal %s migrated from schema %d to %d", self.path, v - 1, v)
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
 
-    def record(self, d: Decision) -> str:
-        """Commit one decision; returns its uuid once it is durably on disk."""
-        if d.decision not in DECISIONS:
-            raise ValueError(f"decision must be one of {DECISIONS}, got {d.decision!r}")
-        rid = str(uuid.uuid4())
-        row = (rid, datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-               d.market_time, d.decision, d.source, d.dataset, d.profile, d.notes,
-               json.dumps(_json_safe(d.evidence), sort_keys=True, allow_nan=False),
-               self.app_version)
+    def _write(self, sql: str, rows: list[tuple]) -> None:
         with self._lock:
             try:
                 self._db.execute("BEGIN IMMEDIATE")
-                self._db.execute("INSERT INTO decisions VALUES (?,?,?,?,?,?,?,?,?,?)", row)
+                self._db.executemany(sql, rows)
                 self._db.execute("COMMIT")
             except sqlite3.DatabaseError as exc:
                 if self._db.in_transaction:
                     self._db.execute("ROLLBACK")
-                raise JournalError(f"journal {self.path}: the decision was NOT saved: {exc}") \
-                    from None
-        return rid
+                raise JournalError(f"journal {self.path}: NOT saved: {exc}") from None
+
+    def record(self, d: Decision) -> str:
+        """Commit one decision; returns its uuid once it is durably on disk."""
+        row = _decision_row(d, self.app_version)
+        marks = ",".join("?" * len(DECISION_COLUMNS))
+        self._write(f"INSERT INTO decisions ({','.join(DECISION_COLUMNS)}) VALUES ({marks})",
+                    [tuple(row[c] for c in DECISION_COLUMNS)])
+        return row["id"]
+
+    def _query(self, sql: str, params: tuple = ()) -> list[dict]:
+        with self._lock:
+            cur = self._db.execute(sql, params)
+            cols = [c[0] for c in cur.description]
+            return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
 
     def records(self) -> list[dict]:
-        """Every decision, oldest first, with its evidence parsed and the regime pulled out."""
-        with self._lock:
-            cur = self._db.execute("SELECT * FROM decisions ORDER BY created_utc, id")
-            cols = [c[0] for c in cur.description]
-            rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
-        for row in rows:
-            evidence = json.loads(row.pop("evidence_json") or "{}")
-            snapshot = evidence.get("snapshot") or {}
-            row["regime"] = (snapshot.get("regime") or {}).get("name")
-            row["evidence"] = evidence
-        return rows
+        """Every decision, oldest first: JSON parsed, regime and outcomes attached."""
+        rows = self._query(f"SELECT {','.join(DECISION_COLUMNS)} FROM decisions "
+                           "ORDER BY created_utc, id")
+        outcomes = group_outcomes(self._query(f"SELECT {','.join(OUTCOME_COLUMNS)} "
+                                              "FROM outcomes"))
+        return [record_from_row(r, outcomes.get(r["id"])) for r in rows]
+
+    def pending_outcomes(self) -> list[dict]:
+        """Decisions with a market time whose outcomes are not all filled in, oldest first:
+        [{id, market_time, source, dataset, missing: [(asset, horizon), ...]}]."""
+        rows = self._query(
+            "SELECT d.id, d.market_time, d.source, d.dataset, o.asset, o.horizon "
+            "FROM decisions d LEFT JOIN outcomes o ON o.decision_id = d.id "
+            "WHERE d.market_time IS NOT NULL")
+        return pending_from_rows(rows)
+
+    def save_outcomes(self, decision_id: str, outcomes: list[dict]) -> None:
+        """Store complete outcomes (dicts with the outcome columns but the decision id and
+        computed time); one already stored is kept as it is."""
+        now = utc_now_iso()
+        rows = [tuple({"decision_id": decision_id, "computed_utc": now, **o}[c]
+                      for c in OUTCOME_COLUMNS) for o in outcomes]
+        marks = ",".join("?" * len(OUTCOME_COLUMNS))
+        self._write(f"INSERT OR IGNORE INTO outcomes ({','.join(OUTCOME_COLUMNS)}) "
+                    f"VALUES ({marks})", rows)
 
     def count(self) -> int:
         with self._lock:

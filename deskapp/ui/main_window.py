@@ -13,13 +13,11 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QToolBar,
     QWidget,
 )
 
-from deskapp import __version__
-from deskapp.journal.store import Decision, JournalError, JournalStore
+from deskapp.journal.model import Decision, JournalError
 from deskapp.signals.board import BoardView
 from deskapp.ui import theme
 from deskapp.ui.checklist_panel import ChecklistPanel
@@ -29,6 +27,7 @@ from deskapp.ui.panes.crypto_structure import CryptoStructurePane
 from deskapp.ui.panes.leadership import LeadershipPane
 from deskapp.ui.panes.macro import MacroPane
 from deskapp.ui.panes.regime import RegimePane
+from deskapp.ui.review_panel import ReviewPanel
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +44,9 @@ class MainWindow(QMainWindow):
 
     sig_board_drawn = Signal(object)  # BoardView, after every pane has been given it
     sig_speed = Signal(float)
+    sig_decision_saved = Signal(str)  # the record's uuid, once committed
 
-    def __init__(self, journal: JournalStore, settings: QSettings | None, speed: float,
+    def __init__(self, journal, settings: QSettings | None, speed: float,
                  dataset_title: str = "", replay: bool = True):
         super().__init__()
         self.setObjectName("main_window")
@@ -71,9 +71,12 @@ class MainWindow(QMainWindow):
             self.docks[key] = self._dock(key, pane.title.replace("&", "&&"), pane)
         self.regime = RegimePane()
         self.docks["regime"] = self._dock("regime", "Regime", self.regime)
-        self.checklist = ChecklistPanel()
+        self.checklist = ChecklistPanel(settings=settings)
         self.checklist.sig_decide.connect(self.on_decide)
         self.docks["checklist"] = self._dock("checklist", "Checklist", self.checklist)
+        self.review = ReviewPanel(journal)
+        self.docks["review"] = self._dock("review", "Review decisions", self.review)
+        self.sig_decision_saved.connect(self.review.reload)
         self.setDockNestingEnabled(True)
         self._default_layout()
         self._default_state = self.saveState(LAYOUT_VERSION)
@@ -103,8 +106,10 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(d["leadership"], d["correlation"], Qt.Orientation.Vertical)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, d["regime"])
         self.splitDockWidget(d["regime"], d["checklist"], Qt.Orientation.Vertical)
+        self.tabifyDockWidget(d["regime"], d["review"])
         for dock in d.values():
             dock.show()
+        d["regime"].raise_()
         self._size_docks()
 
     def _size_docks(self) -> None:
@@ -137,6 +142,7 @@ class MainWindow(QMainWindow):
         self.restoreState(self._default_state, LAYOUT_VERSION)
         for dock in self.docks.values():
             dock.show()
+        self.docks["regime"].raise_()
 
     def _build_replay_bar(self, speed: float) -> None:
         bar = QToolBar("Replay", self)
@@ -186,6 +192,8 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.perf_label)
 
     def _build_menus(self) -> None:
+        from deskapp.ui.about import show_about
+
         file_menu = self.menuBar().addMenu("&File")
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -200,8 +208,8 @@ class MainWindow(QMainWindow):
         view_menu.addAction(reset)
         help_menu = self.menuBar().addMenu("&Help")
         about = QAction("&About deskapp", self)
-        about.triggered.connect(lambda: QMessageBox.about(
-            self, "About deskapp", f"deskapp {__version__}\nCross-asset risk-off desk."))
+        about.setObjectName("action_about")
+        about.triggered.connect(lambda: show_about(self))  # deskapp/ui/about.py
         help_menu.addAction(about)
 
     # ------------------------------------------------------------------ data
@@ -227,7 +235,7 @@ class MainWindow(QMainWindow):
         if not self._staging:
             self._staging = True
             self._stage_queue = list(self.panes)
-            QTimer.singleShot(0, self._stage_step)
+            QTimer.singleShot(0, self, self._stage_step)  # dropped if the window is gone
 
     def _stage_step(self) -> None:
         view = self._staged
@@ -236,7 +244,7 @@ class MainWindow(QMainWindow):
             pane = self.panes[key]
             pane.apply(view.panes[key], view.asof.value / 1e9, view.view_days)
             pane.graphics.viewport().repaint()
-            QTimer.singleShot(0, self._stage_step)
+            QTimer.singleShot(0, self, self._stage_step)  # dropped if the window is gone
             return
         self._staging = False
         self.view = view
@@ -313,19 +321,21 @@ class MainWindow(QMainWindow):
         if view is None:
             self.checklist.show_error("no market data on screen yet")
             return
+        fields = self.checklist.decision_fields()
         evidence = {
             "readouts": view.readouts(),
             "missing": {f"{p}.{k}": why for p, pv in view.panes.items()
                         for k, why in pv.missing.items()},
             "checklist": self.checklist.ticked(),
-            "step_status": self.checklist.statuses(),
-            "snapshot": view.snapshot,
+            "run": fields.get("run"),
         }
         market_time = view.asof.isoformat().replace("+00:00", "Z")
         try:
-            rid = self.journal.record(Decision(decision=decision, source=view.source,
-                                               market_time=market_time, evidence=evidence,
-                                               dataset=view.dataset))
+            rid = self.journal.record(Decision(
+                decision=decision, source=view.source, market_time=market_time,
+                profile=fields.get("profile"), risk_limit=fields.get("risk_limit"),
+                steps=fields.get("steps") or {}, notes=fields.get("notes"),
+                snapshot=view.snapshot or {}, evidence=evidence, dataset=view.dataset))
         except (JournalError, ValueError) as exc:
             log.error("decision %s not saved: %s", decision, exc)
             self.checklist.show_error(str(exc))
@@ -333,6 +343,7 @@ class MainWindow(QMainWindow):
         log.info("decision %s saved as %s", decision, rid)
         now = datetime.now(UTC).strftime("%H:%M:%S")
         self.checklist.show_saved(decision, rid, now, f"{view.asof:%Y-%m-%d %H:%M}")
+        self.sig_decision_saved.emit(rid)
 
     def set_perf(self, text: str) -> None:
         self.perf_label.setText(text)

@@ -92,10 +92,19 @@ class ComputeWorker(_Worker):
 
     sig_board = Signal(object)  # BoardView
     sig_error = Signal(str)
+    sig_outcomes = Signal(int)  # how many decision outcomes were just filled in
 
-    def __init__(self, config: Config, meta: dict[str, dict], view_days: int):
+    # Outcomes are looked for at most this often (wall seconds), and after each decision.
+    OUTCOME_EVERY_S = 2.0
+
+    def __init__(self, config: Config, meta: dict[str, dict], view_days: int, journal=None):
         super().__init__()
         self.config = config
+        self.journal = journal
+        self._outcomes_at = float("-inf")
+        self._outcome_timer_set = False
+        self._outcome_mark: tuple = ()
+        self._outcome_timer_obj: QTimer | None = None
         self.state = MarketState(meta=meta)
         self.view_days = view_days
         self._scheduled = False
@@ -115,7 +124,7 @@ class ComputeWorker(_Worker):
         if not self._scheduled:
             # Runs after every batch already queued: a burst of batches costs one compute.
             self._scheduled = True
-            QTimer.singleShot(0, self._compute)
+            QTimer.singleShot(0, self, self._compute)
 
     def _compute(self) -> None:
         self._scheduled = False
@@ -151,9 +160,69 @@ class ComputeWorker(_Worker):
             return
         self.last_compute_ms = (time.perf_counter() - t0) * 1000
         self.sig_board.emit(view)
+        self._outcomes_due()
+
+    def _outcomes_due(self) -> None:
+        """Fill outcomes now, or once the throttle allows (never later than OUTCOME_EVERY_S)."""
+        if self.journal is None or self._outcome_timer_set:
+            return
+        wait_s = self.OUTCOME_EVERY_S - (time.monotonic() - self._outcomes_at)
+        if wait_s <= 0:
+            self.fill_outcomes(force=False)
+        else:
+            self._outcome_timer_set = True
+            if self._outcome_timer_obj is None:  # created here, in the worker's thread
+                self._outcome_timer_obj = QTimer(self)
+                self._outcome_timer_obj.setSingleShot(True)
+                self._outcome_timer_obj.timeout.connect(self._outcome_timer)
+            self._outcome_timer_obj.start(int(wait_s * 1000) + 1)
+
+    def _outcome_timer(self) -> None:
+        self._outcome_timer_set = False
+        self.fill_outcomes(force=False)
+
+    def _outcome_data_mark(self) -> tuple:
+        """The newest bar of every series an outcome can be read from: unchanged, no outcome
+        can have become complete since the last look."""
+        from deskapp.signals.outcomes import SERIES
+
+        frames = self.state.frames
+        return tuple((k, frames[k].index[-1]) for keys in SERIES.values() for k in keys
+                     if k in frames and len(frames[k]))
+
+    @Slot(str)
+    def decision_saved(self, _record_id: str) -> None:
+        """A new decision: look for its outcomes now, whatever the data mark says."""
+        self.fill_outcomes(force=True)
+
+    def fill_outcomes(self, force: bool = True) -> None:
+        """Store the outcomes of this market's decisions that the data now completes."""
+        s = self.state
+        if self.journal is None or s.clock is None:
+            return
+        from deskapp.journal.model import JournalError
+        from deskapp.journal.outcome_fill import fill_outcomes
+
+        mark = (s.source, s.dataset, self._outcome_data_mark())
+        if not force and mark == self._outcome_mark:
+            return
+        self._outcome_mark = mark
+        self._outcomes_at = time.monotonic()
+        try:
+            stored = fill_outcomes(self.journal, s.frames, s.meta, s.source, s.dataset,
+                                   asof=s.clock)
+        except (JournalError, ValueError) as exc:
+            log.warning("decision outcomes not filled in: %s", exc)
+            return
+        if stored:
+            log.info("filled in %d decision outcomes at %s", stored, s.clock)
+            self.sig_outcomes.emit(stored)
 
     @Slot()
     def stop(self) -> None:
+        if self._outcome_timer_obj is not None:
+            self._outcome_timer_obj.stop()
+        self.journal = None  # the desk closes it next; nothing here may touch it after stop
         self._finish()
 
 

@@ -27,14 +27,14 @@ def test_add_prints_the_uuid_of_a_committed_row_with_the_snapshot(tmp_path, caps
     db = sqlite3.connect(path)
     try:
         row = db.execute("SELECT decision, profile, notes, source, dataset, market_time, "
-                         "evidence_json FROM decisions WHERE id = ?", (rid,)).fetchone()
+                         "snapshot_json FROM decisions WHERE id = ?", (rid,)).fetchone()
     finally:
         db.close()
     decision, profile, notes, source, dataset, market_time, evidence = row
     assert (decision, profile, notes, source, dataset) == ("hedge", "swing", "dollar up, vol up",
                                                            "replay", "2026-02-risk-off")
     assert market_time == "2026-02-05T22:00:00Z"
-    snapshot = json.loads(evidence)["snapshot"]
+    snapshot = json.loads(evidence)
     assert snapshot["asof"] == market_time and snapshot["regime"]["name"]
 
 
@@ -54,7 +54,8 @@ def test_list_json_export_and_stats(tmp_path, capsys):
     assert notes == ["'=1+1", "'@SUM(A1)", "plain"]
     capsys.readouterr()
     assert main(["journal", "--journal", path, "stats"]) == 0
-    assert capsys.readouterr().out.splitlines()[0] == "3 decisions: hedge 1, reduce 0, wait 2"
+    assert capsys.readouterr().out.splitlines()[0] == \
+        f"3 decisions in {tmp_path / 'j.sqlite3'}: hedge 1, reduce 0, wait 2"
 
 
 @pytest.mark.parametrize("text", ["=HYPERLINK(1)", "+1", "-1", "@x", "\tx", "\rx"])
@@ -81,8 +82,15 @@ WRITER = """
 import sys
 from deskapp.journal.store import Decision, JournalStore
 store = JournalStore(sys.argv[1], "crash-test")
+# A record the size of a real one: a snapshot of ~200 numbers spans several database pages.
+snapshot = {"regime": {"name": "volatility_event"},
+            "values": {f"signal_{i}": i * 0.001 for i in range(200)}}
+steps = {f"step {i}": {"status": "risk-off", "override": i == 2, "note": "x" * 40}
+         for i in range(5)}
 while True:
-    rid = store.record(Decision("wait", "replay", None, {"n": 1}))
+    rid = store.record(Decision(decision="wait", source="replay", market_time=None,
+                                profile="swing", risk_limit=2.5, steps=steps,
+                                snapshot=snapshot, evidence={"n": 1}))
     print(rid, flush=True)  # acknowledged: printed only after the commit returned
 """
 

@@ -20,7 +20,7 @@ def test_garbage_is_moved_aside_with_its_bytes_and_a_new_journal_works(tmp_path)
         moved = store.recovered_from
         assert moved is not None and moved.name.startswith("journal.sqlite3.corrupt-")
         assert moved.read_bytes() == GARBAGE
-        rid = store.record(Decision("hedge", "replay", None, {}))
+        rid = store.record(Decision("hedge", "replay", None))
         assert store.count() == 1 and rid
     finally:
         store.close()

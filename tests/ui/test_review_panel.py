@@ -1,0 +1,101 @@
+"""The review dock: history with filters, one record's evidence and outcome, the summary."""
+
+from __future__ import annotations
+
+import pytest
+
+from deskapp.journal.store import Decision, JournalStore
+from deskapp.ui.review_panel import ReviewPanel
+
+
+def outcome(asset, horizon, ret, dd):
+    return {"asset": asset, "horizon": horizon, "series": "crypto.btcusdt.1h",
+            "start_time": "2026-02-05T21:00:00Z", "start_price": 100.0,
+            "end_time": "2026-02-06T21:00:00Z", "end_price": 100.0 * (1 + ret), "ret": ret,
+            "max_drawdown": dd}
+
+
+@pytest.fixture
+def journal(tmp_path):
+    j = JournalStore(tmp_path / "j.sqlite3", "t")
+    a = j.record(Decision("hedge", "replay", "2026-02-05T21:00:00Z", profile="swing",
+                          risk_limit=2.0, notes="dollar bid, vol up",
+                          steps={"Macro": {"status": "risk-off", "suggested": "neutral",
+                                           "override": True, "note": "DXY breakout"}},
+                          snapshot={"regime": {"name": "liquidity shock"}}))
+    b = j.record(Decision("hedge", "replay", "2026-02-06T21:00:00Z", profile="swing",
+                          snapshot={"regime": {"name": "liquidity shock"}}))
+    j.record(Decision("wait", "replay", "2026-01-10T21:00:00Z", profile="long-term",
+                      snapshot={"regime": {"name": "calm"}}))
+    j.save_outcomes(a, [outcome("BTC", "1w", -0.10, -0.15), outcome("SPX", "1w", -0.02, -0.03),
+                        outcome("BTC", "1d", 0.01, -0.02)])
+    j.save_outcomes(b, [outcome("BTC", "1w", 0.04, -0.05)])
+    yield j
+    j.close()
+
+
+def loaded(qtbot, journal) -> ReviewPanel:
+    panel = ReviewPanel(journal)
+    qtbot.addWidget(panel)
+    panel.resize(1000, 700)
+    with qtbot.waitSignal(panel.sig_loaded, timeout=10000):
+        panel.reload()
+    return panel
+
+
+def cell(table, row, col):
+    return table.item(row, col).text()
+
+
+def test_history_newest_first_with_outcomes_and_evidence(qtbot, journal):
+    panel = loaded(qtbot, journal)
+    t = panel.table
+    assert t.rowCount() == 3
+    # newest market time first; pending outcomes shown as a dash
+    assert [cell(t, i, 0) for i in range(3)] == ["2026-02-06 21:00", "2026-02-05 21:00",
+                                                 "2026-01-10 21:00"]
+    rows = {cell(t, i, 0): i for i in range(3)}
+    first = rows["2026-02-05 21:00"]
+    assert cell(t, first, 1) == "hedge" and cell(t, first, 4) == "2"
+    assert cell(t, first, 5) == "+1.0%" and cell(t, first, 6) == "-10.0%"
+    assert cell(t, first, 8) == "-2.0%" and cell(t, first, 7) == "–"
+    t.selectRow(first)
+    text = panel.detail.toPlainText()
+    assert "dollar bid, vol up" in text and "DXY breakout" in text and "override" in text
+    assert "-10.0% (max DD -15.0%)" in text and "pending" in text
+
+
+def test_filters_and_summary(qtbot, journal):
+    panel = loaded(qtbot, journal)
+    assert sorted(panel.regime_box.itemText(i) for i in range(panel.regime_box.count())) == \
+        ["any", "calm", "liquidity shock"]
+    panel.decision_box.setCurrentText("hedge")
+    assert panel.table.rowCount() == 2
+    panel.regime_box.setCurrentText("calm")
+    assert panel.table.rowCount() == 0
+    panel.regime_box.setCurrentText("any")
+    panel.decision_box.setCurrentText("any")
+    panel.use_dates.setChecked(True)
+    panel.since.setDate(panel.since.date().fromString("2026-02-01", "yyyy-MM-dd"))
+    panel.until.setDate(panel.until.date().fromString("2026-02-05", "yyyy-MM-dd"))
+    assert panel.table.rowCount() == 1 and cell(panel.table, 0, 0) == "2026-02-05 21:00"
+    panel.use_dates.setChecked(False)
+    s = panel.summary_table
+    rows = {(cell(s, i, 0), cell(s, i, 1)): i for i in range(s.rowCount())}
+    i = rows[("liquidity shock", "hedge")]
+    # hand-worked: BTC 1w mean of -10 % and +4 % = -3 %; SPX only one complete: -2 %
+    assert [cell(s, i, j) for j in range(2, 8)] == ["2", "2", "-3.0%", "-2.0%", "-10.0%",
+                                                    "-3.0%"]
+    assert len(panel._bars) == 2  # BTC and SPX bars for that group; the calm wait has none
+
+
+def test_reload_after_new_decision_and_unreadable_journal(qtbot, journal):
+    panel = loaded(qtbot, journal)
+    journal.record(Decision("reduce", "live", "2026-02-10T21:00:00Z", profile="swing"))
+    with qtbot.waitSignal(panel.sig_loaded, timeout=10000):
+        panel.reload()
+    assert panel.table.rowCount() == 4
+    journal.close()  # a journal that fails to read: a message, the old rows stay
+    with qtbot.waitSignal(panel.sig_loaded, timeout=10000):
+        panel.reload()
+    assert "could not be read" in panel.message.text() and panel.table.rowCount() == 4
