@@ -214,7 +214,6 @@ class ReviewPanel(QWidget):
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.showGrid(y=True, alpha=0.25)
-        self.plot.setLabel("left", "mean BTC return", units="%")
         self.plot.addLine(y=0, pen=pg.mkPen(theme.MUTED))
         self._bars: list[pg.GraphicsObject] = []
         split = QSplitter(Qt.Orientation.Vertical)
@@ -243,12 +242,26 @@ class ReviewPanel(QWidget):
         else:
             self.records = records
             self._refresh_regimes()
+            self._default_dates()
             self.apply_filters()
         if self._again:
             self._again = False
             self.reload()
             return
         self.sig_loaded.emit(len(self.shown))
+
+    def _default_dates(self) -> None:
+        """While the date filter is off, its range spans the journal (ready to narrow)."""
+        if self.use_dates.isChecked() or not self.records:
+            return
+        days = sorted((r.get("market_time") or r.get("created_utc") or "")[:10]
+                      for r in self.records)
+        for edit, day in ((self.since, days[0]), (self.until, days[-1])):
+            date = QDate.fromString(day, "yyyy-MM-dd")
+            if date.isValid():
+                edit.blockSignals(True)
+                edit.setDate(date)
+                edit.blockSignals(False)
 
     def _refresh_regimes(self) -> None:
         current = self.regime_box.currentText()
@@ -346,8 +359,9 @@ class ReviewPanel(QWidget):
                 self._bars.append(bar)
             ticks.append((i, f"{s.decision}\n{s.regime}"))
         self.plot.getAxis("bottom").setTicks([ticks])
-        self.plot.setLabel("left", f"mean return after {horizon} (solid BTC, hatched S&P 500)",
-                           units="%")
+        self.plot.setLabel("left", f"mean {horizon} return", units="%")
+        self.plot.setTitle(f"mean return {horizon} after the decision · solid BTC, hatched "
+                           "S&amp;P 500", size="9pt")
         if rows:
             self.plot.setXRange(-0.6, len(rows) - 0.4, padding=0)
 

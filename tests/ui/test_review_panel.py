@@ -75,6 +75,9 @@ def test_filters_and_summary(qtbot, journal):
     assert panel.table.rowCount() == 0
     panel.regime_box.setCurrentText("any")
     panel.decision_box.setCurrentText("any")
+    # the (unused) date range spans the journal, ready to narrow
+    assert panel.since.date().toString("yyyy-MM-dd") == "2026-01-10"
+    assert panel.until.date().toString("yyyy-MM-dd") == "2026-02-06"
     panel.use_dates.setChecked(True)
     panel.since.setDate(panel.since.date().fromString("2026-02-01", "yyyy-MM-dd"))
     panel.until.setDate(panel.until.date().fromString("2026-02-05", "yyyy-MM-dd"))
