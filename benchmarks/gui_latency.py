@@ -65,19 +65,28 @@ class LoopbackAdapter:
 
 def live_load(ds) -> tuple[LoopbackServer, list[LoopbackAdapter], list[LiveSource]]:
     """A loopback server serving real recorded bars of KEYS, 80 ms an answer and one more bar in
-    every answer, and two live sources polling it as fast as they can."""
+    every answer, and two live sources polling it as fast as they can. Once the recorded bars
+    run out, the series goes on with the recorded values again, one bar period apart, so new
+    bars never stop however long the run (or however slow the machine)."""
     server = LoopbackServer()
-    served, counts = {}, {}
-    for key in KEYS:
+    served, counts, recorded = {}, {}, {}
+    # Routes match by prefix, newest first: register longer keys last so "/bars/idx.spx.1h"
+    # is not answered by the "/bars/idx.spx" route.
+    for key in sorted(KEYS, key=len):
         col = "value" if key.startswith("rates.") else "close"
-        f = ds.frames[key].loc[:"2026-02-12", col].dropna()
-        served[key] = [(t.isoformat(), float(v)) for t, v in f.items()]
+        f = ds.frames[key][col].dropna()
+        served[key] = [(t, float(v)) for t, v in f.items()]
         counts[key] = len(f.loc[:"2026-02-10T21:00Z"])
+        recorded[key] = len(f)
 
         def answer(_path, k=key):
-            counts[k] = min(counts[k] + 1, len(served[k]))  # one more bar each time
-            return Answer(body=json.dumps(served[k][counts[k] - 400:counts[k]]).encode(),
-                          delay_s=0.08)
+            bars = served[k]
+            counts[k] += 1  # one more bar each time
+            while len(bars) < counts[k]:
+                step = bars[-1][0] - bars[-2][0]
+                bars.append((bars[-1][0] + step, bars[len(bars) % recorded[k]][1]))
+            body = [(t.isoformat(), v) for t, v in bars[max(0, counts[k] - 400):counts[k]]]
+            return Answer(body=json.dumps(body).encode(), delay_s=0.08)
 
         server.route(f"/bars/{key}", answer)
     series = [LiveSeries(k, "test", k, "bars", ds.meta[k]["freq"], k, "") for k in KEYS]
