@@ -29,6 +29,8 @@ class DeskOptions:
     size: tuple[int, int] | None = None
     journal: str | None = None  # a file or a postgresql:// URL; else config, else data dir
     source: str = "replay"  # replay | live | cache
+    screens: int | None = None  # --screens N: windows in all (main + watch screens)
+    theme: str | None = None  # --theme dark|light (else the saved choice; dark by default)
 
 
 def _setup_logging(log_dir: Path) -> None:
@@ -97,14 +99,19 @@ class Desk:
             sources = (live_sources(self.cache, data_dir()) if opts.source == "live"
                        else [CacheSource(self.cache)])
             meta, view_days, interval = universe_meta(), 120, 1000
-            title = ("live: Yahoo Finance + Binance/Bybit/OKX" if opts.source == "live"
+            title = ("live: Yahoo Finance + Binance/Bybit/OKX + FRED" if opts.source == "live"
                      else "cache only (offline)")
         self.window = MainWindow(self.journal, settings, opts.speed, title,
                                  replay=opts.source == "replay")
         if opts.size:
             self.window.resize(*opts.size)
-        elif settings is None or settings.value("window/geometry") is None:
+        elif not self.window.screens.restored:
             self.window.resize(1600, 950)
+        if opts.screens is not None:  # the saved layout if it has N windows, else distributed
+            self.window.screens.ensure_count(opts.screens)
+        if opts.size:
+            for watch in self.window.screens.windows:
+                watch.resize(*opts.size)
         self.sources = sources
         self.feeds = [FeedWorker(src, interval_ms=interval) for src in sources]
         self.feed = self.feeds[0]
@@ -118,6 +125,8 @@ class Desk:
         self.compute.sig_error.connect(w.show_feed_error)
         self.compute.sig_board.connect(w.apply_board_staged)
         self.compute.sig_outcomes.connect(w.review.reload)
+        self.alerts = _alert_center(w, opts.config)
+        self.compute.sig_alerts.connect(self.alerts.on_alerts)
         w.sig_decision_saved.connect(self.compute.decision_saved)
         w.sig_speed.connect(self.feed.set_speed)
         w.sig_board_drawn.connect(
@@ -144,11 +153,24 @@ class Desk:
             return True
         self._closed = True
         joined = self.threads.shutdown()
+        self.alerts.close()
         joined = self.window.review.pool.waitForDone(5000) and joined
         self.journal.close()
         if self.cache is not None:
             self.cache.close()
         return joined
+
+
+def _alert_center(window, config: Config):
+    """Banner, history dock, tray and alerts.jsonl for the worker's alerts (ui/alerts.py)."""
+    from deskapp.paths import data_dir
+    from deskapp.ui.alerts import AlertCenter
+
+    cfg = config.alerts
+    window.alert_banner.hide_after_ms = cfg.banner_seconds * 1000
+    return AlertCenter(window.alert_banner, window.alert_history, window.docks["alerts"],
+                       tray=cfg.tray,
+                       history_file=data_dir() / "alerts.jsonl" if cfg.history_file else None)
 
 
 def run_desk(opts: DeskOptions) -> int:
@@ -164,7 +186,7 @@ def run_desk(opts: DeskOptions) -> int:
     app.setApplicationName("deskapp")
     app.setOrganizationName("deskapp")
     app.setApplicationVersion(__version__)
-    apply_theme(app)
+    apply_theme(app, _theme_name(opts))
     _setup_logging(data_dir())
     _install_crash_net()
 
@@ -180,13 +202,17 @@ def run_desk(opts: DeskOptions) -> int:
     result = {"code": 0}
     if opts.screenshot is not None:
         target = opts.screenshot
+        windows = window.screens.all_windows()  # main, then each watch screen
+        waiting = set(range(len(windows)))
 
-        def grab(_view) -> None:
-            window.sig_board_drawn.disconnect(grab)
-            # After the events already queued (layout), render the window into an image.
-            QTimer.singleShot(0, lambda: _save(window, target, result, t_start, app))
+        def drawn(index: int) -> None:
+            waiting.discard(index)
+            if not waiting:
+                # After the events already queued (layout), render every window to a PNG.
+                QTimer.singleShot(0, lambda: _save(windows, target, result, t_start, app))
 
-        window.sig_board_drawn.connect(grab)
+        for i, win in enumerate(windows):
+            win.sig_board_drawn.connect(lambda _view, i=i: drawn(i))
     _quit_on_signals(app)
     desk.start()
     window.show()
@@ -207,11 +233,38 @@ def _quit_on_signals(app) -> None:
     ticker.start(200)
 
 
-def _save(window, target: Path, result: dict, t_start: float, app) -> None:
-    image = window.grab().toImage()
-    if not image.save(str(target), "PNG"):
-        print(f"deskapp: could not write screenshot {target}", file=sys.stderr)
-        result["code"] = 1
-    else:
-        log.info("screenshot %s written %.2f s after start", target, time.perf_counter() - t_start)
+def screenshot_paths(target: Path, count: int) -> list[Path]:
+    """PATH.png for the main window, then PATH-screen2.png, PATH-screen3.png, ..."""
+    return [target] + [target.with_name(f"{target.stem}-screen{i}{target.suffix}")
+                       for i in range(2, count + 1)]
+
+
+def _save(windows: list, target: Path, result: dict, t_start: float, app) -> None:
+    if result.get("saved"):
+        return
+    result["saved"] = True
+    for window, path in zip(windows, screenshot_paths(target, len(windows)), strict=True):
+        image = window.grab().toImage()  # device pixels: W x H times the scale factor
+        if not image.save(str(path), "PNG"):
+            print(f"deskapp: could not write screenshot {path}", file=sys.stderr)
+            result["code"] = 1
+        else:
+            log.info("screenshot %s written %.2f s after start", path,
+                     time.perf_counter() - t_start)
     app.quit()
+
+
+def _theme_name(opts: DeskOptions) -> str:
+    """--theme, else (not for screenshots, which always look the same) the saved choice."""
+    from deskapp.ui import theme
+
+    if opts.theme is not None:
+        return opts.theme
+    if opts.screenshot is not None:
+        return theme.DEFAULT_THEME
+    from PySide6.QtCore import QSettings
+
+    from deskapp.paths import config_dir
+
+    return theme.saved_theme(QSettings(str(config_dir() / "deskapp.ini"),
+                                       QSettings.Format.IniFormat))

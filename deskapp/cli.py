@@ -1,4 +1,5 @@
-"""Command line: `deskapp [--replay NAME] [--at ISO] [--speed X] [--screenshot PNG --size WxH]`.
+"""Command line: `deskapp [--replay NAME] [--at ISO] [--speed X] [--screens N] [--theme T]
+[--screenshot PNG --size WxH]`.
 
 Bad input prints one line on stderr naming what was wrong and what is accepted, and exits 2.
 """
@@ -16,6 +17,7 @@ import pandas as pd
 from deskapp import __version__
 
 EXIT_BAD_INPUT = 2
+MAX_SCREENS = 6  # = deskapp.ui.screens.MAX_SCREENS (not imported: this stays Qt-free)
 
 
 class UsageError(Exception):
@@ -49,6 +51,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--screenshot", metavar="PATH.png", type=Path,
                    help="render the board at --at to a PNG and exit")
     p.add_argument("--size", metavar="WxH", help="window size in pixels, e.g. 1600x900")
+    p.add_argument("--screens", metavar="N",
+                   help="windows to open, 1..6: the main window and N-1 watch screens (the "
+                        "saved layout when it has N windows, else the panes put across them); "
+                        "with --screenshot, one PNG per window: PATH.png, PATH-screen2.png, ...")
+    p.add_argument("--theme", choices=["dark", "light"],
+                   help="colours for this run (default: the View > Theme choice, else dark)")
     p.add_argument("--config", metavar="PATH", type=Path, help="user config TOML")
     p.add_argument("--journal", metavar="PATH_OR_URL",
                    help="decision journal: a file or a postgresql:// URL (default: the "
@@ -79,6 +87,13 @@ def parse_size(text: str) -> tuple[int, int]:
         raise UsageError(f"--size '{text}' must be WIDTHxHEIGHT in pixels, each 200..10000, "
                          "e.g. 1600x900")
     return int(m.group(1)), int(m.group(2))
+
+
+def parse_screens(text: str) -> int:
+    if not re.fullmatch(r"\s*\d{1,2}\s*", text) or not 1 <= int(text) <= MAX_SCREENS:
+        raise UsageError(f"--screens '{text}' must be a whole number of windows from 1 to "
+                         f"{MAX_SCREENS}")
+    return int(text)
 
 
 def parse_speed(text: str) -> float:
@@ -129,6 +144,7 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     size = parse_size(args.size) if args.size else None
     speed = parse_speed(args.speed) if args.speed is not None else None
+    screens = parse_screens(args.screens) if args.screens is not None else None
     if args.screenshot is not None:
         if args.screenshot.suffix.lower() != ".png":
             raise UsageError(f"--screenshot '{args.screenshot}' must name a .png file")
@@ -146,7 +162,7 @@ def _run(args: argparse.Namespace) -> int:
 
         return run_desk(DeskOptions(config=config, dataset=None, at=None, speed=0.0,
                                     screenshot=args.screenshot, size=size, journal=args.journal,
-                                    source=source))
+                                    source=source, screens=screens, theme=args.theme))
     name = args.replay or config.default_replay
     at = parse_time(args.at) if args.at else None
     try:
@@ -167,4 +183,5 @@ def _run(args: argparse.Namespace) -> int:
     from deskapp.app import DeskOptions, run_desk
 
     return run_desk(DeskOptions(config=config, dataset=dataset, at=at, speed=speed,
-                                screenshot=args.screenshot, size=size, journal=args.journal))
+                                screenshot=args.screenshot, size=size, journal=args.journal,
+                                screens=screens, theme=args.theme))

@@ -25,14 +25,31 @@ class CorrelationConfig:
 
 
 @dataclass(frozen=True)
+class AlertsConfig:
+    """[alerts]: cooldown per kind in minutes of market time (deskapp/signals/alerts.py)."""
+
+    cooldown_minutes: tuple[tuple[str, int], ...] = (
+        ("regime", 240), ("early_warning", 240), ("correlation_zone", 240), ("flywheel", 240))
+    tray: bool = True  # system tray notifications, where the desktop has a tray
+    banner_seconds: int = 30  # the in-app banner hides itself after this long
+    history_file: bool = True  # keep the alert history in alerts.jsonl in the data folder
+
+    @property
+    def cooldowns(self) -> dict[str, int]:
+        return dict(self.cooldown_minutes)
+
+
+@dataclass(frozen=True)
 class Config:
     default_replay: str = "2026-02-risk-off"
     ai_basket: tuple[str, ...] = ()
     correlation: CorrelationConfig = field(default_factory=CorrelationConfig)
     vol_target_ndx: float = 0.15
     vol_target_btc: float = 0.50
+    rut_breakout_level: float | None = None  # [smallcaps] breakout_level; None: 252d high
     journal_url: str | None = None  # a journal file path or a postgresql:// URL
     source_files: tuple[str, ...] = ()
+    alerts: AlertsConfig = field(default_factory=AlertsConfig)
 
 
 def _load_toml(path: Path) -> dict[str, Any]:
@@ -75,6 +92,29 @@ def _int_list(tree: dict[str, Any], dotted: str, files: str) -> tuple[int, ...]:
     return tuple(vals)
 
 
+ALERT_KINDS = ("regime", "early_warning", "correlation_zone", "flywheel")
+
+
+def _alerts(tree: dict[str, Any], files: str) -> AlertsConfig:
+    cooldowns = []
+    for kind in ALERT_KINDS:
+        minutes = _get(tree, f"alerts.cooldown_minutes.{kind}", int, files)
+        if minutes < 0:
+            raise ConfigError(f"{files}: key 'alerts.cooldown_minutes.{kind}' must be minutes "
+                              f">= 0, got {minutes}")
+        cooldowns.append((kind, minutes))
+    extra = set(_get(tree, "alerts.cooldown_minutes", dict, files)) - set(ALERT_KINDS)
+    if extra:
+        raise ConfigError(f"{files}: unknown key 'alerts.cooldown_minutes.{sorted(extra)[0]}' "
+                          f"(expected one of {', '.join(ALERT_KINDS)})")
+    seconds = _get(tree, "alerts.banner_seconds", int, files)
+    if seconds < 1:
+        raise ConfigError(f"{files}: key 'alerts.banner_seconds' must be seconds >= 1, "
+                          f"got {seconds}")
+    return AlertsConfig(tuple(cooldowns), _get(tree, "alerts.tray", bool, files), seconds,
+                        _get(tree, "alerts.history_file", bool, files))
+
+
 def user_config_file() -> Path:
     """The trader's own config.toml in the platform config folder (it may not exist)."""
     from deskapp.paths import config_dir
@@ -105,6 +145,12 @@ def load_config(user_file: Path | None = None) -> Config:
     if journal_url is not None and not (isinstance(journal_url, str) and journal_url.strip()):
         raise ConfigError(f"{where}: key 'journal_url' must be a file path or a "
                           f"postgresql:// URL, got {journal_url!r}")
+    level = None  # optional: the prior 252-session high when unset
+    if "smallcaps" in tree and "breakout_level" in _get(tree, "smallcaps", dict, where):
+        level = _get(tree, "smallcaps.breakout_level", float, where)
+        if not level > 0:
+            raise ConfigError(f"{where}: key 'smallcaps.breakout_level' must be a Russell 2000 "
+                              f"level > 0, got {level!r}")
     return Config(
         journal_url=journal_url.strip() if journal_url else None,
         default_replay=_get(tree, "replay.default", str, where),
@@ -112,5 +158,7 @@ def load_config(user_file: Path | None = None) -> Config:
         correlation=CorrelationConfig(_int_list(tree, "correlation.daily_windows", where), h1, h4),
         vol_target_ndx=_get(tree, "vol_target.ndx", float, where),
         vol_target_btc=_get(tree, "vol_target.btc", float, where),
+        rut_breakout_level=level,
         source_files=tuple([str(default)] + ([str(user_file)] if user_file else [])),
+        alerts=_alerts(tree, where),
     )

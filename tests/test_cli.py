@@ -78,6 +78,10 @@ BAD_INPUTS = {
     "--size 0x0": (["--size", "0x0"], ["--size", "'0x0'"]),
     "--size axb": (["--size", "axb"], ["--size", "'axb'"]),
     "--speed -1": (["--speed", "-1"], ["--speed", "'-1'"]),
+    "--screens 0": (["--screens", "0"], ["--screens", "'0'", "1 to 6"]),
+    "--screens 7": (["--screens", "7"], ["--screens", "'7'", "1 to 6"]),
+    "--screens two": (["--screens", "two"], ["--screens", "'two'", "1 to 6"]),
+    "--theme pink": (["--theme", "pink"], ["--theme", "'pink'", "dark", "light"]),
     "unknown option": (["--colour"], ["unrecognized arguments", "--colour"]),
     "unknown option=value": (["--colour=red"], ["unrecognized arguments", "--colour=red"]),
 }

@@ -95,3 +95,15 @@ def test_errors_are_one_line(tmp_path):
         with pytest.raises(ConfigError) as err:
             load_config(write(tmp_path, text))
         assert "\n" not in str(err.value), str(err.value)
+
+
+def test_smallcaps_breakout_level_is_optional_typed_and_positive(tmp_path):
+    assert load_config().rut_breakout_level is None  # default: the prior 252-session high
+    assert load_config(write(tmp_path, "[smallcaps]\nbreakout_level = 2600\n")) \
+        .rut_breakout_level == 2600.0
+    for text, expect in (('[smallcaps]\nbreakout_level = "2600"\n', "must be float"),
+                         ("[smallcaps]\nbreakout_level = -1.0\n", "level > 0"),
+                         ("smallcaps = 2600\n", "'smallcaps' must be dict")):
+        with pytest.raises(ConfigError, match=expect) as err:
+            load_config(write(tmp_path, text))
+        assert "config.toml" in str(err.value) and "smallcaps" in str(err.value)

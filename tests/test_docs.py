@@ -23,14 +23,19 @@ def doc() -> str:
 
 
 def test_every_pane_tooltip_quotes_the_signal_document(qtbot, doc):
+    from deskapp.ui.panes.chain import ChainPane
     from deskapp.ui.panes.correlation import CorrelationPane
     from deskapp.ui.panes.crypto_structure import CryptoStructurePane
     from deskapp.ui.panes.leadership import LeadershipPane
+    from deskapp.ui.panes.liquidity import LiquidityPane
     from deskapp.ui.panes.macro import MacroPane
     from deskapp.ui.panes.regime import RegimePane
+    from deskapp.ui.panes.smallcaps import SmallCapsPane
+    from deskapp.ui.panes.volatility import VolatilityPane
 
     text = _norm(doc)
-    for cls in (MacroPane, LeadershipPane, CryptoStructurePane, CorrelationPane, RegimePane):
+    for cls in (MacroPane, LeadershipPane, CryptoStructurePane, CorrelationPane, RegimePane,
+                SmallCapsPane, ChainPane, LiquidityPane, VolatilityPane):
         pane = cls()
         qtbot.addWidget(pane)
         assert _norm(cls.description) in text, cls.__name__

@@ -89,6 +89,7 @@ def run(args: argparse.Namespace, usage_error: type[Exception]) -> int:
         raise usage_error(f"a replay named '{args.out}' exists already; choose another --out")
     try:
         from deskapp.data.exchanges import ExchangeAdapter
+        from deskapp.data.fred import FredAdapter
         from deskapp.data.yahoo import YahooAdapter
     except ImportError as exc:
         raise usage_error(f"recording needs the live adapters, missing here ({exc})") from None
@@ -98,6 +99,7 @@ def run(args: argparse.Namespace, usage_error: type[Exception]) -> int:
     start = pd.Timestamp.now(tz="UTC") - pd.Timedelta(days=args.days)
     yahoo = [s for s in UNIVERSE if s.source == "yahoo"]
     crypto = [s for s in UNIVERSE if s.source == "exchange"]
+    fred = [s for s in UNIVERSE if s.source == "fred"]
     frames: dict[str, pd.DataFrame] = {}
     failed: dict[str, str] = {}
     print(f"record: fetching {len(yahoo)} Yahoo series ...", file=sys.stderr)
@@ -107,6 +109,10 @@ def run(args: argparse.Namespace, usage_error: type[Exception]) -> int:
     print(f"record: fetching {len(crypto)} exchange series ...", file=sys.stderr)
     venues = MultiVenueAdapter({v: ExchangeAdapter(v) for v in VENUES + SPOT_VENUES})
     got, err = venues.fetch(crypto, {s.key: start for s in crypto})
+    frames.update(got)
+    failed.update({k: str(v) for k, v in err.items()})
+    print(f"record: fetching {len(fred)} FRED series ...", file=sys.stderr)
+    got, err = FredAdapter().fetch(fred, {s.key: start for s in fred})
     frames.update(got)
     failed.update({k: str(v) for k, v in err.items()})
     frames = {k: f.loc[start:] for k, f in frames.items() if len(f.loc[start:])}

@@ -74,7 +74,8 @@ def run(args: argparse.Namespace, usage_error: type[Exception], parse_time) -> i
     def snap(t: pd.Timestamp):
         return compute_snapshot(ds.frames, t, ds.meta, source="replay",
                                 basket=config.ai_basket,
-                                vol_targets=(config.vol_target_ndx, config.vol_target_btc))
+                                vol_targets=(config.vol_target_ndx, config.vol_target_btc),
+                                rut_threshold=config.rut_breakout_level)
 
     if not timeline:
         at = parse_time(args.at, "--at") if args.at else info.default_at

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 @dataclass(frozen=True)
 class LiveSeries:
     key: str  # series key, as in the replay catalog
-    source: str  # "yahoo" | "exchange"
-    symbol: str  # the source's own symbol (yfinance ticker, or ccxt unified symbol)
+    source: str  # "yahoo" | "exchange" | "fred"
+    symbol: str  # the source's own symbol (yfinance ticker, ccxt unified symbol, FRED id)
     kind: str  # "bars" | "level" (a single `value` column) | "funding" | "oi" | "liquidations"
-    timeframe: str  # "1d" | "1h" | "4h" | "8h"
+    timeframe: str  # "1d" | "1h" | "4h" | "8h" | "1w"
     label: str
     unit: str
     adjusted: str = "n/a"  # raw | adjusted | n/a
@@ -98,4 +98,16 @@ LIQUIDATIONS: tuple[LiveSeries, ...] = tuple(
     _x(f"deriv.btc_liq_1h.{v}", v, "BTC/USDT:USDT", "liquidations", "1h",
        f"BTC perp liquidations, {v}, per 1h", "USD") for v in ("binanceusdm", "bybit", "okx"))
 
-UNIVERSE: tuple[LiveSeries, ...] = YAHOO + EXCHANGE
+
+def _f(key: str, series_id: str, label: str, tf: str) -> LiveSeries:
+    return LiveSeries(key, "fred", series_id, "level", tf, label, "USD bn")
+
+
+# Dollar liquidity from FRED's CSV download (deskapp/data/fred.py), in the replay's units.
+FRED: tuple[LiveSeries, ...] = (
+    _f("liq.walcl", "WALCL", "Fed total assets (FRED WALCL)", "1w"),
+    _f("liq.tga", "WTREGEN", "Treasury General Account (FRED WTREGEN)", "1w"),
+    _f("liq.rrp", "RRPONTSYD", "Overnight reverse repo (FRED RRPONTSYD)", "1d"),
+)
+
+UNIVERSE: tuple[LiveSeries, ...] = YAHOO + EXCHANGE + FRED

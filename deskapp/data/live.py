@@ -22,11 +22,13 @@ log = logging.getLogger(__name__)
 
 # How long after its last bar a series is worth asking again (bar length, at least a minute).
 REFRESH = {"1h": pd.Timedelta(minutes=1), "4h": pd.Timedelta(minutes=5),
-           "8h": pd.Timedelta(minutes=10), "1d": pd.Timedelta(minutes=5)}
+           "8h": pd.Timedelta(minutes=10), "1d": pd.Timedelta(minutes=5),
+           "1w": pd.Timedelta(minutes=30)}
 OVERLAP = {"1h": pd.Timedelta(hours=3), "4h": pd.Timedelta(hours=12), "8h": pd.Timedelta(days=1),
-           "1d": pd.Timedelta(days=5)}
+           "1d": pd.Timedelta(days=5), "1w": pd.Timedelta(days=21)}
 FIRST_HISTORY = {"1h": pd.Timedelta(days=120), "4h": pd.Timedelta(days=120),
-                 "8h": pd.Timedelta(days=400), "1d": pd.Timedelta(days=3 * 365)}
+                 "8h": pd.Timedelta(days=400), "1d": pd.Timedelta(days=3 * 365),
+                 "1w": pd.Timedelta(days=3 * 365)}
 
 
 # The clock (and so the staleness badges) moves at least this often, news or not.

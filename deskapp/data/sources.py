@@ -8,11 +8,13 @@ from pathlib import Path
 import pandas as pd
 
 from deskapp.data.feed import FeedBatch
-from deskapp.data.instruments import EXCHANGE, LIQUIDATIONS, UNIVERSE, YAHOO, LiveSeries
+from deskapp.data.instruments import EXCHANGE, FRED, LIQUIDATIONS, UNIVERSE, YAHOO, LiveSeries
 from deskapp.data.live import HEARTBEAT, LiveSource, MultiVenueAdapter, utc_now
 
 VENUES = ("binanceusdm", "bybit", "okx")  # perpetuals: funding, open interest, liquidations
 SPOT_VENUES = ("binance",)
+# FRED publishes the H.4.1 weekly and the reverse repo once a day at most.
+FRED_REFRESH = pd.Timedelta(minutes=30)
 
 
 def universe_meta(series: tuple[LiveSeries, ...] = UNIVERSE + LIQUIDATIONS) -> dict[str, dict]:
@@ -21,12 +23,13 @@ def universe_meta(series: tuple[LiveSeries, ...] = UNIVERSE + LIQUIDATIONS) -> d
 
 def live_sources(cache, work_dir: Path, session_factory: Callable | None = None
                  ) -> list:
-    """One LiveSource for Yahoo, one for the crypto venues, and the liquidation websockets,
-    all writing to `cache`.
+    """One LiveSource for Yahoo, one for the crypto venues, one for FRED, and the liquidation
+    websockets, all writing to `cache`.
 
     `session_factory` gives each adapter its HTTP session (tests hand in a loopback one).
     The LiquidationStream starts its thread (and connects) only when first polled."""
     from deskapp.data.exchanges import ExchangeAdapter
+    from deskapp.data.fred import FredAdapter
     from deskapp.data.liquidations import LiquidationStream, ccxt_pro_factory
     from deskapp.data.yahoo import YahooAdapter
 
@@ -38,6 +41,7 @@ def live_sources(cache, work_dir: Path, session_factory: Callable | None = None
                                 for v in VENUES + SPOT_VENUES})
     return [LiveSource("yahoo", _YahooShim(yahoo), YAHOO, cache),
             LiveSource("crypto", venues, EXCHANGE, cache),
+            LiveSource("fred", FredAdapter(session=session()), FRED, cache, refresh=FRED_REFRESH),
             LiquidationStream(VENUES, exchange_factory=ccxt_pro_factory, cache=cache)]
 
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from deskapp.signals import breadth, correlation, roles
+from deskapp.signals import breadth, correlation, macro, roles, smallcaps, trend, volatility
 from deskapp.signals.crypto import annualised_funding
-from deskapp.signals.roles import FUNDING_INTERVAL_H, STALE_AFTER
+from deskapp.signals.roles import ALT_KEYS, FUNDING_INTERVAL_H, STALE_AFTER
 
 NO_DATA = "no data in this replay"
 
@@ -41,11 +41,34 @@ class Curve:
 
 
 @dataclass(frozen=True)
+class Bars:
+    """A bar chart on a non-time axis (e.g. correlation by lag): one bar per x."""
+
+    label: str
+    x: np.ndarray
+    y: np.ndarray
+    source: str
+    last_time: pd.Timestamp | None = None  # newest data the bars were computed from
+    highlight: int | None = None  # index of the bar to mark (e.g. the best lag)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One condition a pane shows with its evidence: lit (True), not (False), unknown (None)."""
+
+    name: str
+    lit: bool | None
+    evidence: str
+
+
+@dataclass(frozen=True)
 class PaneView:
     curves: dict[str, Curve] = field(default_factory=dict)
     missing: dict[str, str] = field(default_factory=dict)  # curve id -> why it is not drawn
     readouts: dict[str, float | None] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    bars: dict[str, Bars] = field(default_factory=dict)
+    checks: tuple[Check, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,6 +97,8 @@ class BoardInputs:
     daily_windows: tuple[int, ...] = (30, 60, 90)
     h1_window: int = 120
     h4_window: int = 90
+    rut_level: float | None = None  # user Russell 2000 breakout level (config [smallcaps])
+    vol_targets: tuple[float, float] = (0.15, 0.50)  # NDX, BTC (config [vol_target])
 
 
 # ---------------------------------------------------------------- helpers
@@ -138,11 +163,12 @@ def _add(pane: dict, cid: str, inp: BoardInputs, key: str | None, column: str = 
 
 
 def _empty() -> dict:
-    return {"curves": {}, "missing": {}, "readouts": {}, "notes": []}
+    return {"curves": {}, "missing": {}, "readouts": {}, "notes": [], "bars": {}, "checks": []}
 
 
 def _freeze(p: dict) -> PaneView:
-    return PaneView(p["curves"], p["missing"], p["readouts"], tuple(p["notes"]))
+    return PaneView(p["curves"], p["missing"], p["readouts"], tuple(p["notes"]), p["bars"],
+                    tuple(p["checks"]))
 
 
 # ---------------------------------------------------------------- panes
@@ -285,11 +311,277 @@ def correlation_pane(inp: BoardInputs) -> PaneView:
     return _freeze(p)
 
 
+# ---------------------------------------------------------------- small caps, chain, liquidity,
+# volatility (issue 7). Definitions: docs/SIGNALS.md; the numbers come from the same functions
+# as the snapshot's (signals/smallcaps.py, macro.py, volatility.py).
+def _flag(value: bool | None) -> float | None:
+    return None if value is None else float(bool(value))
+
+
+def _close(inp: BoardInputs, key: str | None, column: str = "close") -> pd.Series | None:
+    """Series `key`'s column without blanks, or None when the data has none."""
+    if key is None or key not in inp.frames or column not in inp.frames[key].columns:
+        return None
+    s = inp.frames[key][column].dropna()
+    return s if len(s) else None
+
+
+def _current(inp: BoardInputs, key: str | None) -> bool:
+    f = inp.frames.get(key) if key is not None else None
+    return f is not None and len(f) > 0 and not _is_stale(inp, key, f.index[-1])
+
+
+def _derived(p: dict, cid: str, inp: BoardInputs, key: str, series: pd.Series, label: str,
+             short: str) -> float | None:
+    """Draw a series derived from `key`'s data; None (and why) when it is empty or old."""
+    if series.dropna().empty:
+        p["missing"][cid] = short
+        return None
+    return _put(p, cid, curve_from(inp, key, series, label))
+
+
+def smallcaps_pane(inp: BoardInputs) -> PaneView:
+    p = _empty()
+    r = p["readouts"]
+    rkey, vkey = pick(inp, "rut"), pick(inp, "iwm_volume")
+    level = inp.rut_level
+    r["rut"] = _add(p, "rut", inp, rkey, "close", label="Russell 2000")
+    r["rut_level"] = level
+    for k in ("rut_252d_high", "iwm_volume_ratio", "rut_above_level", "rut_breakout"):
+        r[k] = None
+    rut, volume = _close(inp, rkey), _close(inp, vkey, "volume")
+    high = smallcaps.prior_high_series(rut) if rut is not None else pd.Series(dtype="float64")
+    if rut is not None:
+        _derived(p, "rut_high", inp, rkey, high, "prior 252-session high",
+                 f"fewer than {smallcaps.HIGH_WINDOW + 1} sessions")
+        if r["rut"] is not None:
+            r["rut_252d_high"] = smallcaps.prior_high(rut)
+    ratio = (smallcaps.volume_ratio_series(volume) if volume is not None
+             else pd.Series(dtype="float64"))
+    if volume is None:
+        p["missing"]["iwm_volume_ratio"] = NO_DATA
+    else:
+        vr_now = _derived(p, "iwm_volume_ratio", inp, vkey, ratio, "IWM volume / 50d mean",
+                          f"fewer than {smallcaps.VOLUME_WINDOW + 1} sessions")
+        r["iwm_volume_ratio"] = smallcaps.volume_ratio(volume) if vr_now is not None else None
+    # Sessions whose close is above the breakout level (the prior high, or the user's level):
+    # marked hollow, filled where IWM volume confirms (a breakout).
+    lvl = pd.Series(level, index=rut.index) if level is not None and rut is not None else high
+    if rut is not None and len(lvl):
+        df = pd.concat({"c": rut, "lvl": lvl}, axis=1, join="inner").dropna()
+        df["vr"] = ratio.reindex(df.index)
+        above = df[df["c"] > df["lvl"]]
+        confirmed = above["vr"] >= smallcaps.VOLUME_BREAKOUT
+        for cid, rows, label in (("breakouts", above[confirmed], "breakout (volume confirmed)"),
+                                 ("breaks", above[~confirmed], "close above the level")):
+            if len(rows):
+                c = curve_from(inp, rkey, rows["c"], label)  # events: markers, no line
+                p["curves"][cid] = replace(c, max_gap_s=None, stale=p["curves"]["rut"].stale)
+    if r["rut"] is not None:
+        now_level = level if level is not None else r["rut_252d_high"]
+        if now_level is not None:
+            r["rut_above_level"] = _flag(r["rut"] > now_level)
+        r["rut_breakout"] = _flag(smallcaps.breakout(r["rut"], r["rut_252d_high"],
+                                                     r["iwm_volume_ratio"], level))
+    p["notes"].append(f"breakout level: {level:g} (config [smallcaps] breakout_level)"
+                      if level is not None else "breakout level: the prior 252-session high")
+    # IWM/SPY relative strength (adjusted closes, one download)
+    ikey, skey = pick(inp, "iwm_adj"), pick(inp, "spy_adj")
+    r["iwm_spy"] = r["iwm_spy_20d_pct"] = None
+    iwm, spy = _close(inp, ikey), _close(inp, skey)
+    if iwm is None or spy is None:
+        p["missing"]["iwm_spy"] = NO_DATA
+    else:
+        rs = breadth.ratio(iwm, spy)
+        curve = replace(curve_from(inp, ikey, rs, "IWM/SPY"), source=f"{ikey}/{skey}")
+        r["iwm_spy"] = _put(p, "iwm_spy", curve)
+        if r["iwm_spy"] is not None and _current(inp, skey):
+            chg = smallcaps.rs_change(iwm, spy)
+            r["iwm_spy_20d_pct"] = None if chg is None else 100.0 * chg
+    # Lead-lag: IWM daily log returns vs BTC's k days later, k = 0..10, last 250 aligned returns
+    lkey, bkey = pick(inp, "iwm_volume"), pick(inp, "btc_1d")
+    r["leadlag_best_lag"] = r["leadlag_best_corr"] = None
+    lead, btc = _close(inp, lkey), _close(inp, bkey)
+    if lead is None or btc is None:
+        p["missing"]["leadlag"] = NO_DATA
+    elif not (_current(inp, lkey) and _current(inp, bkey)):
+        old = min(inp.frames[k].index[-1] for k in (lkey, bkey))
+        p["missing"]["leadlag"] = f"no data since {old:%Y-%m-%d}"
+    else:
+        best, corr, table = smallcaps.lead_lag(lead, btc)
+        if best is None:
+            p["missing"]["leadlag"] = (f"fewer than {smallcaps.LEADLAG_WINDOW + 1} aligned "
+                                       "IWM and BTC returns")
+        else:
+            lags = np.array(sorted(table), dtype="float64")
+            p["bars"]["leadlag"] = Bars(
+                "IWM vs BTC k days later", lags, np.array([table[int(k)] for k in lags]),
+                f"{lkey}/{bkey}", last_time=min(lead.index[-1], btc.index[-1]),
+                highlight=int(best))
+            r["leadlag_best_lag"], r["leadlag_best_corr"] = float(best), corr
+    return _freeze(p)
+
+
+def chain_pane(inp: BoardInputs) -> PaneView:
+    from deskapp.signals.snapshot import liquidity_chain  # snapshot imports nothing of board
+
+    p = _empty()
+    r = p["readouts"]
+    chain = liquidity_chain(inp.frames, inp.asof, inp.meta)
+    p["checks"] = [Check(e.name, e.lit, e.evidence) for e in chain.links]
+    for e in chain.links:
+        r[f"link_{e.name}"] = _flag(e.lit)
+    r["reached_links"] = float(smallcaps.CHAIN.index(chain.reached) + 1 if chain.reached
+                               else 0)
+    bkey, ekey = pick(inp, "btc_1d"), pick(inp, "eth_1d")
+    btc = _close(inp, bkey)
+    # the crypto link's input: BTC and its trend EMA
+    r["btc"] = _add(p, "btc", inp, bkey, "close", label="BTC daily close")
+    if btc is not None and len(btc) >= trend.EMA_SPAN:
+        p["curves"]["btc_ema"] = curve_from(inp, bkey, trend.ema(btc), "EMA20")
+    alts = {k: s for k in ALT_KEYS if (s := _close(inp, k)) is not None}
+    r["alt_minus_btc_20d_pct"] = None
+    if btc is None or not alts:
+        p["missing"]["alt_btc"] = NO_DATA
+    else:
+        rel = 100.0 * smallcaps.relative_return_series(alts, btc)
+        label = "alt basket minus BTC, 20d return"
+        if _derived(p, "alt_btc", inp, bkey, rel, label, "fewer than 21 closes") is not None:
+            # the link's own number: the members current at asof, each over its last 20 closes
+            current = {k: s for k, s in alts.items() if _current(inp, k)}
+            a, b = smallcaps.basket_return(current), smallcaps.basket_return({"btc": btc})
+            r["alt_minus_btc_20d_pct"] = None if a is None or b is None else 100.0 * (a - b)
+            if r["alt_minus_btc_20d_pct"] is None:
+                old = max(inp.frames[k].index[-1] for k in alts)
+                p["missing"]["alt_btc"] = f"no altcoin data since {old:%Y-%m-%d}"
+        lacking = [k.split(".")[1].upper() for k in ALT_KEYS if k not in alts]
+        if lacking:
+            p["notes"].append("alt basket members without data here: " + ", ".join(lacking))
+    eth = _close(inp, ekey)
+    r["eth_btc"] = r["eth_btc_trend"] = None
+    if eth is None or btc is None:
+        p["missing"]["eth_btc"] = NO_DATA
+    else:
+        ratio = breadth.ratio(eth, btc)
+        curve = replace(curve_from(inp, ekey, ratio, "ETH/BTC"), source=f"{ekey}/{bkey}")
+        r["eth_btc"] = _put(p, "eth_btc", curve)
+        if len(ratio) >= trend.EMA_SPAN:
+            p["curves"]["eth_btc_ema"] = replace(
+                curve_from(inp, ekey, trend.ema(ratio), "EMA20"), source=f"{ekey}/{bkey}")
+        if r["eth_btc"] is not None:
+            tr = trend.trend(ratio)
+            r["eth_btc_trend"] = None if tr is None else float(tr)
+    return _freeze(p)
+
+
+ETF_NOTE = " (the live Yahoo feed brings IBIT and FBTC)"
+
+
+def liquidity_pane(inp: BoardInputs) -> PaneView:
+    p = _empty()
+    r = p["readouts"]
+    keys = {cid: pick(inp, cid) for cid in ("walcl", "tga", "rrp")}
+    for cid, label in (("walcl", "Fed total assets (WALCL)"),
+                       ("tga", "Treasury General Account (WTREGEN)"),
+                       ("rrp", "overnight reverse repo (RRPONTSYD)")):
+        r[f"{cid}_bn"] = _add(p, cid, inp, keys[cid], "value", label=label)
+    for k in ("net_liquidity_bn", "net_liquidity_4w_bn", "net_liquidity_13w_bn", "rising"):
+        r[k] = None
+    parts = {cid: _close(inp, k, "value") for cid, k in keys.items()}
+    if any(v is None for v in parts.values()):
+        lacking = [cid.upper() for cid, v in parts.items() if v is None]
+        for cid in ("net", "net_4w", "net_13w"):
+            p["missing"][cid] = f"{NO_DATA}: needs {', '.join(lacking)}"
+    else:
+        net = macro.net_liquidity(parts["walcl"], parts["tga"], parts["rrp"])
+        wk = keys["walcl"]
+        now = _derived(p, "net", inp, wk, net, "net liquidity", "no common H.4.1 weeks")
+        all_current = all(_current(inp, k) for k in keys.values())
+        if now is not None and not all_current:
+            old = min(inp.frames[k].index[-1] for k in keys.values())
+            p["missing"]["net"] = f"no data since {old:%Y-%m-%d}"
+            now = None
+        r["net_liquidity_bn"] = now
+        for w in (4, 13):
+            cid = f"net_{w}w"
+            chg = macro.net_liquidity_change(net, w)
+            if chg.empty:
+                p["missing"][cid] = f"fewer than {w + 1} weeks"
+                continue
+            p["curves"][cid] = curve_from(inp, wk, chg, f"{w}-week change")
+            if now is None:
+                p["missing"][cid] = p["missing"].get("net", "no current net liquidity")
+                continue
+            last = macro.net_liquidity_change_last(net, w)
+            r[f"net_liquidity_{w}w_bn"] = last
+            if last is None:
+                p["missing"][cid] = f"the week {w} weeks before {net.index[-1]:%Y-%m-%d} " \
+                                    "is missing in the data"
+        w4 = r["net_liquidity_4w_bn"]
+        r["rising"] = None if w4 is None else _flag(w4 > 0)
+    # Spot bitcoin ETF dollar volume: close x volume (IBIT, else FBTC)
+    ekey = pick(inp, "btc_etf")
+    close, vol = _close(inp, ekey), _close(inp, ekey, "volume")
+    r["btc_etf_dollar_volume_bn"] = None
+    if close is None or vol is None:
+        p["missing"]["etf_dv"] = NO_DATA + ETF_NOTE
+    else:
+        dv = (close * vol).dropna() / 1e9
+        r["btc_etf_dollar_volume_bn"] = _derived(p, "etf_dv", inp, ekey, dv,
+                                                 f"{_label(inp, ekey)} close x volume", NO_DATA)
+    return _freeze(p)
+
+
+RV_WINDOW = 20  # the realised vol drawn (and the vol-target book's)
+
+
+def volatility_pane(inp: BoardInputs) -> PaneView:
+    p = _empty()
+    r = p["readouts"]
+    targets = dict(zip(("ndx", "btc"), inp.vol_targets, strict=True))
+    for name, role, days, label in (("ndx", "ndx", volatility.EQUITY_DAYS, "Nasdaq-100"),
+                                    ("spx", "spx", volatility.EQUITY_DAYS, "S&P 500"),
+                                    ("btc", "btc_1d", volatility.CRYPTO_DAYS, "BTC")):
+        key = pick(inp, role)
+        close = _close(inp, key)
+        if close is None:
+            for cid in (f"{name}_rv", f"{name}_ratio", f"{name}_pressure"):
+                p["missing"][cid] = NO_DATA
+            r[f"{name}_rv20_pct"] = r[f"{name}_rv_ratio"] = None
+            if name in targets:
+                r[f"{name}_delever_pp"] = None
+            continue
+        if role == "ndx" and key != roles.ROLES["ndx"][0]:
+            p["notes"].append(f"NDX: {_label(inp, key)} stands in")
+        rv = 100.0 * volatility.realised_vol_series(close, RV_WINDOW, days)
+        short = f"fewer than {RV_WINDOW + 1} closes"
+        r[f"{name}_rv20_pct"] = _derived(p, f"{name}_rv", inp, key, rv, f"{label} RV(20)", short)
+        ratio = volatility.spike_ratio_series(close)
+        now = _derived(p, f"{name}_ratio", inp, key, ratio, f"{label} RV(5)/RV(60)",
+                       "fewer than 61 closes")
+        r[f"{name}_rv_ratio"] = (volatility.spike_ratio(close, periods_per_year=days)
+                                 if now is not None else None)
+        if name in targets:
+            t = targets[name]
+            pressure = 100.0 * volatility.delever_pressure_series(close, t, days)
+            now = _derived(p, f"{name}_pressure", inp, key, pressure,
+                           f"{label} (target {t:.0%})", "fewer than 26 closes")
+            dp = volatility.delever_pressure(close, t, days) if now is not None else None
+            r[f"{name}_delever_pp"] = None if dp is None else 100.0 * dp
+            r[f"{name}_target_pct"] = 100.0 * t
+    r["vix"] = _add(p, "vix", inp, pick(inp, "vix"), "close", label="VIX")
+    return _freeze(p)
+
+
 PANES = {
     "macro": macro_pane,
     "leadership": leadership_pane,
     "crypto": crypto_pane,
     "correlation": correlation_pane,
+    "smallcaps": smallcaps_pane,
+    "chain": chain_pane,
+    "liquidity": liquidity_pane,
+    "volatility": volatility_pane,
 }
 
 

@@ -61,3 +61,31 @@ def net_liquidity(walcl_bn: pd.Series, tga_bn: pd.Series, rrp_bn: pd.Series) -> 
     joined.index = weekly.index
     net = weekly["walcl"] - weekly["tga"] - joined["rrp"]
     return net.dropna()
+
+
+def net_liquidity_change(net: pd.Series, weeks: int) -> pd.Series:
+    """Change of weekly net liquidity over `weeks` H.4.1 weeks, at every week: the value now
+    minus the value of the week exactly `weeks` x 7 days earlier (matched within a day, as the
+    UTC stamp moves an hour with daylight saving). Weeks whose earlier week is missing from the
+    data (a hole) are left out, never measured against another week."""
+    s = net.dropna()
+    if s.empty:
+        return pd.Series(dtype="float64")
+    t = s.index.as_unit("ns").asi8
+    v = s.to_numpy(dtype="float64")
+    target = t - weeks * 7 * 86_400 * 10**9
+    i = np.clip(np.searchsorted(t, target), 1, len(t) - 1) if len(t) > 1 else np.zeros_like(t)
+    # the nearer of the two neighbours of each target time
+    before = np.maximum(i - 1, 0)
+    j = np.where(np.abs(t[before] - target) <= np.abs(t[i] - target), before, i)
+    ok = np.abs(t[j] - target) <= 86_400 * 10**9
+    return pd.Series(v[ok] - v[j[ok]], index=s.index[ok])
+
+
+def net_liquidity_change_last(net: pd.Series, weeks: int) -> float | None:
+    """`net_liquidity_change` at the last week, or None (too short, or that week is missing)."""
+    s = net.dropna()
+    chg = net_liquidity_change(s.iloc[-(weeks + 2):], weeks) if len(s) else s
+    if chg.empty or chg.index[-1] != s.index[-1]:
+        return None
+    return float(chg.iloc[-1])

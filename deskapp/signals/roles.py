@@ -35,6 +35,7 @@ ROLES: dict[str, tuple[str, ...]] = {
     "tga": ("liq.tga",),
     "rrp": ("liq.rrp",),
     "btc_etf": ("etf.ibit", "etf.fbtc"),  # none bundled yet: live feeds bring them
+    "vix": ("idx.vix",),
 }
 ALT_KEYS = ("crypto.sol", "crypto.xrp", "crypto.doge", "crypto.ada", "crypto.avax",
             "crypto.link")

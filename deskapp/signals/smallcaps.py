@@ -22,6 +22,12 @@ def prior_high(close: pd.Series, window: int = HIGH_WINDOW) -> float | None:
     return float(c[-1 - window:-1].max())
 
 
+def prior_high_series(close: pd.Series, window: int = HIGH_WINDOW) -> pd.Series:
+    """`prior_high` at every session: the highest close of the `window` sessions before it."""
+    c = close.dropna()
+    return c.shift(1).rolling(window, min_periods=window).max().dropna()
+
+
 def volume_ratio(volume: pd.Series, window: int = VOLUME_WINDOW) -> float | None:
     """Last session's volume / the mean volume of the `window` sessions before it."""
     v = volume.dropna().to_numpy(dtype="float64")
@@ -29,6 +35,13 @@ def volume_ratio(volume: pd.Series, window: int = VOLUME_WINDOW) -> float | None
         return None
     base = v[-1 - window:-1].mean()
     return float(v[-1] / base) if base > 0 else None
+
+
+def volume_ratio_series(volume: pd.Series, window: int = VOLUME_WINDOW) -> pd.Series:
+    """`volume_ratio` at every session (sessions whose base volume is 0 are left out)."""
+    v = volume.dropna()
+    base = v.shift(1).rolling(window, min_periods=window).mean()
+    return (v / base.where(base > 0)).dropna()
 
 
 def breakout(close: float | None, high: float | None, vol_ratio: float | None,
@@ -84,6 +97,23 @@ def basket_return(closes: dict[str, pd.Series], sessions: int = 20) -> float | N
         if len(v) > sessions and v[-1 - sessions] > 0:
             rets.append(v[-1] / v[-1 - sessions] - 1.0)
     return float(np.mean(rets)) if rets else None
+
+
+def relative_return_series(closes: dict[str, pd.Series], benchmark: pd.Series,
+                           sessions: int = 20) -> pd.Series:
+    """`basket_return` minus the benchmark's own `sessions`-return, at every benchmark bar:
+    the mean of the simple returns of the members that have a close at that bar (each over its
+    own last `sessions` closes), minus the benchmark's. Bars without a member are left out."""
+    bench = benchmark.dropna()
+    b_ret = bench / bench.shift(sessions) - 1.0
+    members = []
+    for c in closes.values():
+        v = c.dropna()
+        members.append((v / v.shift(sessions) - 1.0).rename(len(members)))
+    if not members:
+        return pd.Series(dtype="float64")
+    basket = pd.concat(members, axis=1).mean(axis=1)
+    return (basket - b_ret).dropna()
 
 
 CHAIN = ("bonds", "equities", "smallcaps", "crypto", "altcoins")

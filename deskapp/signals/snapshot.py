@@ -338,12 +338,12 @@ def _liquidity(c: _Ctx) -> LiquiditySignals:
     have = walcl is not None and tga is not None and rrp is not None
     net = macro.net_liquidity(walcl, tga, rrp) if have else pd.Series(dtype="float64")
     now = float(net.iloc[-1]) if len(net) else None
-    w4 = float(net.iloc[-1] - net.iloc[-5]) if len(net) >= 5 else None
-    w13 = float(net.iloc[-1] - net.iloc[-14]) if len(net) >= 14 else None
+    w4 = macro.net_liquidity_change_last(net, 4)
+    w13 = macro.net_liquidity_change_last(net, 13)
     why = "needs current Fed assets, TGA and reverse-repo data"
     c.need("liquidity.net_liquidity_bn", now, why)
-    c.need("liquidity.net_liquidity_4w_bn", w4, why + " over 5 weeks")
-    c.need("liquidity.net_liquidity_13w_bn", w13, why + " over 14 weeks")
+    c.need("liquidity.net_liquidity_4w_bn", w4, why + " now and 4 weeks ago")
+    c.need("liquidity.net_liquidity_13w_bn", w13, why + " now and 13 weeks ago")
     rising = c.need("liquidity.rising", None if w4 is None else w4 > 0, "needs the 4-week change")
     etf = None
     for role in ("btc_etf",):
@@ -515,6 +515,11 @@ def _flywheel(c: _Ctx, x: dict[str, Any], btc_rv_ratio: float | None) -> Flywhee
                                            for s in steps]), tuple(steps))
 
 
+def _iwm_spy_20d(c: _Ctx) -> float | None:
+    iwm, spy = c.series("iwm_adj"), c.series("spy_adj")
+    return smallcaps.rs_change(iwm, spy) if iwm is not None and spy is not None else None
+
+
 def _smallcaps(c: _Ctx, threshold: float | None) -> SmallCapSignals:
     rut, vol = c.series("rut"), c.series("iwm_volume", "volume")
     high = smallcaps.prior_high(rut) if rut is not None else None
@@ -524,9 +529,7 @@ def _smallcaps(c: _Ctx, threshold: float | None) -> SmallCapSignals:
     last = float(rut.iloc[-1]) if rut is not None else None
     brk = c.need("smallcaps.rut_breakout", smallcaps.breakout(last, high, vr, threshold),
                  "needs the Russell 2000 high and IWM volume")
-    iwm, spy = c.series("iwm_adj"), c.series("spy_adj")
-    rs = smallcaps.rs_change(iwm, spy) if iwm is not None and spy is not None else None
-    c.need("smallcaps.iwm_spy_20d", rs, "no current adjusted IWM and SPY closes")
+    rs = c.need("smallcaps.iwm_spy_20d", _iwm_spy_20d(c), "no current adjusted IWM and SPY closes")
     lead = c.series("iwm_volume")
     btc = c.series("btc_1d")
     lag, lc, _ = smallcaps.lead_lag(lead, btc) if lead is not None and btc is not None \
@@ -578,6 +581,15 @@ def _chain(c: _Ctx, smc: SmallCapSignals, btc_1d: int | None) -> Chain:
         links.append(Evidence("altcoins", lit, f"alt basket minus BTC 20d "
                               f"{alt_ret - btc_ret:+.2%}; ETH/BTC trend {trend_word(eth_trend)}"))
     return Chain(tuple(links), smallcaps.chain_reached({e.name: e.lit for e in links}))
+
+
+def liquidity_chain(frames: dict[str, pd.DataFrame], asof: pd.Timestamp,
+                    meta: dict[str, dict] | None = None) -> Chain:
+    """The liquidity chain alone at `asof` (the board's chain pane), as in `compute_snapshot`."""
+    c = _Ctx(frames, meta or {}, asof)
+    btc = c.series("btc_1d")
+    return _chain(c, SmallCapSignals(iwm_spy_20d=_iwm_spy_20d(c)),
+                  trend.trend(btc) if btc is not None else None)
 
 
 def _early_warning(c: _Ctx, m: MacroSignals, cr: CryptoSignals, t: TrendSignals) -> EarlyWarning:

@@ -17,14 +17,18 @@ def trend(close: pd.Series) -> int | None:
     slope, else 0. None with fewer than 25 valid closes. EMA20 = exponential mean, span 20
     (alpha = 2/21), started at the first close of the series given.
     """
-    c = close.dropna().to_numpy(dtype="float64")
+    c = close.dropna().astype("float64")
     if len(c) < MIN_BARS:
         return None
-    alpha = 2.0 / (EMA_SPAN + 1.0)
-    ema = pd.Series(c).ewm(alpha=alpha, adjust=False).mean().to_numpy()
-    side = np.sign(c[-1] - ema[-1])
-    slope = np.sign(ema[-1] - ema[-1 - SLOPE_BARS])
+    e = ema(c).to_numpy()
+    side = np.sign(c.iloc[-1] - e[-1])
+    slope = np.sign(e[-1] - e[-1 - SLOPE_BARS])
     return int(side) if side == slope and side != 0 else 0
+
+
+def ema(close: pd.Series, span: int = EMA_SPAN) -> pd.Series:
+    """The trend's EMA at every bar: alpha = 2 / (span + 1), started at the first close."""
+    return close.dropna().astype("float64").ewm(alpha=2.0 / (span + 1.0), adjust=False).mean()
 
 
 def agreement(a: int | None, b: int | None) -> str | None:

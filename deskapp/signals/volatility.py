@@ -27,6 +27,12 @@ def realised_vol(close: pd.Series, window: int, periods_per_year: float) -> floa
     return float(np.std(r[-window:], ddof=1) * math.sqrt(periods_per_year))
 
 
+def realised_vol_series(close: pd.Series, window: int, periods_per_year: float) -> pd.Series:
+    """`realised_vol` at every bar (annualised stdev, ddof=1, of the last `window` returns)."""
+    r = np.log(close.dropna()).diff()
+    return (r.rolling(window, min_periods=window).std() * math.sqrt(periods_per_year)).dropna()
+
+
 def spike_ratio(close: pd.Series, short: int = 5, long: int = 60,
                 periods_per_year: float = EQUITY_DAYS) -> float | None:
     """RV(short) / RV(long): >= 1.5 is a vol spike. None when either is unavailable or zero."""
@@ -60,3 +66,13 @@ def delever_pressure(close: pd.Series, target: float, periods_per_year: float,
         return 1.0 if rv <= target else target / rv
 
     return max(0.0, exposure(len(r) - lookback) - exposure(len(r)))
+
+
+def delever_pressure_series(close: pd.Series, target: float, periods_per_year: float,
+                            rv_window: int = DELEVER_RV_WINDOW,
+                            lookback: int = DELEVER_LOOKBACK) -> pd.Series:
+    """`delever_pressure` at every bar: exposure min(1, target / RV20) `lookback` bars earlier
+    minus exposure now, floored at 0."""
+    rv = realised_vol_series(close, rv_window, periods_per_year)
+    exposure = (target / rv).clip(upper=1.0)
+    return (exposure.shift(lookback) - exposure).clip(lower=0.0).dropna()

@@ -89,8 +89,6 @@ KEYS = ("F5 start · Ctrl+Enter / Alt+N done ▸ next · Alt+P back · Alt+1…5
         "↑/↓ change a status · Tab next field · Alt+O profile · Alt+L risk limit · "
         "Alt+T note · Ctrl+1/2/3 hedge/reduce/wait")
 
-CURRENT_BG = "#232b35"
-
 
 def _bold(widget: QWidget, scale: float = 1.0) -> None:
     font = QFont(widget.font())
@@ -228,7 +226,7 @@ class StepCard(QFrame):
         self.name_button.setAccessibleDescription(f"{state}, time box {self.step.minutes} min")
         if current:
             style = (f"QFrame#{self.objectName()} {{ border:2px solid {theme.SKY};"
-                     f" border-radius:5px; background:{CURRENT_BG}; }}")
+                     f" border-radius:5px; background:{theme.CURRENT_BG}; }}")
         else:
             style = (f"QFrame#{self.objectName()} {{ border:1px solid {theme.GRID};"
                      " border-radius:5px; }")
@@ -444,7 +442,7 @@ class ChecklistPanel(QWidget):
             button.setStyleSheet(
                 f"QPushButton {{ border:2px solid {colour}; border-radius:4px; font-weight:bold;"
                 f" padding:3px; }} QPushButton:pressed {{ background:{colour}; color:#000; }}"
-                f" QPushButton:focus {{ background:#2f3742; }}")
+                f" QPushButton:focus {{ background:{theme.FOCUS_BG}; }}")
             button.clicked.connect(lambda _=False, d=decision: self.decide(d))
             grid.addWidget(button, 0, col)
             self.buttons[decision] = button

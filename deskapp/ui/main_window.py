@@ -20,18 +20,24 @@ from PySide6.QtWidgets import (
 from deskapp.journal.model import Decision, JournalError
 from deskapp.signals.board import BoardView
 from deskapp.ui import theme
+from deskapp.ui.alerts import AlertBanner, AlertHistory
 from deskapp.ui.checklist_panel import ChecklistPanel
 from deskapp.ui.panes.base import TimePane, age_text
+from deskapp.ui.panes.chain import ChainPane
 from deskapp.ui.panes.correlation import CorrelationPane
 from deskapp.ui.panes.crypto_structure import CryptoStructurePane
 from deskapp.ui.panes.leadership import LeadershipPane
+from deskapp.ui.panes.liquidity import LiquidityPane
 from deskapp.ui.panes.macro import MacroPane
 from deskapp.ui.panes.regime import RegimePane
+from deskapp.ui.panes.smallcaps import SmallCapsPane
+from deskapp.ui.panes.volatility import VolatilityPane
 from deskapp.ui.review_panel import ReviewPanel
+from deskapp.ui.screens import ScreenManager
 
 log = logging.getLogger(__name__)
 
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2  # 2: small caps, liquidity chain, dollar liquidity, volatility docks
 
 
 # label -> replay seconds per wall second
@@ -63,7 +69,8 @@ class MainWindow(QMainWindow):
         self.feed_errors: dict[str, str] = {}  # series key -> what failed, since when
         self.panes: dict[str, TimePane] = {
             p.pane_key: p for p in (MacroPane(), LeadershipPane(), CryptoStructurePane(),
-                                    CorrelationPane())
+                                    CorrelationPane(), SmallCapsPane(), ChainPane(),
+                                    LiquidityPane(), VolatilityPane())
         }
         self.docks: dict[str, QDockWidget] = {}
         for key, pane in self.panes.items():
@@ -76,13 +83,17 @@ class MainWindow(QMainWindow):
         self.docks["checklist"] = self._dock("checklist", "Checklist", self.checklist)
         self.review = ReviewPanel(journal)
         self.docks["review"] = self._dock("review", "Review decisions", self.review)
+        self.alert_history = AlertHistory()  # filled by the desk's AlertCenter (ui/alerts.py)
+        self.docks["alerts"] = self._dock("alerts", "Alert history", self.alert_history)
         self.sig_decision_saved.connect(self.review.reload)
         self.setDockNestingEnabled(True)
         self._default_layout()
         self._default_state = self.saveState(LAYOUT_VERSION)
         self._build_replay_bar(speed)
+        self.alert_banner = AlertBanner.install(self, self.replay_bar)  # shown with an alert
         self.replay_bar.setVisible(replay)
         self._build_status_bar()
+        self.screens = ScreenManager(self, settings)  # watch screens, layouts, theme (screens.py)
         self._build_menus()
         self._shown_once = False
         self._restored = settings is not None and self._restore_layout()
@@ -107,9 +118,16 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, d["regime"])
         self.splitDockWidget(d["regime"], d["checklist"], Qt.Orientation.Vertical)
         self.tabifyDockWidget(d["regime"], d["review"])
+        self.tabifyDockWidget(d["regime"], d["alerts"])
+        # Issue 7's panes as tabs behind the four they belong with (the board stays readable at
+        # 1600x900; View menu or the tab raises them).
+        for front, back in (("macro", "liquidity"), ("leadership", "smallcaps"),
+                            ("crypto", "chain"), ("correlation", "volatility")):
+            self.tabifyDockWidget(d[front], d[back])
         for dock in d.values():
             dock.show()
-        d["regime"].raise_()
+        for key in ("regime", "macro", "leadership", "crypto", "correlation"):
+            d[key].raise_()
         self._size_docks()
 
     def _size_docks(self) -> None:
@@ -124,18 +142,9 @@ class MainWindow(QMainWindow):
                          Qt.Orientation.Vertical)
 
     def _restore_layout(self) -> bool:
-        """The saved geometry and docks; False (default layout kept) when none or unusable."""
-        geometry = self.settings.value("window/geometry")
-        state = self.settings.value("window/state")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        if state is None:
-            return False
-        if not self.restoreState(state, LAYOUT_VERSION):
-            log.warning("saved window layout could not be restored; using the default layout")
-            self.reset_layout()
-            return False
-        return True
+        """The saved windows and docks (ui/layouts.py); False (default layout kept, with a
+        status-bar message when one was unusable) when none or unusable."""
+        return self.screens.restore_saved()
 
     @Slot()
     def reset_layout(self) -> None:
@@ -143,6 +152,7 @@ class MainWindow(QMainWindow):
         for dock in self.docks.values():
             dock.show()
         self.docks["regime"].raise_()
+        self.screens.reset()
 
     def _build_replay_bar(self, speed: float) -> None:
         bar = QToolBar("Replay", self)
@@ -206,6 +216,7 @@ class MainWindow(QMainWindow):
         reset = QAction("&Reset layout", self)
         reset.triggered.connect(self.reset_layout)
         view_menu.addAction(reset)
+        self.screens.install(view_menu)
         help_menu = self.menuBar().addMenu("&Help")
         about = QAction("&About deskapp", self)
         about.setObjectName("action_about")
@@ -216,6 +227,7 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def apply_board(self, view: BoardView) -> None:
         """Draw a new board (GUI thread): setData on every pane, then the status bar."""
+        self.screens.apply_board(view)  # the watch screens draw it too
         self.view = view
         asof_s = view.asof.value / 1e9
         for key, pane in self.panes.items():
@@ -230,20 +242,27 @@ class MainWindow(QMainWindow):
     def apply_board_staged(self, view: BoardView) -> None:
         """`apply_board` spread over event-loop turns, one pane (set and painted) per turn, so
         no single turn of the GUI thread holds it for the whole board (the heartbeat test).
-        A newer board arriving meanwhile replaces the one in progress."""
+        A board in progress is finished (every pane shows the same board); a newer one that
+        arrived meanwhile is drawn next, the ones between are skipped."""
+        self.screens.apply_board(view)  # the watch screens draw it too
         self._staged = view
         if not self._staging:
-            self._staging = True
-            self._stage_queue = list(self.panes)
-            QTimer.singleShot(0, self, self._stage_step)  # dropped if the window is gone
+            self._start_stage()
+
+    def _start_stage(self) -> None:
+        self._staging = True
+        self._stage_view = self._staged
+        self._stage_queue = list(self.panes)
+        QTimer.singleShot(0, self, self._stage_step)  # dropped if the window is gone
 
     def _stage_step(self) -> None:
-        view = self._staged
+        view = self._stage_view
         if self._stage_queue:
             key = self._stage_queue.pop(0)
             pane = self.panes[key]
             pane.apply(view.panes[key], view.asof.value / 1e9, view.view_days)
-            pane.graphics.viewport().repaint()
+            if not pane.visibleRegion().isEmpty():  # a tab behind another paints when raised
+                pane.graphics.viewport().repaint()
             QTimer.singleShot(0, self, self._stage_step)  # dropped if the window is gone
             return
         self._staging = False
@@ -253,6 +272,8 @@ class MainWindow(QMainWindow):
             self.checklist.apply_snapshot(view.snapshot)
         self._show_mode(view)
         self.sig_board_drawn.emit(view)
+        if self._staged is not view:  # a newer board came in meanwhile
+            self._start_stage()
 
     def _show_mode(self, view: BoardView) -> None:
         """The status bar: what the data is (replay, live, cache), and its time."""
@@ -352,13 +373,13 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not self._shown_once:
             self._shown_once = True
+            self.screens.show_all()
             if not self._restored:
                 self._size_docks()
 
     # ------------------------------------------------------------------ shutdown
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
-        if self.settings is not None:
-            self.settings.setValue("window/geometry", self.saveGeometry())
-            self.settings.setValue("window/state", self.saveState(LAYOUT_VERSION))
-            self.settings.sync()
+        if self.isVisible():
+            self.screens.save()  # every window, for these screens (ui/layouts.py)
         super().closeEvent(event)
+        self.screens.close_all()

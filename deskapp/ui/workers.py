@@ -25,6 +25,7 @@ from PySide6.QtCore import (
 from deskapp.config import Config
 from deskapp.data.feed import FeedBatch, FeedSource
 from deskapp.data.hub import MarketState
+from deskapp.signals.alerts import AlertEngine
 from deskapp.signals.board import BoardInputs, compute_board
 from deskapp.signals.snapshot import SnapshotCache, compute_snapshot
 
@@ -93,6 +94,7 @@ class ComputeWorker(_Worker):
     sig_board = Signal(object)  # BoardView
     sig_error = Signal(str)
     sig_outcomes = Signal(int)  # how many decision outcomes were just filled in
+    sig_alerts = Signal(list)  # [Alert]: what the new snapshot changed (signals/alerts.py)
 
     # Outcomes are looked for at most this often (wall seconds), and after each decision.
     OUTCOME_EVERY_S = 2.0
@@ -110,6 +112,7 @@ class ComputeWorker(_Worker):
         self._scheduled = False
         self._snapshot_cache = SnapshotCache()
         self.last_compute_ms = 0.0
+        self.alerts = AlertEngine(config.alerts.cooldowns)
 
     @Slot(object)
     def on_batch(self, batch: FeedBatch) -> None:
@@ -146,21 +149,40 @@ class ComputeWorker(_Worker):
                     daily_windows=c.daily_windows,
                     h1_window=c.h1_window,
                     h4_window=c.h4_window,
+                    rut_level=self.config.rut_breakout_level,
+                    vol_targets=(self.config.vol_target_ndx, self.config.vol_target_btc),
                 )
             )
             snap = compute_snapshot(s.frames, s.clock, s.meta, source=s.source,
                                     cache=self._snapshot_cache,
                                     basket=self.config.ai_basket,
                                     vol_targets=(self.config.vol_target_ndx,
-                                                 self.config.vol_target_btc))
+                                                 self.config.vol_target_btc),
+                                    rut_threshold=self.config.rut_breakout_level)
             view = replace(view, snapshot=snap.to_dict())
         except Exception as exc:
             log.exception("board computation failed at %s", s.clock)
             self.sig_error.emit(f"computation failed: {exc}")
             return
         self.last_compute_ms = (time.perf_counter() - t0) * 1000
+        self._alerts(view.snapshot, s)  # queued before the board: drawn implies delivered
         self.sig_board.emit(view)
         self._outcomes_due()
+
+    def _alerts(self, snapshot: dict, s: MarketState) -> None:
+        """Compare the new snapshot with the last ones; a replay seek back or another dataset
+        starts a new baseline. Live sources each send their own clock (up to 30 s apart) and
+        name: for them the alert clock only moves forward and the stream is just "live"."""
+        replay = s.source == "replay"
+        last = self.alerts.last_time
+        at = s.clock if replay or last is None else max(s.clock, last)
+        try:
+            fired = self.alerts.update(snapshot, at, s.source, s.dataset if replay else "")
+        except Exception:  # an alert must never stop the board
+            log.exception("alerts not evaluated at %s", s.clock)
+            return
+        if fired:
+            self.sig_alerts.emit(fired)
 
     def _outcomes_due(self) -> None:
         """Fill outcomes now, or once the throttle allows (never later than OUTCOME_EVERY_S)."""

@@ -65,8 +65,10 @@ def pane_rects(make_desk, qtbot) -> tuple[dict[str, QRect], np.ndarray]:
         pass
     w = desk.window
     assert (w.width(), w.height()) == (1600, 900)
+    # The panes on screen (tabs behind another pane are checked in tests/ui/test_new_panes.py).
     rects = {key: QRect(pane.mapTo(w, QPoint(0, 0)), pane.size())
-             for key, pane in w.panes.items()}
+             for key, pane in w.panes.items() if not pane.visibleRegion().isEmpty()}
+    assert set(rects) == set(DRAWN)
     return rects, rgb(w.grab().toImage())
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, QPointF, Qt, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from deskapp.signals.board import PaneView, data_age
@@ -27,6 +27,8 @@ class CurveSpec:
     width: float = 1.0
     dash: bool = False
     fill: bool = False  # fill down to zero (bars-like series)
+    symbol: str | None = None  # markers only, no line (events): a pyqtgraph symbol, e.g. "o"
+    hollow: bool = False  # markers drawn as outlines
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,129 @@ class _Row:
     plot: pg.PlotItem
     items: dict[str, pg.PlotDataItem] = field(default_factory=dict)
     notice: pg.LabelItem | None = None
+    vline: pg.InfiniteLine | None = None  # the crosshair
+
+
+class TimeGroup(QObject):
+    """The time panes of one window: x-axes linked, one "follow live" switch, one span.
+
+    Following, every new board puts the newest data at the right edge and keeps the visible
+    span (`span_s`; None = the board's view_days). A manual zoom or pan (mouse wheel, drag)
+    turns following off; `set_follow(True)` brings the latest data back with the current span.
+
+    The x-axes are kept equal by copying the range (not `ViewBox.setXLink`, which lines views
+    up by their screen position: a narrower pane under a wider one would then miss the newest
+    data). Rows inside a pane are linked with setXLink: they share one width.
+    """
+
+    sig_follow = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.panes: list[TimePane] = []
+        self.follow = True
+        self.span_s: float | None = None
+        self.ranged = False  # an x range was set (by a board or a restored layout)
+        self._syncing = False
+
+    def add(self, pane: TimePane) -> None:
+        if pane.group is not None and pane.group is not self and pane in pane.group.panes:
+            pane.group.panes.remove(pane)
+        pane.group = self
+        if pane not in self.panes:
+            self.panes.append(pane)
+            if self.ranged and len(self.panes) > 1:
+                pane.plots[0].setXRange(*self.x_range(), padding=0)
+
+    def x_range(self) -> tuple[float, float]:
+        for pane in self.panes:
+            if pane.plots:
+                lo, hi = pane.plots[0].getViewBox().viewRange()[0]
+                return float(lo), float(hi)
+        return 0.0, 1.0
+
+    def on_x_changed(self, source: TimePane, lo: float, hi: float) -> None:
+        if self._syncing:
+            return
+        self._syncing = True
+        try:
+            for pane in self.panes:
+                if pane is not source and pane.plots:
+                    pane.plots[0].setXRange(lo, hi, padding=0)
+        finally:
+            self._syncing = False
+
+    def on_manual_range(self) -> None:
+        self.set_follow(False)
+
+    def set_follow(self, on: bool) -> None:
+        if on == self.follow:
+            return
+        self.follow = on
+        if on:
+            if self.ranged:  # keep the trader's zoom: same width, newest data at the right
+                lo, hi = self.x_range()
+                self.span_s = (hi - lo) / (1.0 + RIGHT_MARGIN)
+            self.follow_latest()
+        self.sig_follow.emit(on)
+
+    def latest_range(self) -> tuple[float, float] | None:
+        """The newest data of the panes' last boards at the right edge, at the span: one edge
+        for the whole group, so panes never pull the shared axis back and forth."""
+        rights = [p._right for p in self.panes if p._right is not None]  # noqa: SLF001
+        if not rights:
+            return None
+        days = max(p._view_days for p in self.panes)  # noqa: SLF001
+        span = self.span_s or days * 86400.0
+        right = max(rights)
+        return right - span, right + span * RIGHT_MARGIN
+
+    def set_range(self, panes: list[TimePane], x_range: tuple[float, float]) -> None:
+        """Set `panes` (not the others: a staged board sets each pane in its own turn)."""
+        self.ranged = True
+        self._syncing = True
+        try:
+            for pane in panes:
+                if pane.plots:
+                    lo, hi = pane.plots[0].getViewBox().viewRange()[0]
+                    if abs(lo - x_range[0]) + abs(hi - x_range[1]) > 1e-6:
+                        pane.plots[0].setXRange(*x_range, padding=0)
+        finally:
+            self._syncing = False
+
+    def follow_latest(self) -> None:
+        x_range = self.latest_range()
+        if x_range is not None:
+            self.set_range(self.panes, x_range)
+
+    def reset(self) -> None:
+        """Default span, following."""
+        self.span_s = None
+        self.follow = True
+        self.follow_latest()
+        self.sig_follow.emit(True)
+
+    def state(self) -> dict:
+        """What a saved layout keeps: follow, span, and the x range when not following."""
+        return {"follow": self.follow, "span_s": self.span_s,
+                "x_range": list(self.x_range()) if self.ranged and not self.follow else None}
+
+    def restore(self, state: dict) -> None:
+        span = state.get("span_s")
+        self.span_s = float(span) if isinstance(span, int | float) and span > 0 else None
+        self.follow = bool(state.get("follow", True))
+        x_range = state.get("x_range")
+        if not self.follow and isinstance(x_range, list) and len(x_range) == 2 and self.panes:
+            lo, hi = (float(v) for v in x_range)
+            if hi > lo:
+                self.ranged = True
+                self.panes[0].plots[0].setXRange(lo, hi, padding=0)
+        if self.follow:
+            self.follow_latest()
+        self.sig_follow.emit(self.follow)
+
+
+RIGHT_MARGIN = 0.02  # room right of the newest data, as a share of the span
 
 
 class TimePane(QWidget):
@@ -77,6 +202,16 @@ class TimePane(QWidget):
         self.view: PaneView | None = None
         self.asof: pd.Timestamp | None = None
         self.feed_errors: dict[str, str] = {}
+        self.group: TimeGroup | None = None
+        self._right: float | None = None  # newest time of the last board (x of the right edge)
+        self._view_days = 0
+        # The crosshair's date and values: in the scene, over the rows (a row would clip it).
+        self._readout = pg.TextItem(anchor=(0, 0), fill=pg.mkBrush(theme.LEGEND_BG),
+                                    border=pg.mkPen(theme.GRID))
+        self._readout.setZValue(1000)
+        self._readout.hide()
+        self.graphics.scene().addItem(self._readout)
+        self._grids: list[pg.GridItem] = []
         first: pg.PlotItem | None = None
         for i, spec in enumerate(self.rows):
             axis = pg.DateAxisItem(orientation="bottom", utcOffset=0)
@@ -88,8 +223,16 @@ class TimePane(QWidget):
             else:
                 plot.setXLink(first)
             self._rows.append(
-                _Row(spec, plot, self._make_items(plot, spec), self._make_notice(plot))
+                _Row(spec, plot, self._make_items(plot, spec), self._make_notice(plot),
+                     self._make_crosshair(plot))
             )
+            plot.getViewBox().sigRangeChangedManually.connect(self._on_manual_range)
+        if first is not None:
+            first.getViewBox().sigXRangeChanged.connect(self._on_x_range)
+        TimeGroup(self).add(self)  # alone until a window puts it in its group
+        # Crosshair: at most 60 updates a second however fast the mouse moves.
+        self._mouse_proxy = pg.SignalProxy(self.graphics.scene().sigMouseMoved, rateLimit=60,
+                                           slot=lambda args: self.on_mouse_moved(args[0]))
 
     # ------------------------------------------------------------------ setup
     def _setup_plot(self, plot: pg.PlotItem, spec: RowSpec, is_last: bool) -> None:
@@ -98,6 +241,7 @@ class TimePane(QWidget):
         grid = pg.GridItem(pen=pg.mkPen(theme.GRID), textPen=None)
         grid.setZValue(-20)
         plot.addItem(grid, ignoreBounds=True)
+        self._grids.append(grid)  # restyle() recolours it
         plot.setDownsampling(auto=True, mode="peak")
         plot.setClipToView(True)
         plot.setMenuEnabled(False)
@@ -119,7 +263,7 @@ class TimePane(QWidget):
             f"<span style='color:{theme.MUTED}'>{html.escape(spec.title)}</span>", size="8pt"
         )
         legend = plot.addLegend(offset=spec.legend_offset, labelTextSize="8pt", verSpacing=-6)
-        legend.setBrush(pg.mkBrush(21, 24, 29, 170))
+        legend.setBrush(pg.mkBrush(theme.LEGEND_BG))
         self.decorate(plot, spec)
 
     def decorate(self, plot: pg.PlotItem, spec: RowSpec) -> None:
@@ -133,14 +277,28 @@ class TimePane(QWidget):
         notice.anchor(itemPos=(0.5, 0.5), parentPos=(0.5, 0.5))
         return notice
 
+    @staticmethod
+    def _make_crosshair(plot: pg.PlotItem) -> pg.InfiniteLine:
+        vline = pg.InfiniteLine(angle=90, movable=False,
+                                pen=pg.mkPen(theme.MUTED, width=1, style=Qt.PenStyle.DashLine))
+        vline.setZValue(50)
+        vline.hide()
+        plot.addItem(vline, ignoreBounds=True)
+        return vline
+
     def _make_items(self, plot: pg.PlotItem, spec: RowSpec) -> dict[str, pg.PlotDataItem]:
         items = {}
         for c in spec.curves:
+            if c.symbol is not None:  # markers: shape and fill, never colour alone
+                items[c.cid] = plot.plot(
+                    [], [], pen=None, symbol=c.symbol, symbolSize=9, name=c.label,
+                    **_symbol_style(c))
+                continue
             style = Qt.PenStyle.DashLine if c.dash else Qt.PenStyle.SolidLine
-            pen = pg.mkPen(c.colour, width=c.width, style=style)
+            pen = pg.mkPen(theme.curve_colour(c.colour), width=c.width, style=style)
             kw = {}
             if c.fill:
-                colour = pg.mkColor(c.colour)
+                colour = pg.mkColor(theme.curve_colour(c.colour))
                 colour.setAlpha(110)
                 kw = {"fillLevel": 0.0, "brush": pg.mkBrush(colour)}
             item = plot.plot([], [], pen=pen, name=c.label, **kw)
@@ -175,9 +333,133 @@ class TimePane(QWidget):
         newest = [float(c.x[-1]) for c in view.curves.values() if len(c.x)]
         if newest and max(newest) < asof_s - view_days * 86400.0 * 0.5:
             right = max(newest)  # only old data (offline): show it rather than an empty window
-        lo = right - view_days * 86400.0
-        self._rows[0].plot.setXRange(lo, right + view_days * 86400.0 * 0.02, padding=0)
+        self._right, self._view_days = right, view_days
+        if self.group.follow or not self.group.ranged:
+            self.follow_latest()
         self.header.setText(self.header_html(view))
+
+    def follow_latest(self) -> None:
+        """Put the newest data at the right edge, at the group's span (TimeGroup): this pane
+        only; the others take the same range when their turn comes."""
+        x_range = self.group.latest_range()
+        if x_range is not None:
+            self.group.set_range([self], x_range)
+
+    def _on_x_range(self, _vb, x_range) -> None:
+        self.group.on_x_changed(self, float(x_range[0]), float(x_range[1]))
+
+    def _on_manual_range(self, _mask) -> None:
+        self.group.on_manual_range()
+
+    # ------------------------------------------------------------------ crosshair
+    def on_mouse_moved(self, scene_pos: QPointF) -> None:
+        """Crosshair at the mouse: a dashed line in every row and, in the pane's tallest row,
+        the date and each curve's value at that time (the last bar closed at or before it)."""
+        row = next((r for r in self._rows
+                    if r.plot.sceneBoundingRect().contains(scene_pos)), None)
+        if row is None:
+            self.hide_crosshair()
+            return
+        x = float(row.plot.getViewBox().mapSceneToView(scene_pos).x())
+        for r in self._rows:
+            r.vline.setPos(x)
+            r.vline.show()
+        readout = self._readout
+        readout.setHtml(self.crosshair_html(x))
+        area = self.graphics.sceneRect()
+        right_half = scene_pos.x() > area.center().x()
+        readout.setAnchor((1, 0) if right_half else (0, 0))
+        readout.setPos(scene_pos.x() + (-8 if right_half else 8),
+                       self._rows[0].plot.getViewBox().sceneBoundingRect().top() + 2)
+        readout.show()
+
+    def hide_crosshair(self) -> None:
+        for r in self._rows:
+            r.vline.hide()
+        self._readout.hide()
+
+    def leaveEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        self.hide_crosshair()
+        super().leaveEvent(event)
+
+    def values_at(self, x: float) -> list[tuple[CurveSpec, str, float | None]]:
+        """(curve, unit, value at time x) for every curve: the last point at or before x, None
+        in a hole, before the first point or long after the last one."""
+        out = []
+        for row in self._rows:
+            for c in row.spec.curves:
+                out.append((c, row.spec.unit, self._value_at(row.items[c.cid], c.cid, x)))
+        return out
+
+    def _value_at(self, item: pg.PlotDataItem, cid: str, x: float) -> float | None:
+        xs, ys = item.getOriginalDataset()
+        if xs is None or len(xs) == 0:
+            return None
+        i = int(np.searchsorted(xs, x, side="right")) - 1
+        if i < 0 or not np.isfinite(ys[i]):
+            return None
+        curve = self.view.curves.get(cid) if self.view is not None else None
+        step = float(np.median(np.diff(xs[-50:]))) if len(xs) > 1 else 86400.0
+        limit = max(3.0 * step, (curve.max_gap_s or 0.0) if curve is not None else 0.0)
+        if x - float(xs[i]) > limit:
+            return None
+        return float(ys[i])
+
+    def crosshair_html(self, x: float) -> str:
+        """The date, then each curve's value, one a line."""
+        when = pd.Timestamp(x, unit="s", tz="UTC")
+        lines = [f"<b>{when:%Y-%m-%d %H:%M} UTC</b>"]
+        for c, unit, value in self.values_at(x):
+            shown = "—" if value is None else _value_text(value, unit)
+            mark = ("○" if c.hollow else "●") if c.symbol else "┅" if c.dash else "━"
+            lines.append(f"<span style='color:{theme.curve_colour(c.colour)}'>{mark}</span> "
+                         f"{html.escape(c.label)} <b>{html.escape(shown)}</b>")
+        return (f"<div style='color:{theme.FOREGROUND}; font-size:8pt'>"
+                + "<br>".join(lines) + "</div>")
+
+    def crosshair_text(self) -> str:
+        """The crosshair readout as plain text ('' when hidden)."""
+        if not self._readout.isVisible():
+            return ""
+        return self._readout.textItem.toPlainText()
+
+    # ------------------------------------------------------------------ theme
+    def restyle(self) -> None:
+        """Recolour for the current theme (View ▸ Theme); the header follows on the next draw."""
+        self.graphics.setBackground(theme.BACKGROUND)
+        self.header.setStyleSheet(f"color:{theme.FOREGROUND}; padding:2px 4px;")
+        for row, grid in zip(self._rows, self._grids, strict=True):
+            plot = row.plot
+            for name in ("left", "bottom"):
+                axis = plot.getAxis(name)
+                axis.setPen()
+                axis.setTextPen()
+            plot.getAxis("left").setLabel(row.spec.unit)
+            grid.setPen(pg.mkPen(theme.GRID))
+            plot.setTitle(f"<span style='color:{theme.MUTED}'>{html.escape(row.spec.title)}"
+                          "</span>", size="8pt")
+            if plot.legend is not None:
+                plot.legend.setBrush(pg.mkBrush(theme.LEGEND_BG))
+                plot.legend.setLabelTextColor(theme.FOREGROUND)
+            row.notice.setText(row.notice.text, color=theme.AMBER)
+            row.vline.setPen(pg.mkPen(theme.MUTED, width=1, style=Qt.PenStyle.DashLine))
+            for c in row.spec.curves:
+                item, colour = row.items[c.cid], theme.curve_colour(c.colour)
+                if c.symbol is not None:
+                    style = _symbol_style(c)
+                    item.setSymbolPen(style["symbolPen"])
+                    item.setSymbolBrush(style["symbolBrush"])
+                    continue
+                dash = Qt.PenStyle.DashLine if c.dash else Qt.PenStyle.SolidLine
+                item.setPen(pg.mkPen(colour, width=c.width, style=dash))
+                if c.fill:
+                    fill = pg.mkColor(colour)
+                    fill.setAlpha(110)
+                    item.setBrush(pg.mkBrush(fill))
+        self._readout.fill = pg.mkBrush(theme.LEGEND_BG)
+        self._readout.border = pg.mkPen(theme.GRID)
+        if self.view is not None:
+            self.header.setText(self.header_html(self.view))
 
     # series-key prefixes whose feed errors show on this pane
     error_prefixes: tuple[str, ...] = ()
@@ -278,6 +560,20 @@ def age_text(delta: pd.Timedelta) -> str:
     if seconds < 2 * 86400:
         return f"{seconds / 3600:.1f} h"
     return f"{seconds / 86400:.1f} days"
+
+
+def _symbol_style(c: CurveSpec) -> dict:
+    colour = theme.curve_colour(c.colour)
+    return {"symbolPen": pg.mkPen(colour, width=c.width),
+            "symbolBrush": pg.mkBrush(None if c.hollow else colour)}
+
+
+def _value_text(value: float, unit: str) -> str:
+    """A crosshair value: a precision that suits its size, then the row's unit."""
+    size = abs(value)
+    text = (f"{value:,.0f}" if size >= 1000 else f"{value:.2f}" if size >= 10
+            else f"{value:.3f}")
+    return text if unit in ("index", "corr", "") else f"{text} {unit}"
 
 
 def fmt(value: float | None, spec: str = ".2f", suffix: str = "") -> str:

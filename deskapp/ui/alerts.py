@@ -1,0 +1,395 @@
+"""Alerts on screen: a banner under the toolbar, a tray notification, a log line and the Alert
+history dock (DESIGN.md section 7). What fires, and when, is decided off the GUI thread by
+`deskapp/signals/alerts.py` in the compute worker; this module only shows and keeps it.
+
+The history survives restarts in `alerts.jsonl` (data folder, one JSON alert per line; a line
+that cannot be read is skipped with a log line, never fatal).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QSizePolicy,
+    QStyle,
+    QSystemTrayIcon,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from deskapp.signals.alerts import EASING, ESCALATION, Alert
+
+log = logging.getLogger("deskapp.alerts")
+
+# The message (which names the kind and the change) comes second: in the narrow default dock
+# the time and the whole line are what shows; kind, change and source follow for sorting by eye.
+COLUMNS = ("Market time (UTC)", "Message", "Kind", "Change", "Source")
+MESSAGE = 1
+MAX_ROWS = 1000  # the dock keeps the newest this many
+FILE_KEEP = 1000  # alerts.jsonl is cut back to the newest this many when it holds twice as many
+
+
+def _colour(severity: str) -> str:
+    from deskapp.ui import theme
+
+    return {ESCALATION: theme.AMBER, EASING: theme.SKY}.get(severity, theme.MUTED)
+
+
+def _origin(a: Alert) -> str:
+    return f"{a.source} {a.dataset}".strip()
+
+
+def lead(alerts: list[Alert]) -> Alert:
+    """The one alert of a batch (one snapshot) the banner shows: the first escalation, else the
+    first; within a batch the kinds come in order regime, early warning, zone, flywheel."""
+    return next((a for a in alerts if a.severity == ESCALATION), alerts[0])
+
+
+def headline(a: Alert) -> str:
+    """Severity as a shape and a word, never colour alone: '▲ escalation'."""
+    return f"{a.marker} {a.severity}"
+
+
+# ------------------------------------------------------------------ the banner
+class _ElidedLabel(QLabel):
+    """A bold prefix and a plain text cut with "…" to the label's width (re-cut on resize);
+    it never asks for more width than it has, so a long message cannot widen the window."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._prefix, self._plain = "", ""
+
+    def set_parts(self, prefix: str, plain: str) -> None:
+        self._prefix, self._plain = prefix, plain
+        self._cut()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._cut()
+
+    def _cut(self) -> None:
+        fm = self.fontMetrics()
+        bold = self.font()
+        bold.setBold(True)
+        from PySide6.QtGui import QFontMetrics
+
+        room = self.width() - QFontMetrics(bold).horizontalAdvance(self._prefix + "  ") - 12
+        text = fm.elidedText(self._plain, Qt.TextElideMode.ElideRight, max(room, 40))
+        self.setText(f"<b>{html.escape(self._prefix)}</b>&nbsp; {html.escape(text)}")
+
+
+class AlertBanner(QToolBar):
+    """A slim bar on its own row at the top of the window: the latest alert, a button to the
+    history and a dismiss button; hides itself after `hide_after_ms`.
+
+    It is a toolbar so that it takes a row of its own and never covers a pane; it can only be
+    visible while it holds an alert (a restored window state cannot show it empty).
+    """
+
+    sig_history = Signal()
+
+    def __init__(self, parent: QWidget | None = None, hide_after_ms: int = 30_000):
+        super().__init__("Alert", parent)
+        self.setObjectName("toolbar_alert")
+        self.setMovable(False)
+        self.setFloatable(False)
+        self.toggleViewAction().setVisible(False)  # not offered in the toolbar menu: no alert
+        self.hide_after_ms = hide_after_ms
+        self.alert: Alert | None = None
+        self.frame = QFrame(self)
+        self.frame.setObjectName("alert_banner")
+        self.frame.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        row = QHBoxLayout(self.frame)
+        row.setContentsMargins(8, 2, 4, 2)
+        row.setSpacing(8)
+        self.marker = QLabel(self.frame)
+        self.marker.setObjectName("alert_marker")
+        self.text = _ElidedLabel(self.frame)  # the whole line is in its tooltip
+        self.text.setObjectName("alert_text")
+        self.more = QLabel(self.frame)
+        self.history_button = QToolButton(self.frame)
+        self.history_button.setText("History")
+        self.history_button.setToolTip("Show the Alert history dock")
+        self.history_button.clicked.connect(self.sig_history)
+        self.close_button = QToolButton(self.frame)
+        self.close_button.setObjectName("alert_dismiss")
+        self.close_button.setText("✕")
+        self.close_button.setToolTip("Dismiss (the alert stays in the history)")
+        self.close_button.clicked.connect(self.dismiss)
+        row.addWidget(self.marker)
+        row.addWidget(self.text, 1)
+        row.addWidget(self.more)
+        row.addWidget(self.history_button)
+        row.addWidget(self.close_button)
+        self.addWidget(self.frame)
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.timeout.connect(self.dismiss)
+        super().setVisible(False)
+
+    @classmethod
+    def install(cls, window: QMainWindow, before: QToolBar, hide_after_ms: int = 30_000
+                ) -> AlertBanner:
+        """Put the banner on a top row of its own, above the toolbar `before` (the first one):
+        toolbars added later join their rows, never the banner's."""
+        banner = cls(window, hide_after_ms)
+        window.insertToolBar(before, banner)
+        window.insertToolBarBreak(before)
+        super(AlertBanner, banner).setVisible(False)
+        return banner
+
+    def setVisible(self, visible: bool) -> None:  # noqa: N802 (Qt override)
+        super().setVisible(visible and self.alert is not None)
+
+    def show_alert(self, a: Alert, more: int = 0) -> None:
+        from deskapp.ui import theme
+
+        self.alert = a
+        colour = _colour(a.severity)
+        self.frame.setStyleSheet(
+            f"QFrame#alert_banner {{ background:{theme.FOCUS_BG}; border-left:5px solid "
+            f"{colour}; }} QLabel {{ color:{theme.FOREGROUND}; }}")
+        self.marker.setText(f"<b style='color:{colour}'>{a.marker} {a.severity.upper()}</b>")
+        self.marker.setToolTip(a.severity)
+        self.text.setToolTip(f"{a.time:%Y-%m-%d %H:%M} UTC — {a.message}\n({_origin(a)})")
+        self.text.set_parts(f"{a.time:%Y-%m-%d %H:%M} UTC", a.message)
+        self.more.setText(f"+{more} more" if more else "")
+        self.more.setVisible(bool(more))
+        self.setVisible(True)
+        self.timer.start(self.hide_after_ms)
+
+    @Slot()
+    def dismiss(self) -> None:
+        self.timer.stop()
+        self.alert = None
+        super().setVisible(False)
+
+    def plain_text(self) -> str:
+        """What the banner says, without markup (tests, accessibility)."""
+        a = self.alert
+        return "" if a is None else f"{headline(a)} {a.time:%Y-%m-%d %H:%M} UTC {a.message}"
+
+
+# ------------------------------------------------------------------ the history dock
+class AlertHistory(QWidget):
+    """Every alert of the session (and earlier ones from alerts.jsonl), newest first."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("alert_history")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        self.summary = QLabel("no alerts yet: they fire when the regime, the early-warning "
+                              "count, the correlation zone or the flywheel stage changes")
+        self.summary.setWordWrap(True)
+        self.table = QTableWidget(0, len(COLUMNS), self)
+        self.table.setObjectName("alert_table")
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        for i in range(len(COLUMNS)):
+            header.setSectionResizeMode(i, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(MESSAGE, QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.table, 1)
+        self.session = 0
+        self.earlier = 0
+
+    def add(self, alerts: Iterable[Alert], earlier: bool = False) -> None:
+        """Insert at the top, in order (the last given ends up first)."""
+        from deskapp.ui import theme
+
+        for a in alerts:
+            self.table.insertRow(0)
+            cells = (f"{a.time:%Y-%m-%d %H:%M}", f"{a.marker} {a.message}", a.title,
+                     f"{a.marker} {a.severity}: {a.change}", _origin(a))
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                tip = f"{headline(a)}: {a.message}" + (
+                    "" if a.since == a.time else f"\n(first seen {a.since:%Y-%m-%d %H:%M} UTC)")
+                item.setToolTip(tip + ("\nfrom an earlier session" if earlier else ""))
+                if earlier:
+                    item.setForeground(_qcolour(theme.MUTED))
+                elif col == 3:
+                    item.setForeground(_qcolour(_colour(a.severity)))
+                self.table.setItem(0, col, item)
+            if earlier:
+                self.earlier += 1
+            else:
+                self.session += 1
+        while self.table.rowCount() > MAX_ROWS:
+            self.table.removeRow(self.table.rowCount() - 1)
+        self.table.setColumnWidth(MESSAGE, max(self.table.columnWidth(MESSAGE), 560))
+        self.summary.setText(f"{self.session} alert{'s' if self.session != 1 else ''} this "
+                             f"session" + (f", {self.earlier} earlier (grey)" if self.earlier
+                                           else "") + "; newest first")
+
+    def rows(self) -> list[tuple[str, ...]]:
+        """The table's text, top row first (tests)."""
+        return [tuple(self.table.item(r, c).text() for c in range(len(COLUMNS)))
+                for r in range(self.table.rowCount())]
+
+
+def _qcolour(name: str):
+    from PySide6.QtGui import QColor
+
+    return QColor(name)
+
+
+# ------------------------------------------------------------------ the file
+def load_history(path: Path, limit: int = 200) -> list[Alert]:
+    """The newest `limit` alerts of the file, oldest first; unreadable lines are skipped with
+    one log line. Cuts the file back when it has grown to twice FILE_KEEP lines."""
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        log.warning("alert history %s not read: %s", path, exc)
+        return []
+    alerts, bad = [], []
+    for n, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            alerts.append(Alert.from_dict(json.loads(line)))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            bad.append(n)
+    if bad:
+        log.warning("alert history %s: skipped %d unreadable line%s (line %s)", path, len(bad),
+                    "s" if len(bad) > 1 else "", ", ".join(map(str, bad[:5]))
+                    + (", ..." if len(bad) > 5 else ""))
+    if len(lines) >= 2 * FILE_KEEP:
+        _rewrite(path, alerts[-FILE_KEEP:])
+    return alerts[-limit:]
+
+
+def _rewrite(path: Path, alerts: list[Alert]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        tmp.write_text("".join(json.dumps(a.to_dict()) + "\n" for a in alerts), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.warning("alert history %s not cut back: %s", path, exc)
+
+
+def append_history(path: Path, alerts: Iterable[Alert]) -> None:
+    with path.open("a", encoding="utf-8") as fh:
+        for a in alerts:
+            fh.write(json.dumps(a.to_dict(), ensure_ascii=False) + "\n")
+
+
+# ------------------------------------------------------------------ the controller
+class AlertCenter(QObject):
+    """Receives the compute worker's alerts (queued, GUI thread) and shows them everywhere:
+    a log line each, the history dock, the file, the banner and a tray notification."""
+
+    sig_shown = Signal(list)  # the alerts just shown (GUI thread)
+
+    def __init__(self, banner: AlertBanner, history: AlertHistory, dock=None,
+                 tray: bool = True, history_file: Path | None = None,
+                 parent: QObject | None = None):
+        super().__init__(parent)
+        self.banner, self.history, self.dock = banner, history, dock
+        self.history_file = history_file
+        self.tray_icon: QSystemTrayIcon | None = None
+        self.tray_wanted = tray
+        banner.sig_history.connect(self.show_history)
+        if history_file is not None:
+            earlier = load_history(history_file)
+            if earlier:
+                history.add(earlier, earlier=True)
+
+    @Slot(list)
+    def on_alerts(self, alerts: list) -> None:
+        if not alerts:
+            return
+        for a in alerts:
+            log.info("alert %s at %s UTC (%s): %s", headline(a), f"{a.time:%Y-%m-%d %H:%M}",
+                     _origin(a) or "?", a.message)
+        self.history.add(alerts)
+        self._persist(alerts)
+        self.banner.show_alert(lead(alerts), more=len(alerts) - 1)
+        self._notify(alerts)
+        self.sig_shown.emit(list(alerts))
+
+    def _persist(self, alerts: list[Alert]) -> None:
+        if self.history_file is None:
+            return
+        try:
+            append_history(self.history_file, alerts)
+        except OSError as exc:
+            log.warning("alert history %s not written (%s); alerts stay in this session only",
+                        self.history_file, exc)
+            self.history_file = None
+
+    def _tray(self) -> QSystemTrayIcon | None:
+        """The tray icon, created on first use; None where the desktop has no tray."""
+        if self.tray_icon is None and self.tray_wanted:
+            if not QSystemTrayIcon.isSystemTrayAvailable():
+                self.tray_wanted = False  # offscreen, headless, or a desktop without a tray
+                log.info("no system tray: alerts show in the window only")
+                return None
+            app = QApplication.instance()
+            icon = app.windowIcon() if app is not None else None
+            if icon is None or icon.isNull():
+                icon = self.banner.style().standardIcon(
+                    QStyle.StandardPixmap.SP_MessageBoxWarning)
+            self.tray_icon = QSystemTrayIcon(icon, self)
+            self.tray_icon.setToolTip("deskapp alerts")
+            self.tray_icon.messageClicked.connect(self.show_history)
+            self.tray_icon.show()
+        return self.tray_icon
+
+    def _notify(self, alerts: list[Alert]) -> None:
+        tray = self._tray()
+        if tray is None or not tray.supportsMessages():
+            return
+        first = lead(alerts)
+        title = f"{headline(first)}: {first.title}"
+        rest = [a for a in alerts if a is not first]
+        body = "\n".join(f"{a.time:%m-%d %H:%M} {a.message}" for a in [first, *rest][:3])
+        icon = (QSystemTrayIcon.MessageIcon.Warning if first.severity == ESCALATION
+                else QSystemTrayIcon.MessageIcon.Information)
+        tray.showMessage(title, body, icon, 10_000)
+
+    @Slot()
+    def show_history(self) -> None:
+        if self.dock is not None:
+            self.dock.show()
+            self.dock.raise_()
+
+    def close(self) -> None:
+        """Take the tray icon away (shutdown)."""
+        tray, self.tray_icon = self.tray_icon, None
+        if tray is not None:
+            try:
+                tray.hide()
+                tray.deleteLater()
+            except RuntimeError:  # already deleted with its parent
+                pass

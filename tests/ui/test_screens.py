@@ -1,0 +1,349 @@
+"""Watch screens, --screens N screenshots, crosshair, linked x-axes, follow live, full screen,
+theme."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyqtgraph as pg
+import pytest
+from PySide6.QtCore import QPoint, QPointF, QRect, Qt
+from PySide6.QtGui import QImage, QWheelEvent
+from PySide6.QtWidgets import QApplication, QDockWidget
+
+from deskapp.app import screenshot_paths
+from deskapp.ui import theme
+from deskapp.ui.panes.base import TimePane
+from deskapp.ui.screens import WatchScreen, distribution, split_even
+
+REPO = Path(__file__).resolve().parents[2]
+DATASET = "2026-02-risk-off"
+AT = "2026-02-10T21:00Z"
+
+
+def rgb(image: QImage) -> np.ndarray:
+    image = image.convertToFormat(QImage.Format.Format_RGB32)
+    words = np.frombuffer(image.constBits(), dtype=np.uint32)
+    return words.reshape(image.height(), image.bytesPerLine() // 4)[:, :image.width()] & 0xFFFFFF
+
+
+def drawn_desk(make_desk, qtbot, screens: int = 1):
+    desk = make_desk(DATASET, at=AT, size=(1600, 900))
+    with qtbot.waitSignal(desk.window.sig_board_drawn, timeout=20000):
+        pass
+    if screens > 1:
+        desk.window.screens.ensure_count(screens)
+        for watch in desk.window.screens.windows:
+            watch.resize(1600, 900)
+        qtbot.waitUntil(lambda: all(w.view is not None for w in desk.window.screens.windows),
+                        timeout=10000)
+    return desk
+
+
+def visible_time_panes(window) -> dict[str, TimePane]:
+    return {key: dock.widget() for key, dock in window.docks.items()
+            if isinstance(dock.widget(), TimePane) and dock.isVisible()}
+
+
+def wheel(pane: TimePane, steps: int = 1) -> None:
+    """A real mouse-wheel turn over the pane's first plot."""
+    viewport = pane.graphics.viewport()
+    centre = pane.plots[0].sceneBoundingRect().center()
+    pos = QPointF(pane.graphics.mapFromScene(centre))
+    event = QWheelEvent(pos, QPointF(viewport.mapToGlobal(pos.toPoint())), QPoint(0, 0),
+                        QPoint(0, 120 * steps), Qt.MouseButton.NoButton,
+                        Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(viewport, event)
+
+
+# ---------------------------------------------------------------------- distribution
+def test_split_and_distribution_cover_every_pane_once():
+    assert split_even(list("abcd"), 3) == [["a"], ["b"], ["c", "d"]]
+    pool = ["macro", "leadership", "crypto", "correlation"]
+    assert distribution(pool, ["regime"], 1) == [pool]
+    assert distribution(pool, ["regime"], 2) == [["macro", "leadership"], ["crypto", "correlation"]]
+    assert distribution(pool, ["regime"], 3) == [["macro"], ["leadership"],
+                                                  ["crypto", "correlation"]]
+    assert distribution(pool, ["regime"], 5) == [[], ["macro"], ["leadership"], ["crypto"],
+                                                 ["correlation"]]
+    six = distribution(pool, ["regime"], 6)
+    assert len(six) == 6 and all(six[1:]) and six[5] == ["regime"]
+    eight = [f"p{i}" for i in range(8)]  # the board with the other four panes
+    shares = distribution(eight, ["regime"], 3)
+    assert [len(s) for s in shares] == [2, 3, 3]
+    assert sum(shares, []) == eight
+
+
+def test_screens_3_puts_the_panes_across_three_windows(make_desk, qtbot):
+    desk = drawn_desk(make_desk, qtbot, screens=3)
+    main = desk.window
+    windows = main.screens.all_windows()
+    assert len(windows) == 3 and all(isinstance(w, WatchScreen) for w in windows[1:])
+    assert all(w.isVisible() for w in windows)
+    pool = [k for k, d in main.docks.items() if isinstance(d.widget(), TimePane)]
+    assert {"macro", "leadership", "crypto", "correlation"} <= set(pool)
+    shown = [sorted(visible_time_panes(w)) for w in windows]
+    assert shown == [sorted(s) for s in distribution(pool, ["regime"], 3)]
+    assert all(shown)
+    # Every time pane of the board is on one window, and the decision docks stay on the main.
+    assert sorted(sum(shown, [])) == sorted(pool)
+    assert main.docks["checklist"].isVisible() and main.docks["regime"].isVisible()
+    # The watch screens' own instances drew the same board as the main window would.
+    holder = next(w for w in windows[1:] if "crypto" in w.panes)
+    crypto = holder.panes["crypto"]
+    assert crypto is not main.panes["crypto"]
+    x, y = crypto.curve_data("btc")
+    mx, my = main.panes["crypto"].curve_data("btc")
+    assert len(x) > 10 and np.array_equal(x, mx) and np.array_equal(y, my)
+    assert windows[1].view is main.view
+
+
+def test_new_watch_screen_from_the_view_menu(make_desk, qtbot):
+    desk = drawn_desk(make_desk, qtbot)
+    main = desk.window
+    action = main.findChild(pg.QtGui.QAction, "action_new_watch_screen")
+    assert action.shortcut().toString() == "Ctrl+Shift+N"
+    action.trigger()
+    assert len(main.screens.windows) == 1
+    watch = main.screens.windows[0]
+    assert watch.isVisible() and watch.docks == {}
+    # The Panes menu offers every board pane of the main window (panes added later too).
+    watch._fill_pane_menu()
+    offered = [a.text() for a in watch.pane_menu.actions()]
+    assert set(offered) == {main.docks[k].windowTitle() for k in main.screens.catalogue()}
+    assert "Checklist" not in offered and "Review decisions" not in offered
+    assert {"macro", "leadership", "crypto", "correlation", "regime"} <= set(
+        main.screens.catalogue())
+    regime = next(a for a in watch.pane_menu.actions() if a.text() == "Regime")
+    regime.setChecked(True)  # the trader ticks it
+    assert watch.docks["regime"].isVisible()
+    assert watch.panes["regime"].name_label.text() == main.regime.name_label.text() != "—"
+    # Closing the watch screen forgets it.
+    watch.close()
+    assert main.screens.windows == []
+
+
+def test_watch_screens_follow_new_boards_and_close_with_the_main_window(make_desk, qtbot):
+    desk = make_desk(DATASET, at="2026-02-01T00:00Z", speed=86400 * 2)
+    main = desk.window
+    watch = main.screens.open_screen(["macro"])
+    boards = []
+    watch.sig_board_drawn.connect(boards.append)
+    qtbot.waitUntil(lambda: len(boards) >= 2, timeout=20000)
+    assert boards[-1].asof > boards[0].asof
+    pane = watch.panes["macro"]
+    x, _y = pane.curve_data("us10y")
+    # (the pane keeps the time as float seconds: equal to the microsecond)
+    assert pane.asof >= boards[-1].asof - pd.Timedelta("1ms")
+    assert x[-1] <= pane.asof.value / 1e9
+    main.close()
+    assert main.screens.windows == [] and not watch.isVisible()
+
+
+# ---------------------------------------------------------------------- --screens screenshots
+@pytest.mark.parametrize("scale", ["1", "2"])
+def test_cli_screens_3_screenshot_writes_one_png_per_window(tmp_path, make_desk, qtbot, scale):
+    png = tmp_path / "desk.png"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "DESKAPP_HOME": str(tmp_path / "home"),
+           "QT_SCALE_FACTOR": scale}
+    proc = subprocess.run(
+        [sys.executable, "-m", "deskapp", "--replay", DATASET, "--at", AT, "--screens", "3",
+         "--screenshot", str(png), "--size", "1200x800"],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=90)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    paths = screenshot_paths(png, 3)
+    assert [p.name for p in paths] == ["desk.png", "desk-screen2.png", "desk-screen3.png"]
+    assert sorted(p.name for p in tmp_path.glob("*.png")) == sorted(p.name for p in paths)
+    s = int(scale)
+    images = [rgb(QImage(str(p))) for p in paths]
+    for p, pixels in zip(paths, images, strict=True):
+        # Each window is 1200x800; the PNG has its device pixels (crisp at scale 2).
+        assert pixels.shape == (800 * s, 1200 * s), p.name
+        assert len(np.unique(pixels)) > 200, f"{p.name} is (nearly) uniform"
+        assert pixels.std() > 1000, p.name
+    assert not np.array_equal(images[1], images[2])
+
+    # Each PNG shows its panes: the same windows built in-process put them here.
+    desk = drawn_desk(make_desk, qtbot, screens=3)
+    background = int(theme.THEMES["dark"]["BACKGROUND"].lstrip("#"), 16)
+    for window, pixels in zip(desk.window.screens.all_windows(), images, strict=True):
+        window.resize(1200, 800)
+        panes = visible_time_panes(window)
+        assert panes, window.windowTitle()
+        for key, pane in panes.items():
+            top_left = pane.mapTo(window, QPoint(0, 0)) * s
+            r = QRect(top_left, pane.size() * s)
+            region = pixels[r.top():r.bottom() + 1, r.left():r.right() + 1]
+            assert region.size > 100 * 100 * s * s, f"{key}: {r}"
+            assert len(np.unique(region)) > 50, f"{key} pane is (nearly) uniform"
+            assert (region == background).mean() > 0.3, f"{key} has no plot background"
+            first = pane.rows[0].curves[0].colour  # e.g. the 10y yield, BTC daily
+            n = int((region == int(first.lstrip("#"), 16)).sum())
+            assert n > 100 * s, f"{key}: its first curve is not drawn ({n} px)"
+
+
+# ---------------------------------------------------------------------- crosshair
+def test_crosshair_shows_the_date_and_each_value_under_the_mouse(make_desk, qtbot):
+    desk = drawn_desk(make_desk, qtbot)
+    pane = desk.window.panes["macro"]
+    x, y = pane.curve_data("us10y")
+    i = len(x) - 10
+    vb = pane.plots[0].getViewBox()
+    scene = vb.mapViewToScene(QPointF(float(x[i]) + 60.0, float(y[i])))
+    pane.on_mouse_moved(scene)
+    text = pane.crosshair_text()
+    when = pd.Timestamp(x[i], unit="s", tz="UTC")
+    assert f"{when:%Y-%m-%d}" in text
+    assert f"10y {y[i]:.3f} %" in text
+    _dx, dy = pane.curve_data("dxy")
+    assert "DXY " in text and "3m bill " in text
+    assert all(r.vline.isVisible() and abs(r.vline.value() - (x[i] + 60)) < 3600
+               for r in pane._rows)
+    # Outside every plot the crosshair goes away.
+    pane.on_mouse_moved(QPointF(-50, -50))
+    assert pane.crosshair_text() == ""
+    assert not any(r.vline.isVisible() for r in pane._rows)
+
+
+def test_crosshair_follows_a_real_mouse_move(make_desk, qtbot):
+    desk = drawn_desk(make_desk, qtbot)
+    pane = desk.window.panes["correlation"]
+    x, y = pane.curve_data("daily_30")
+    vb = pane.plots[0].getViewBox()
+    target = pane.graphics.mapFromScene(vb.mapViewToScene(QPointF(float(x[-5]), 0.0)))
+    qtbot.mouseMove(pane.graphics.viewport(), target)
+    qtbot.waitUntil(lambda: pane.crosshair_text() != "", timeout=5000)
+    assert f"daily 30d {y[-5]:.3f}" in pane.crosshair_text()
+
+
+# ---------------------------------------------------------------------- x axes, follow live
+def test_x_axes_are_linked_across_the_time_panes_of_a_window(make_desk, qtbot):
+    desk = drawn_desk(make_desk, qtbot, screens=2)
+    main = desk.window
+    panes = list(main.panes.values())
+    ranges = {tuple(np.round(p.plots[0].viewRange()[0])) for p in panes}
+    assert len(ranges) == 1  # one span for the whole window
+    lo, hi = panes[0].plots[0].viewRange()[0]
+    panes[2].plots[0].setXRange(lo + 86400 * 30, hi - 86400 * 10, padding=0)
+    for pane in panes:
+        for plot in pane.plots:  # every row of every pane
+            a, b = plot.viewRange()[0]
+            assert abs(a - (lo + 86400 * 30)) < 1 and abs(b - (hi - 86400 * 10)) < 1
+    # Watch screens have their own time axis.
+    watch = main.screens.windows[0]
+    assert watch.group is not main.screens.group
+    wa, _wb = next(iter(watch.panes.values())).plots[0].viewRange()[0]
+    assert abs(wa - lo) < 1
+
+
+def test_follow_live_turns_off_on_a_wheel_zoom_and_back_on_from_the_toolbar(make_desk, qtbot):
+    desk = make_desk(DATASET, at="2026-02-01T00:00Z", speed=0.0)
+    with qtbot.waitSignal(desk.window.sig_board_drawn, timeout=20000):
+        pass
+    main = desk.window
+    group, action = main.screens.group, main.screens.follow
+    assert group.follow and action.isChecked()
+    assert action.shortcut().toString() == "End"
+    macro = main.panes["macro"]
+    before = macro.plots[0].viewRange()[0]
+    wheel(macro)
+    after = macro.plots[0].viewRange()[0]
+    assert after[1] - after[0] < before[1] - before[0]  # zoomed in, x only
+    assert not group.follow and not action.isChecked()
+    assert main.panes["crypto"].plots[0].viewRange()[0] == pytest.approx(after)
+
+    # A new board leaves the trader's view alone while not following ...
+    main.speed_box.setCurrentIndex(main.speed_box.findData(86400.0))
+    boards = []
+    main.sig_board_drawn.connect(boards.append)
+    qtbot.waitUntil(lambda: len(boards) >= 2, timeout=20000)
+    main.speed_box.setCurrentIndex(main.speed_box.findData(0.0))
+    assert macro.plots[0].viewRange()[0] == pytest.approx(after)
+    # ... and "Follow live" brings the newest data back to the right edge at the zoomed span.
+    action.trigger()
+    assert group.follow
+    lo, hi = macro.plots[0].viewRange()[0]
+    assert hi - lo == pytest.approx(after[1] - after[0], rel=1e-6)
+    assert lo < main.view.asof.value / 1e9 < hi
+    # Reset layout: the default span again.
+    main.reset_layout()
+    lo, hi = macro.plots[0].viewRange()[0]
+    assert hi - lo == pytest.approx(main.view.view_days * 86400 * 1.02, rel=1e-6)
+
+
+# ---------------------------------------------------------------------- full screen
+def test_f11_full_screen_per_window(make_desk, qtbot):
+    desk = drawn_desk(make_desk, qtbot, screens=2)
+    main = desk.window
+    watch = main.screens.windows[0]
+    assert watch.full_screen.shortcut().toString() == "F11"
+    watch.full_screen.trigger()
+    qtbot.waitUntil(watch.isFullScreen, timeout=5000)
+    assert not main.isFullScreen()
+    qtbot.waitUntil(lambda: watch.geometry() == watch.screen().geometry(), timeout=5000)
+    watch.full_screen.trigger()
+    qtbot.waitUntil(lambda: not watch.isFullScreen(), timeout=5000)
+    main.screens.full_screen.trigger()
+    qtbot.waitUntil(main.isFullScreen, timeout=5000)
+    main.screens.full_screen.trigger()
+    qtbot.waitUntil(lambda: not main.isFullScreen(), timeout=5000)
+
+
+# ---------------------------------------------------------------------- theme
+@pytest.fixture
+def restore_theme():
+    app = QApplication.instance()
+    saved = ({k: pg.getConfigOption(k) for k in ("background", "foreground", "antialias")},
+             app.palette(), app.style().name())
+    yield
+    theme.set_colours(theme.DEFAULT_THEME)
+    pg.setConfigOptions(**saved[0])
+    app.setPalette(saved[1])
+    app.setStyle(saved[2])
+
+
+def test_theme_switch_recolours_every_window_and_is_remembered(make_desk, qtbot,
+                                                               restore_theme):
+    desk = drawn_desk(make_desk, qtbot, screens=2)
+    main = desk.window
+    light = main.findChild(pg.QtGui.QAction, "action_theme_light")
+    assert main.findChild(pg.QtGui.QAction, "action_theme_dark").isChecked()
+    light.trigger()
+    assert theme.current == "light" and light.isChecked()
+    assert main.settings.value(theme.SETTINGS_KEY) == "light"
+    white = pg.mkColor(theme.THEMES["light"]["BACKGROUND"])
+    for window in main.screens.all_windows():
+        for pane in window.findChildren(TimePane):
+            assert pane.graphics.backgroundBrush().color() == white
+    # Light theme: the Okabe-Ito yellow becomes a darker one that reads on white.
+    pen = main.panes["crypto"]._rows[0].items["btc_1h"].opts["pen"]
+    assert pen.color() == pg.mkColor(theme.curve_colour(theme.YELLOW)) != pg.mkColor(theme.YELLOW)
+    assert theme.saved_theme(main.settings) == "light"
+    main.findChild(pg.QtGui.QAction, "action_theme_dark").trigger()
+    assert theme.current == "dark"
+
+
+def test_status_is_never_colour_alone(make_desk, qtbot):
+    """Risk-off vs risk-on and the regime read without colour: a shape or a word goes with it."""
+    from deskapp.ui.checklist_panel import STATUS_TEXT
+    from deskapp.ui.panes.correlation import ZONE_MARKS
+    from deskapp.ui.panes.regime import MARKS
+
+    assert {t.split()[0] for t in STATUS_TEXT.values()} == {"▼", "■", "▲"}
+    assert len({m for m, _c in MARKS.values()}) == len(MARKS)
+    assert all(m.split()[-1].isupper() and m.split()[0] for m in ZONE_MARKS.values())
+    desk = drawn_desk(make_desk, qtbot)
+    assert desk.window.regime.name_label.text().isupper()  # the regime is named in words
+
+
+def test_docks_can_float(make_desk, qtbot):
+    desk = drawn_desk(make_desk, qtbot, screens=2)
+    for window in desk.window.screens.all_windows():
+        for dock in window.findChildren(QDockWidget):
+            assert dock.features() & QDockWidget.DockWidgetFeature.DockWidgetFloatable
