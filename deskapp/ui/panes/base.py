@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from deskapp.signals.board import PaneView, data_age
 from deskapp.ui import theme
+from deskapp.ui.panes.date_axis import DateAxis
 
 
 @dataclass(frozen=True)
@@ -214,7 +215,7 @@ class TimePane(QWidget):
         self._grids: list[pg.GridItem] = []
         first: pg.PlotItem | None = None
         for i, spec in enumerate(self.rows):
-            axis = pg.DateAxisItem(orientation="bottom", utcOffset=0)
+            axis = DateAxis(orientation="bottom", utcOffset=0)
             plot = self.graphics.addPlot(row=i, col=0, axisItems={"bottom": axis})
             self.graphics.ci.layout.setRowStretchFactor(i, spec.stretch)
             self._setup_plot(plot, spec, is_last=i == len(self.rows) - 1)
