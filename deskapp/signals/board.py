@@ -247,6 +247,14 @@ def crypto_pane(inp: BoardInputs) -> PaneView:
         p["missing"].pop("btc_1h", None)  # hourly bars are a bonus; daily is the baseline
         if latest_hourly is not None:
             r["btc"] = latest_hourly
+        # The pane's 4h timeframe: 4h closes from the hourly bars (UTC buckets (end - 4h, end],
+        # stamped at the end; a bucket still forming at asof is left out), as trend.btc_4h uses.
+        hourly_frame = inp.frames.get(hourly)
+        four = (trend.resample_last(hourly_frame["close"], "4h", inp.asof)
+                if hourly_frame is not None else pd.Series(dtype="float64"))
+        if not four.empty:
+            curve = curve_from(inp, hourly, four, label="BTC 4h close")
+            p["curves"]["btc_4h"] = replace(curve, freq="4h")
     fkey = pick(inp, "funding")
     hours = FUNDING_INTERVAL_H.get(fkey or "", 8.0)
     r["funding_annualised_pct"] = _add(

@@ -231,7 +231,7 @@ class MainWindow(QMainWindow):
         self.view = view
         asof_s = view.asof.value / 1e9
         for key, pane in self.panes.items():
-            pane.apply(view.panes[key], asof_s, view.view_days)
+            pane.apply(view.panes[key], asof_s, view.view_days, view.snapshot)
         if view.snapshot is not None:
             self.regime.apply_snapshot(view.snapshot)
             self.checklist.apply_snapshot(view.snapshot)
@@ -260,7 +260,7 @@ class MainWindow(QMainWindow):
         if self._stage_queue:
             key = self._stage_queue.pop(0)
             pane = self.panes[key]
-            pane.apply(view.panes[key], view.asof.value / 1e9, view.view_days)
+            pane.apply(view.panes[key], view.asof.value / 1e9, view.view_days, view.snapshot)
             if not pane.visibleRegion().isEmpty():  # a tab behind another paints when raised
                 pane.graphics.viewport().repaint()
             QTimer.singleShot(0, self, self._stage_step)  # dropped if the window is gone

@@ -67,7 +67,7 @@ def feed(pane: QWidget, view: BoardView, feed_errors: dict[str, str] | None = No
             pane.set_feed_errors(feed_errors)
         pane_view = view.panes.get(pane.pane_key)
         if pane_view is not None:
-            pane.apply(pane_view, view.asof.value / 1e9, view.view_days)
+            pane.apply(pane_view, view.asof.value / 1e9, view.view_days, view.snapshot)
     elif view.snapshot is not None and hasattr(pane, "apply_snapshot"):
         pane.apply_snapshot(view.snapshot)
 

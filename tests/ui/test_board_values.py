@@ -230,7 +230,8 @@ def test_board_advances_while_playing(make_desk, qtbot):
     assert "playing" in status and "paused" not in status
     # The curve holds exactly the 10y rows up to the asof of the board it was drawn from (a
     # board is set one pane per event-loop turn: the next one may be under way).
-    assert macro.asof >= view.asof
+    # (the pane gets the time as float epoch seconds: equal up to float rounding, ~100 ns)
+    assert macro.asof >= view.asof - timedelta(microseconds=1)
     rows = read_rows("rates.us10y", "value", asof=macro.asof.floor("us").to_pydatetime())
     assert_curve_equals(macro, "us10y", rows)
 

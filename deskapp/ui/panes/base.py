@@ -12,12 +12,28 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QPointF, Qt, Signal
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QTextDocument
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from deskapp.signals.board import PaneView, data_age
 from deskapp.ui import theme
 from deskapp.ui.panes.date_axis import DateAxis
+
+# A pane's timeframe (its header's "1h 4h 1d" buttons): the visible window ends at the newest
+# data and spans TIMEFRAME_DAYS (1d = the group's span, by default the board's view_days), and
+# curves that belong to another timeframe only (CurveSpec.timeframes) are hidden.
+TIMEFRAMES = ("1h", "4h", "1d")
+DEFAULT_TIMEFRAME = "1d"
+TIMEFRAME_DAYS = {"1h": 10, "4h": 40}
+TREND_MARKS = {1: ("▲", "up"), -1: ("▼", "down"), 0: ("■", "flat")}
 
 
 @dataclass(frozen=True)
@@ -30,6 +46,7 @@ class CurveSpec:
     fill: bool = False  # fill down to zero (bars-like series)
     symbol: str | None = None  # markers only, no line (events): a pyqtgraph symbol, e.g. "o"
     hollow: bool = False  # markers drawn as outlines
+    timeframes: tuple[str, ...] = ()  # shown only on these pane timeframes (empty = on all)
 
 
 @dataclass(frozen=True)
@@ -81,10 +98,14 @@ class TimeGroup(QObject):
         if pane not in self.panes:
             self.panes.append(pane)
             if self.ranged and len(self.panes) > 1:
-                pane.plots[0].setXRange(*self.x_range(), padding=0)
+                x_range = (self.x_range() if pane.timeframe == DEFAULT_TIMEFRAME
+                           else self.latest_range(pane))
+                if x_range is not None:
+                    pane.plots[0].setXRange(*x_range, padding=0)
 
     def x_range(self) -> tuple[float, float]:
-        for pane in self.panes:
+        """The group's range: a pane's on the default timeframe first."""
+        for pane in sorted(self.panes, key=lambda p: p.timeframe != DEFAULT_TIMEFRAME):
             if pane.plots:
                 lo, hi = pane.plots[0].getViewBox().viewRange()[0]
                 return float(lo), float(hi)
@@ -95,8 +116,8 @@ class TimeGroup(QObject):
             return
         self._syncing = True
         try:
-            for pane in self.panes:
-                if pane is not source and pane.plots:
+            for pane in self.panes:  # a pane on another timeframe keeps its own window
+                if pane is not source and pane.plots and pane.timeframe == source.timeframe:
                     pane.plots[0].setXRange(lo, hi, padding=0)
         finally:
             self._syncing = False
@@ -115,14 +136,16 @@ class TimeGroup(QObject):
             self.follow_latest()
         self.sig_follow.emit(on)
 
-    def latest_range(self) -> tuple[float, float] | None:
+    def latest_range(self, pane: TimePane | None = None) -> tuple[float, float] | None:
         """The newest data of the panes' last boards at the right edge, at the span: one edge
-        for the whole group, so panes never pull the shared axis back and forth."""
+        for the whole group, so panes never pull the shared axis back and forth. A `pane` on
+        1h or 4h gets its timeframe's window (TIMEFRAME_DAYS) instead of the span."""
         rights = [p._right for p in self.panes if p._right is not None]  # noqa: SLF001
         if not rights:
             return None
         days = max(p._view_days for p in self.panes)  # noqa: SLF001
-        span = self.span_s or days * 86400.0
+        tf_days = TIMEFRAME_DAYS.get(pane.timeframe) if pane is not None else None
+        span = tf_days * 86400.0 if tf_days else self.span_s or days * 86400.0
         right = max(rights)
         return right - span, right + span * RIGHT_MARGIN
 
@@ -140,9 +163,25 @@ class TimeGroup(QObject):
             self._syncing = False
 
     def follow_latest(self) -> None:
-        x_range = self.latest_range()
-        if x_range is not None:
-            self.set_range(self.panes, x_range)
+        for pane in self.panes:
+            x_range = self.latest_range(pane)
+            if x_range is not None:
+                self.set_range([pane], x_range)
+
+    def on_timeframe(self, pane: TimePane) -> bool:
+        """`pane` switched timeframe: its window ends at the newest data (1h, 4h), or it takes
+        the range of the other panes on 1d again (the default span when following)."""
+        x_range = self.latest_range(pane)
+        if pane.timeframe == DEFAULT_TIMEFRAME and self.ranged and not self.follow:
+            peers = [p for p in self.panes if p is not pane and p.plots
+                     and p.timeframe == DEFAULT_TIMEFRAME]
+            if peers:
+                lo, hi = peers[0].plots[0].getViewBox().viewRange()[0]
+                x_range = (float(lo), float(hi))
+        if x_range is None:
+            return False  # no board yet: the pane's first board sets it
+        self.set_range([pane], x_range)
+        return True
 
     def reset(self) -> None:
         """Default span, following."""
@@ -154,24 +193,45 @@ class TimeGroup(QObject):
     def state(self) -> dict:
         """What a saved layout keeps: follow, span, and the x range when not following."""
         return {"follow": self.follow, "span_s": self.span_s,
-                "x_range": list(self.x_range()) if self.ranged and not self.follow else None}
+                "x_range": list(self.x_range()) if self.ranged and not self.follow else None,
+                "timeframes": {p.pane_key: p.timeframe for p in self.panes
+                               if p.timeframe != DEFAULT_TIMEFRAME}}
 
     def restore(self, state: dict) -> None:
         span = state.get("span_s")
         self.span_s = float(span) if isinstance(span, int | float) and span > 0 else None
         self.follow = bool(state.get("follow", True))
+        timeframes = state.get("timeframes")
+        timeframes = timeframes if isinstance(timeframes, dict) else {}
+        for pane in self.panes:
+            chosen = timeframes.get(pane.pane_key, DEFAULT_TIMEFRAME)
+            pane.set_timeframe(chosen if chosen in TIMEFRAMES else DEFAULT_TIMEFRAME)
         x_range = state.get("x_range")
-        if not self.follow and isinstance(x_range, list) and len(x_range) == 2 and self.panes:
+        daily = [p for p in self.panes if p.plots and p.timeframe == DEFAULT_TIMEFRAME]
+        if not self.follow and isinstance(x_range, list) and len(x_range) == 2 and daily:
             lo, hi = (float(v) for v in x_range)
             if hi > lo:
                 self.ranged = True
-                self.panes[0].plots[0].setXRange(lo, hi, padding=0)
+                daily[0].plots[0].setXRange(lo, hi, padding=0)
         if self.follow:
             self.follow_latest()
         self.sig_follow.emit(self.follow)
 
 
 RIGHT_MARGIN = 0.02  # room right of the newest data, as a share of the span
+
+
+class _SpaceToButton(QObject):
+    """Space presses the focused timeframe button instead of the window-wide Space shortcut
+    (the replay's play / pause), as for the checklist's buttons."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if (event.type() == QEvent.Type.ShortcutOverride
+                and isinstance(event, QKeyEvent) and event.key() == Qt.Key.Key_Space
+                and event.modifiers() == Qt.KeyboardModifier.NoModifier):
+            event.accept()
+            return True
+        return False
 
 
 class TimePane(QWidget):
@@ -181,6 +241,10 @@ class TimePane(QWidget):
     title = ""
     description = ""  # the tooltip: what is drawn and from which definition
     rows: tuple[RowSpec, ...] = ()
+    # (snapshot trend prefix, label): the header shows their 1h 4h 1d trends together
+    trend_assets: tuple[tuple[str, str], ...] = ()
+
+    sig_timeframe = Signal(str)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -191,13 +255,42 @@ class TimePane(QWidget):
         self.header.setTextFormat(Qt.TextFormat.RichText)
         self.header.setWordWrap(True)
         self.header.setStyleSheet(f"color:{theme.FOREGROUND}; padding:2px 4px;")
+        self.timeframe = DEFAULT_TIMEFRAME
+        self._timeframe_pending = False  # chosen before any board: its window is still due
+        self.trends: dict[str, int | None] = {}  # snapshot trend.* of the last board
+        header_row = QWidget(self)
+        row_layout = QHBoxLayout(header_row)
+        row_layout.setContentsMargins(0, 0, 2, 0)
+        row_layout.setSpacing(0)
+        row_layout.addWidget(self.header, 1)
+        self.timeframe_buttons: dict[str, QToolButton] = {}
+        self._timeframe_group = QButtonGroup(self)
+        self._timeframe_group.setExclusive(True)
+        self._space_to_button = _SpaceToButton(self)
+        for tf in TIMEFRAMES:
+            button = QToolButton(header_row)
+            button.setText(tf)
+            button.setCheckable(True)
+            button.setAutoRaise(True)
+            button.setChecked(tf == DEFAULT_TIMEFRAME)
+            button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # Tab, then Space
+            button.installEventFilter(self._space_to_button)
+            button.setObjectName(f"timeframe_{tf}")
+            button.setAccessibleName(f"{self.title}: {tf} timeframe")
+            days = TIMEFRAME_DAYS.get(tf)
+            button.setToolTip(f"{tf} timeframe: the last {days} days" if days else
+                              "1d timeframe: the default span, linked with the other panes")
+            button.clicked.connect(lambda _checked=False, tf=tf: self.set_timeframe(tf))
+            self._timeframe_group.addButton(button)
+            self.timeframe_buttons[tf] = button
+            row_layout.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
         self.graphics = pg.GraphicsLayoutWidget(self)
         self.graphics.ci.setSpacing(0)
         self.graphics.ci.setContentsMargins(2, 2, 2, 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addWidget(self.header)
+        layout.addWidget(header_row)
         layout.addWidget(self.graphics, 1)
         self._rows: list[_Row] = []
         self.view: PaneView | None = None
@@ -230,6 +323,7 @@ class TimePane(QWidget):
             plot.getViewBox().sigRangeChangedManually.connect(self._on_manual_range)
         if first is not None:
             first.getViewBox().sigXRangeChanged.connect(self._on_x_range)
+        self._show_timeframe_curves()
         TimeGroup(self).add(self)  # alone until a window puts it in its group
         # Crosshair: at most 60 updates a second however fast the mouse moves.
         self._mouse_proxy = pg.SignalProxy(self.graphics.scene().sigMouseMoved, rateLimit=60,
@@ -240,6 +334,9 @@ class TimePane(QWidget):
         # A GridItem in the view, not the axes' grid: the axis-drawn horizontal grid cost ~5 ms
         # per plot per frame here (benchmarks/board.py), the GridItem well under 1 ms.
         grid = pg.GridItem(pen=pg.mkPen(theme.GRID), textPen=None)
+        # Two levels of lines, not pyqtgraph's three: the finest (~100 lines per axis, drawn
+        # almost transparent) was 90% of the grid's cost, 4 ms a row on every range change.
+        grid.setTickSpacing(x=[None, None], y=[None, None])
         grid.setZValue(-20)
         plot.addItem(grid, ignoreBounds=True)
         self._grids.append(grid)  # restyle() recolours it
@@ -249,8 +346,8 @@ class TimePane(QWidget):
         plot.hideButtons()
         plot.getAxis("left").setWidth(52)
         plot.getAxis("left").setLabel(spec.unit)
-        if not is_last:
-            plot.getAxis("bottom").setStyle(showValues=False)
+        if not is_last:  # the rows share x: one date axis, under the last row, is enough
+            plot.hideAxis("bottom")
         vb = plot.getViewBox()
         vb.setMouseEnabled(x=True, y=False)
         if spec.y_range is not None:
@@ -306,10 +403,53 @@ class TimePane(QWidget):
             items[c.cid] = item
         return items
 
+    # ------------------------------------------------------------------ timeframe
+    def set_timeframe(self, tf: str) -> None:
+        """Show the pane on `tf` (1h, 4h or 1d): its window and its curves (GUI only; the
+        curves of every timeframe come with the board)."""
+        if tf not in TIMEFRAMES:
+            raise ValueError(f"timeframe {tf!r}, not one of {', '.join(TIMEFRAMES)}")
+        self.timeframe_buttons[tf].setChecked(True)
+        if tf == self.timeframe:
+            return
+        self.timeframe = tf
+        self._show_timeframe_curves()
+        self._timeframe_pending = self.group is None or not self.group.on_timeframe(self)
+        self.sig_timeframe.emit(tf)
+
+    def _show_timeframe_curves(self) -> None:
+        for row in self._rows:
+            for c in row.spec.curves:
+                row.items[c.cid].setVisible(not c.timeframes or self.timeframe in c.timeframes)
+
+    def trend_html(self) -> str:
+        """'BTC trend 1h ▲ up 4h ▼ down 1d ? ' for each of `trend_assets`: shape and word."""
+        parts = []
+        for prefix, label in self.trend_assets:
+            bits = []
+            for tf in TIMEFRAMES:
+                value = self.trends.get(f"{prefix}_{tf}")
+                mark, word = TREND_MARKS.get(value, ("?", ""))
+                colour = {1: theme.GREEN, -1: theme.RED}.get(value, theme.MUTED)
+                bits.append(f"{tf} <span style='color:{colour}'><b>{mark}</b></span>"
+                            + (f" {word}" if word else ""))
+            parts.append(f"{html.escape(label)} trend " + " ".join(bits))
+        return " &nbsp;·&nbsp; ".join(parts)
+
+    def trend_text(self) -> str:
+        """The trend readout as plain text (tests)."""
+        text = QTextDocument()
+        text.setHtml(self.trend_html())
+        return " ".join(text.toPlainText().split())
+
     # ------------------------------------------------------------------ update
-    def apply(self, view: PaneView, asof_s: float, view_days: int) -> None:
-        """Draw `view` (GUI thread; setData only)."""
+    def apply(self, view: PaneView, asof_s: float, view_days: int,
+              snapshot: dict | None = None) -> None:
+        """Draw `view` (GUI thread; setData only); `snapshot` (the board's) gives the trends."""
         self.view = view
+        if snapshot is not None:
+            trends = snapshot.get("trend")
+            self.trends = dict(trends) if isinstance(trends, dict) else {}
         self.asof = pd.Timestamp(asof_s, unit="s", tz="UTC")
         for row in self._rows:
             missing = []
@@ -337,12 +477,15 @@ class TimePane(QWidget):
         self._right, self._view_days = right, view_days
         if self.group.follow or not self.group.ranged:
             self.follow_latest()
+            self._timeframe_pending = False
+        elif self._timeframe_pending:
+            self._timeframe_pending = not self.group.on_timeframe(self)
         self.header.setText(self.header_html(view))
 
     def follow_latest(self) -> None:
         """Put the newest data at the right edge, at the group's span (TimeGroup): this pane
         only; the others take the same range when their turn comes."""
-        x_range = self.group.latest_range()
+        x_range = self.group.latest_range(self)
         if x_range is not None:
             self.group.set_range([self], x_range)
 
@@ -389,6 +532,8 @@ class TimePane(QWidget):
         out = []
         for row in self._rows:
             for c in row.spec.curves:
+                if c.timeframes and self.timeframe not in c.timeframes:
+                    continue  # not drawn on this timeframe
                 out.append((c, row.spec.unit, self._value_at(row.items[c.cid], c.cid, x)))
         return out
 
@@ -487,6 +632,8 @@ class TimePane(QWidget):
     def header_html(self, view: PaneView) -> str:
         """Staleness and feed errors, the readouts, then the notes."""
         parts = [self.staleness_badge(view)] + self.readout_parts(view)
+        if self.trend_assets:
+            parts.append(self.trend_html())
         if self.feed_errors:
             key, message = next(iter(self.feed_errors.items()))
             more = f" (+{len(self.feed_errors) - 1} more)" if len(self.feed_errors) > 1 else ""

@@ -25,6 +25,7 @@ class CorrelationPane(TimePane):
         "0.3-0.7 elevated, >= 0.7 stress."
     )
     error_prefixes = ("idx.spx", "fut.es", "crypto.btc", "etf.spy")
+    trend_assets = (("es", "S&P 500"), ("btc", "BTC"))
     rows = (
         RowSpec(
             "Rolling correlation of returns",

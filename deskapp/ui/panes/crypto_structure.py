@@ -17,13 +17,15 @@ class CryptoStructurePane(TimePane):
         "throttles its feed, so these understate)."
     )
     error_prefixes = ("crypto.btc", "deriv.")
+    trend_assets = (("btc", "BTC"),)
     rows = (
         RowSpec(
             "BTC price",
             "USD",
             (
                 CurveSpec("btc", "BTC daily", theme.ORANGE, 1.5),
-                CurveSpec("btc_1h", "BTC hourly", theme.YELLOW, 1.0),
+                CurveSpec("btc_1h", "BTC hourly", theme.YELLOW, 1.0, timeframes=("1h", "1d")),
+                CurveSpec("btc_4h", "BTC 4h", theme.YELLOW, 1.0, timeframes=("4h",)),
             ),
             stretch=4,
         ),

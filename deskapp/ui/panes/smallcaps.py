@@ -73,8 +73,9 @@ class SmallCapsPane(TimePane):
                 pen=pg.mkPen(theme.MUTED, width=1, style=Qt.PenStyle.DotLine),
                 label="1.5x", labelOpts={"position": 0.6, "color": theme.MUTED}))
 
-    def apply(self, view: PaneView, asof_s: float, view_days: int) -> None:
-        super().apply(view, asof_s, view_days)
+    def apply(self, view: PaneView, asof_s: float, view_days: int,
+              snapshot: dict | None = None) -> None:
+        super().apply(view, asof_s, view_days, snapshot)
         level = view.readouts.get("rut_level")
         if level is None:
             self.level_line.hide()
