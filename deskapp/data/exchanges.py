@@ -52,6 +52,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from deskapp.data.backoff import Backoff
 from deskapp.data.errors import SourceError
 from deskapp.data.feed import canonical
 from deskapp.data.instruments import LiveSeries
@@ -153,7 +154,7 @@ class _Invalid(Exception):
     """The venue answered, but with nothing usable for this series."""
 
 
-class ExchangeAdapter:
+class ExchangeAdapter(Backoff):
     """Fetches the exchange series of one venue through ccxt's synchronous REST client."""
 
     BACKOFF_BASE = 2.0  # seconds after the first venue-level failure
@@ -177,8 +178,6 @@ class ExchangeAdapter:
         self.clock = clock
         self.wall = wall
         self.rng = rng or random.Random()
-        self.next_allowed_at = 0.0
-        self.failures = 0  # consecutive batches with a venue-level failure
         self._exchange: Any = None
         self._supports: dict[str, Any] | None = None
 
@@ -249,20 +248,6 @@ class ExchangeAdapter:
             raise self._classify(exc, s)[0] from exc
         return rate, pd.Timestamp(when, unit="ms", tz="UTC")
 
-    # -- backoff ------------------------------------------------------------------------------
-    def due(self, now: float) -> bool:
-        """May the venue be asked at `now` (same clock as `wall`)?"""
-        return now >= self.next_allowed_at
-
-    def _back_off(self, retry_after: float | None) -> float:
-        self.failures += 1
-        delay = min(self.BACKOFF_MAX, self.BACKOFF_BASE * 2 ** (self.failures - 1))
-        delay *= self.rng.uniform(0.5, 1.0)
-        if retry_after is not None:
-            delay = max(delay, retry_after)
-        self.next_allowed_at = self.wall() + delay
-        return delay
-
     # -- fetching -----------------------------------------------------------------------------
     def fetch(self, series: list[LiveSeries], since: dict[str, pd.Timestamp | None]
               ) -> tuple[dict[str, pd.DataFrame], dict[str, SourceError]]:
@@ -299,8 +284,7 @@ class ExchangeAdapter:
             log.warning("%s: backing off %.1f s after %d failed batch(es)", self.venue, delay,
                         self.failures)
         else:
-            self.failures = 0
-            self.next_allowed_at = 0.0
+            self._recover()
         return frames, errors
 
     def _classify(self, exc: Exception, s: LiveSeries) -> tuple[SourceError, str]:

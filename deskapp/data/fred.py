@@ -33,11 +33,17 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from deskapp import __version__
-from deskapp.data.errors import SourceError
+from deskapp.data.backoff import Backoff
+from deskapp.data.errors import (
+    Failure,
+    SourceError,
+    network_reason,
+    one_line,
+    retry_after_seconds,
+)
 from deskapp.data.feed import canonical
 from deskapp.data.instruments import LiveSeries
 from deskapp.data.live import FIRST_HISTORY, utc_now
-from deskapp.data.yahoo import _network_reason, _one_line, _seconds
 
 if TYPE_CHECKING:
     import requests
@@ -80,12 +86,12 @@ def parse_csv(text: str, series_id: str) -> pd.Series:
     if len(head) != 2 or head[0].lower() not in ("observation_date", "date") \
             or head[1].upper() != series_id.upper():
         raise FredFormatError(f"expected the header 'observation_date,{series_id}', got "
-                              f"{_one_line(lines[0], 60)!r}")
+                              f"{one_line(lines[0], 60)!r}")
     dates, values = [], []
     for n, line in enumerate(lines[1:], start=2):
         cells = [c.strip().strip('"') for c in line.split(",")]
         if len(cells) != 2:
-            raise FredFormatError(f"line {n} is not 'date,value': {_one_line(line, 40)!r}")
+            raise FredFormatError(f"line {n} is not 'date,value': {one_line(line, 40)!r}")
         try:
             day = pd.Timestamp(cells[0])
         except ValueError:
@@ -113,21 +119,10 @@ def to_frame(observations: pd.Series, series: LiveSeries, now: pd.Timestamp) -> 
     return canonical(frame[frame.index <= now], series.key)
 
 
-@dataclass(frozen=True)
-class _Failure:
-    message: str
-    transient: bool = True
-    stops_batch: bool = False
-    rate_limited: bool = False
-    retry_after: float | None = None
-
-    def error(self, key: str, prefix: str = "") -> SourceError:
-        return SourceError(f"{prefix}{self.message}", key=key, transient=self.transient,
-                           retry_after=self.retry_after)
-
-
-class FredAdapter:
+class FredAdapter(Backoff):
     """Fetches FRED `LiveSeries` (kind 'level'); called from one worker thread."""
+
+    BACKOFF_BASE, BACKOFF_MAX, RATE_LIMIT_MIN = BACKOFF_BASE, BACKOFF_MAX, RATE_LIMIT_MIN
 
     def __init__(self, session: requests.Session | None = None, timeout: float = 15.0,
                  clock: Callable[[], pd.Timestamp] = utc_now,
@@ -139,23 +134,6 @@ class FredAdapter:
         self.wall = wall
         self.rng = rng or random.Random()
         self.url = url
-        self.next_allowed_at = float("-inf")
-        self.failures = 0  # failed batches in a row
-
-    # -- backoff
-    def due(self, now: float) -> bool:
-        """May FRED be asked at `now` (same clock as `wall`)?"""
-        return now >= self.next_allowed_at
-
-    def _back_off(self, retry_after: float | None, rate_limited: bool) -> float:
-        self.failures += 1
-        delay = min(BACKOFF_MAX, BACKOFF_BASE * 2 ** (self.failures - 1))
-        if rate_limited:
-            delay = max(delay, RATE_LIMIT_MIN)
-        delay *= 0.5 + 0.5 * self.rng.random()  # jitter: 50-100 % of the step
-        delay = max(delay, retry_after or 0.0)
-        self.next_allowed_at = self.wall() + delay
-        return delay
 
     # -- requests
     def _session(self) -> requests.Session:
@@ -165,7 +143,7 @@ class FredAdapter:
             self.session = requests.Session()
         return self.session
 
-    def _get(self, series_id: str, start: pd.Timestamp) -> tuple[_Failure | None, str]:
+    def _get(self, series_id: str, start: pd.Timestamp) -> tuple[Failure | None, str]:
         """One CSV download; (failure, '') or (None, body)."""
         import requests
 
@@ -175,28 +153,28 @@ class FredAdapter:
             response = self._session().get(self.url, params=params, headers=headers,
                                            timeout=self.timeout)
         except requests.Timeout:
-            return _Failure(f"{series_id}: no answer from FRED within {self.timeout:g} s",
+            return Failure(f"{series_id}: no answer from FRED within {self.timeout:g} s",
                             stops_batch=True), ""
         except requests.RequestException as exc:
-            return _Failure(f"{series_id}: network error ({_network_reason(exc)})",
+            return Failure(f"{series_id}: network error ({network_reason(exc)})",
                             stops_batch=True), ""
         status = response.status_code
         if status == 429:
-            return _Failure(f"{series_id}: rate limited by FRED (HTTP 429)", stops_batch=True,
-                            rate_limited=True,
-                            retry_after=_seconds(response.headers.get("Retry-After"))), ""
+            wait = retry_after_seconds(response.headers.get("Retry-After"))
+            return Failure(f"{series_id}: rate limited by FRED (HTTP 429)", stops_batch=True,
+                           rate_limited=True, retry_after=wait), ""
         if status >= 500:
-            return _Failure(f"{series_id}: FRED server error (HTTP {status})",
+            return Failure(f"{series_id}: FRED server error (HTTP {status})",
                             stops_batch=True), ""
         if status in (400, 404):
-            return _Failure(f"{series_id}: unknown to FRED (HTTP {status})",
+            return Failure(f"{series_id}: unknown to FRED (HTTP {status})",
                             transient=False), ""
         if status != 200:
-            return _Failure(f"{series_id}: unexpected answer from FRED (HTTP {status})"), ""
+            return Failure(f"{series_id}: unexpected answer from FRED (HTTP {status})"), ""
         try:
             return None, response.content.decode("utf-8")
         except UnicodeDecodeError:
-            return _Failure(f"{series_id}: malformed response from FRED (not UTF-8 text)"), ""
+            return Failure(f"{series_id}: malformed response from FRED (not UTF-8 text)"), ""
 
     def fetch(self, series: list[LiveSeries], since: dict[str, pd.Timestamp | None]
               ) -> tuple[dict[str, pd.DataFrame], dict[str, SourceError]]:
@@ -210,16 +188,16 @@ class FredAdapter:
         wall = self.wall()
         if not self.due(wall):
             wait = self.next_allowed_at - wall
-            failure = _Failure(f"FRED: backing off, next try in {wait:.0f} s", retry_after=wait)
+            failure = Failure(f"FRED: backing off, next try in {wait:.0f} s", retry_after=wait)
             return frames, {s.key: failure.error(s.key) for s in series}
         now = self.clock()
-        stop: _Failure | None = None
+        stop: Failure | None = None
         for s in series:
             if stop is not None:
                 errors[s.key] = stop.error(s.key, "not asked after ")
                 continue
             if s.symbol not in RULES:
-                errors[s.key] = _Failure(f"{s.symbol}: not a FRED series this desk knows",
+                errors[s.key] = Failure(f"{s.symbol}: not a FRED series this desk knows",
                                          transient=False).error(s.key)
                 continue
             start = since.get(s.key)
@@ -231,7 +209,7 @@ class FredAdapter:
                 try:
                     frame = to_frame(parse_csv(body, s.symbol), s, now)
                 except FredFormatError as exc:
-                    failure = _Failure(f"{s.symbol}: malformed response from FRED ({exc})")
+                    failure = Failure(f"{s.symbol}: malformed response from FRED ({exc})")
                 else:
                     frame = frame[frame.index >= start]
                     if len(frame):
@@ -243,13 +221,12 @@ class FredAdapter:
         return frames, errors
 
     def _settle(self, frames: dict[str, pd.DataFrame], errors: dict[str, SourceError],
-                stop: _Failure | None) -> None:
+                stop: Failure | None) -> None:
         """Back off after a rate limit or a batch that stopped; else reset."""
         if stop is None and (frames or not any(e.transient for e in errors.values())):
-            self.failures = 0
-            self.next_allowed_at = float("-inf")
+            self._recover()
             return
-        cause = stop or _Failure("FRED: nothing fetched")
+        cause = stop or Failure("FRED: nothing fetched")
         delay = self._back_off(cause.retry_after, cause.rate_limited)
         log.info("FRED: %s; next try in %.0f s", cause.message, delay)
         for err in errors.values():

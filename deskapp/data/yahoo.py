@@ -37,7 +37,6 @@ from __future__ import annotations
 import json
 import logging
 import random
-import re
 import tempfile
 import time
 import warnings
@@ -49,7 +48,14 @@ from urllib.parse import unquote, urlsplit
 
 import pandas as pd
 
-from deskapp.data.errors import SourceError
+from deskapp.data.backoff import Backoff
+from deskapp.data.errors import (
+    Failure,
+    SourceError,
+    network_reason,
+    one_line,
+    retry_after_seconds,
+)
 from deskapp.data.feed import canonical
 from deskapp.data.instruments import LiveSeries
 from deskapp.data.live import FIRST_HISTORY, utc_now
@@ -132,49 +138,6 @@ def to_frame(raw: pd.DataFrame, series: LiveSeries, now: pd.Timestamp) -> pd.Dat
     return canonical(frame, series.key)
 
 
-# ---------------------------------------------------------------- failures
-@dataclass(frozen=True)
-class Failure:
-    """What went wrong with one request, and what it means for the batch."""
-
-    message: str
-    transient: bool = True
-    stops_batch: bool = False  # rate limit or outage: asking for more now only makes it worse
-    rate_limited: bool = False
-    retry_after: float | None = None
-
-    def error(self, key: str, prefix: str = "") -> SourceError:
-        return SourceError(f"{prefix}{self.message}", key=key, transient=self.transient,
-                           retry_after=self.retry_after)
-
-
-def _one_line(text: object, limit: int = 160) -> str:
-    line = " ".join(str(text).split())
-    return line if len(line) <= limit else line[: limit - 1] + "…"
-
-
-# urllib3's "HTTPConnection(host=..., port=...): " before the reason
-_POOL_PREFIX = re.compile(r"^\w*Connection\w*\([^)]*\):\s*")
-
-
-def _network_reason(exc: BaseException) -> str:
-    """The root cause of a requests/urllib3 network error, on one line.
-
-    requests wraps urllib3's MaxRetryError, whose text starts with the pool and the whole URL
-    ("HTTPConnectionPool(host=..): Max retries exceeded with url: /v8/..?period1=..") and would
-    cut the actual reason ("Connection refused") off at the length limit."""
-    inner, seen = exc, {id(exc)}
-    while True:
-        nxt = getattr(inner, "reason", None)  # urllib3 MaxRetryError / ProtocolError
-        if not isinstance(nxt, BaseException) and inner.args:
-            nxt = inner.args[0]
-        if not isinstance(nxt, BaseException) or id(nxt) in seen:
-            break
-        seen.add(id(nxt))
-        inner = nxt
-    return _one_line(_POOL_PREFIX.sub("", str(inner)) or type(inner).__name__)
-
-
 def _is_timeout(exc: BaseException) -> bool:
     return isinstance(exc, TimeoutError) or any(
         "Timeout" in cls.__name__ for cls in type(exc).__mro__)
@@ -195,7 +158,7 @@ def classify(exc: BaseException, symbol: str, status: int | None = None,
         return Failure(f"{symbol}: Yahoo server error (HTTP {status})", stops_batch=True)
     if status == 404 or (reason and "symbol may be delisted" in reason
                          and "date range" not in reason):
-        why = _one_line(reason) if reason else "HTTP 404"
+        why = one_line(reason) if reason else "HTTP 404"
         return Failure(f"{symbol}: unknown to Yahoo ({why})", transient=False)
     if name == "YFDataException" and "DOWN" in str(exc):
         return Failure(f"{symbol}: Yahoo Finance is down", stops_batch=True)
@@ -205,12 +168,12 @@ def classify(exc: BaseException, symbol: str, status: int | None = None,
     if _is_timeout(exc):
         return Failure(f"{symbol}: no answer from Yahoo within {timeout:g} s", stops_batch=True)
     if isinstance(exc, OSError):  # requests and curl_cffi network errors are OSErrors
-        return Failure(f"{symbol}: network error ({_network_reason(exc)})", stops_batch=True)
+        return Failure(f"{symbol}: network error ({network_reason(exc)})", stops_batch=True)
     if name == "YFPricesMissingError":
-        return Failure(f"{symbol}: {_one_line(reason)}" if reason
+        return Failure(f"{symbol}: {one_line(reason)}" if reason
                        else f"{symbol}: Yahoo returned no bars")
     log.warning("Yahoo %s: unexpected failure", symbol, exc_info=exc)
-    return Failure(f"{symbol}: unexpected answer from Yahoo ({name}: {_one_line(exc)})")
+    return Failure(f"{symbol}: unexpected answer from Yahoo ({name}: {one_line(exc)})")
 
 
 class _StatusLog:
@@ -226,20 +189,15 @@ class _StatusLog:
         path = urlsplit(response.url).path
         if path.startswith(CHART_PATH):
             symbol = unquote(path[len(CHART_PATH):]).upper()
-            retry_after = _seconds(response.headers.get("Retry-After"))
+            retry_after = retry_after_seconds(response.headers.get("Retry-After"))
             self.last[symbol] = (response.status_code, retry_after)
 
 
-def _seconds(value: str | None) -> float | None:
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except ValueError:  # an HTTP date: not worth parsing, the backoff covers it
-        return None
-
-
 # ---------------------------------------------------------------- adapter
-class YahooAdapter:
+class YahooAdapter(Backoff):
     """Fetches `LiveSeries` from Yahoo; one worker thread calls it (yfinance state is global)."""
+
+    BACKOFF_BASE, BACKOFF_MAX, RATE_LIMIT_MIN = BACKOFF_BASE, BACKOFF_MAX, RATE_LIMIT_MIN
 
     def __init__(self, session: requests.Session | None = None, tz_cache_dir: Path | None = None,
                  timeout: float = 10.0, clock: Callable[[], pd.Timestamp] = utc_now,
@@ -252,30 +210,9 @@ class YahooAdapter:
         self.clock = clock
         self.wall = wall
         self.rng = rng or random.Random()
-        self.next_allowed_at = float("-inf")
-        self.failures = 0  # failed batches in a row
         self._status = _StatusLog()
         self._suspects: set[str] = set()  # symbols that failed last time go last
         self._yf: Any = None
-
-    # -- backoff
-    def due(self, now: float) -> bool:
-        """May we ask Yahoo at `now` (same clock as `wall`)?"""
-        return now >= self.next_allowed_at
-
-    def _back_off(self, retry_after: float | None, rate_limited: bool) -> float:
-        self.failures += 1
-        delay = min(BACKOFF_MAX, BACKOFF_BASE * 2 ** (self.failures - 1))
-        if rate_limited:
-            delay = max(delay, RATE_LIMIT_MIN)
-        delay *= 0.5 + 0.5 * self.rng.random()  # jitter: 50-100 % of the step
-        delay = max(delay, retry_after or 0.0)
-        self.next_allowed_at = self.wall() + delay
-        return delay
-
-    def _recover(self) -> None:
-        self.failures = 0
-        self.next_allowed_at = float("-inf")
 
     # -- yfinance
     def _yfinance(self) -> Any:
