@@ -128,6 +128,20 @@ def group_outcomes(rows: list[dict]) -> dict[str, dict]:
     return grouped
 
 
+# Every decision with a market time, joined to the outcomes it has (both backends run this).
+PENDING_SQL = ("SELECT d.id, d.market_time, d.source, d.dataset, o.asset, o.horizon "
+               "FROM decisions d LEFT JOIN outcomes o ON o.decision_id = d.id "
+               "WHERE d.market_time IS NOT NULL")
+
+
+def outcome_rows(decision_id: str, outcomes: list[dict]) -> list[tuple]:
+    """Outcome dicts (the outcome columns but the decision id and computed time) as rows in
+    OUTCOME_COLUMNS order, stamped with the decision and the time now."""
+    now = utc_now_iso()
+    return [tuple({"decision_id": decision_id, "computed_utc": now, **o}[c]
+                  for c in OUTCOME_COLUMNS) for o in outcomes]
+
+
 def pending_from_rows(rows: list[dict]) -> list[dict]:
     """Decision x outcome join rows -> the decisions still missing some outcome, oldest first."""
     pending: dict[str, dict] = {}

@@ -30,13 +30,14 @@ from deskapp.journal.locate import display_location
 from deskapp.journal.model import (
     DECISION_COLUMNS,
     OUTCOME_COLUMNS,
+    PENDING_SQL,
     Decision,
     JournalError,
     decision_row,
     group_outcomes,
+    outcome_rows,
     pending_from_rows,
     record_from_row,
-    utc_now_iso,
 )
 from deskapp.journal.store import SCHEMA_VERSION
 
@@ -341,18 +342,13 @@ class PostgresJournal:
     def pending_outcomes(self) -> list[dict]:
         """Decisions with a market time whose outcomes are not all filled in, oldest first:
         [{id, market_time, source, dataset, missing: [(asset, horizon), ...]}]."""
-        rows = self._run(lambda conn: self._fetch(
-            conn, "SELECT d.id, d.market_time, d.source, d.dataset, o.asset, o.horizon "
-                  "FROM decisions d LEFT JOIN outcomes o ON o.decision_id = d.id "
-                  "WHERE d.market_time IS NOT NULL"), "cannot be read: ")
+        rows = self._run(lambda conn: self._fetch(conn, PENDING_SQL), "cannot be read: ")
         return pending_from_rows(rows)
 
     def save_outcomes(self, decision_id: str, outcomes: list[dict]) -> None:
         """Store complete outcomes (dicts with the outcome columns but the decision id and
         computed time); one already stored is kept as it is."""
-        now = utc_now_iso()
-        rows = [tuple({"decision_id": decision_id, "computed_utc": now, **o}[c]
-                      for c in OUTCOME_COLUMNS) for o in outcomes]
+        rows = outcome_rows(decision_id, outcomes)
         if not rows:
             return
         sql = (f"INSERT INTO outcomes ({','.join(OUTCOME_COLUMNS)}) "

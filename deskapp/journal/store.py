@@ -17,12 +17,13 @@ from deskapp.journal.model import (
     DECISION_COLUMNS,
     DECISIONS,
     OUTCOME_COLUMNS,
+    PENDING_SQL,
     Decision,
     JournalError,
     group_outcomes,
+    outcome_rows,
     pending_from_rows,
     record_from_row,
-    utc_now_iso,
 )
 from deskapp.journal.model import decision_row as _decision_row
 
@@ -212,18 +213,12 @@ class JournalStore:
     def pending_outcomes(self) -> list[dict]:
         """Decisions with a market time whose outcomes are not all filled in, oldest first:
         [{id, market_time, source, dataset, missing: [(asset, horizon), ...]}]."""
-        rows = self._query(
-            "SELECT d.id, d.market_time, d.source, d.dataset, o.asset, o.horizon "
-            "FROM decisions d LEFT JOIN outcomes o ON o.decision_id = d.id "
-            "WHERE d.market_time IS NOT NULL")
-        return pending_from_rows(rows)
+        return pending_from_rows(self._query(PENDING_SQL))
 
     def save_outcomes(self, decision_id: str, outcomes: list[dict]) -> None:
         """Store complete outcomes (dicts with the outcome columns but the decision id and
         computed time); one already stored is kept as it is."""
-        now = utc_now_iso()
-        rows = [tuple({"decision_id": decision_id, "computed_utc": now, **o}[c]
-                      for c in OUTCOME_COLUMNS) for o in outcomes]
+        rows = outcome_rows(decision_id, outcomes)
         marks = ",".join("?" * len(OUTCOME_COLUMNS))
         self._write(f"INSERT OR IGNORE INTO outcomes ({','.join(OUTCOME_COLUMNS)}) "
                     f"VALUES ({marks})", rows)
