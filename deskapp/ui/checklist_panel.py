@@ -26,8 +26,8 @@ import time
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -48,6 +48,7 @@ from deskapp.playbooks import PROFILES, Playbook, PlaybookError, Playbooks, load
 from deskapp.signals.checklist import NEUTRAL, RISK_OFF, RISK_ON, STATUSES, suggest
 from deskapp.ui import theme
 from deskapp.ui.checklist_timer import ChecklistRun, clock_text, countdown
+from deskapp.ui.keys import KeepSpace
 
 log = logging.getLogger(__name__)
 
@@ -112,19 +113,6 @@ def _set_label(label: QLabel, text: str, style: str) -> None:
         label.setAccessibleDescription(text)
     if label.styleSheet() != style:
         label.setStyleSheet(style)
-
-
-class _KeepSpace(QObject):
-    """Space belongs to the focused button or list, not to a window-wide Space shortcut (the
-    main window's replay play / pause): without this a focused Hedge button ignores Space."""
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
-        if (event.type() == QEvent.Type.ShortcutOverride
-                and isinstance(event, QKeyEvent) and event.key() == Qt.Key.Key_Space
-                and event.modifiers() == Qt.KeyboardModifier.NoModifier):
-            event.accept()
-            return True
-        return False
 
 
 class StepCard(QFrame):
@@ -464,7 +452,7 @@ class ChecklistPanel(QWidget):
                   *(self.buttons[d] for d, _, _ in DECISIONS)]
         for first, second in zip(chain, chain[1:], strict=False):
             QWidget.setTabOrder(first, second)
-        self._keep_space = _KeepSpace(self)
+        self._keep_space = KeepSpace(self)
         for widget in chain:
             if not isinstance(widget, QLineEdit | QDoubleSpinBox):  # those take Space anyway
                 widget.installEventFilter(self._keep_space)

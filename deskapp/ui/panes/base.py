@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QTextDocument
+from PySide6.QtCore import QObject, QPointF, Qt, Signal
+from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from deskapp.signals.board import PaneView, data_age
 from deskapp.ui import theme
+from deskapp.ui.keys import KeepSpace
 from deskapp.ui.panes.date_axis import DateAxis
 
 # A pane's timeframe (its header's "1h 4h 1d" buttons): the visible window ends at the newest
@@ -221,19 +222,6 @@ class TimeGroup(QObject):
 RIGHT_MARGIN = 0.02  # room right of the newest data, as a share of the span
 
 
-class _SpaceToButton(QObject):
-    """Space presses the focused timeframe button instead of the window-wide Space shortcut
-    (the replay's play / pause), as for the checklist's buttons."""
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
-        if (event.type() == QEvent.Type.ShortcutOverride
-                and isinstance(event, QKeyEvent) and event.key() == Qt.Key.Key_Space
-                and event.modifiers() == Qt.KeyboardModifier.NoModifier):
-            event.accept()
-            return True
-        return False
-
-
 class TimePane(QWidget):
     """Base of every time-series pane."""
 
@@ -266,7 +254,7 @@ class TimePane(QWidget):
         self.timeframe_buttons: dict[str, QToolButton] = {}
         self._timeframe_group = QButtonGroup(self)
         self._timeframe_group.setExclusive(True)
-        self._space_to_button = _SpaceToButton(self)
+        self._space_to_button = KeepSpace(self)
         for tf in TIMEFRAMES:
             button = QToolButton(header_row)
             button.setText(tf)
