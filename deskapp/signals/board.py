@@ -162,6 +162,20 @@ def _add(pane: dict, cid: str, inp: BoardInputs, key: str | None, column: str = 
     return _put(pane, cid, curve_from(inp, key, s, label))
 
 
+def _put_ratio(inp: BoardInputs, pane: dict, cid: str, keys: tuple[str | None, str | None],
+               closes: tuple[pd.Series | None, pd.Series | None], label: str
+               ) -> tuple[pd.Series | None, float | None]:
+    """numerator / denominator closes as curve `cid` (source "num_key/den_key"): the ratio and
+    its latest current value; (None, None), with the pane saying so, when either is missing."""
+    (nkey, dkey), (num, den) = keys, closes
+    if num is None or den is None:
+        pane["missing"][cid] = NO_DATA
+        return None, None
+    ratio = breadth.ratio(num, den)
+    curve = replace(curve_from(inp, nkey, ratio, label), source=f"{nkey}/{dkey}")
+    return ratio, _put(pane, cid, curve)
+
+
 def _empty() -> dict:
     return {"curves": {}, "missing": {}, "readouts": {}, "notes": [], "bars": {}, "checks": []}
 
@@ -395,17 +409,12 @@ def smallcaps_pane(inp: BoardInputs) -> PaneView:
                       if level is not None else "breakout level: the prior 252-session high")
     # IWM/SPY relative strength (adjusted closes, one download)
     ikey, skey = pick(inp, "iwm_adj"), pick(inp, "spy_adj")
-    r["iwm_spy"] = r["iwm_spy_20d_pct"] = None
+    r["iwm_spy_20d_pct"] = None
     iwm, spy = _close(inp, ikey), _close(inp, skey)
-    if iwm is None or spy is None:
-        p["missing"]["iwm_spy"] = NO_DATA
-    else:
-        rs = breadth.ratio(iwm, spy)
-        curve = replace(curve_from(inp, ikey, rs, "IWM/SPY"), source=f"{ikey}/{skey}")
-        r["iwm_spy"] = _put(p, "iwm_spy", curve)
-        if r["iwm_spy"] is not None and _current(inp, skey):
-            chg = smallcaps.rs_change(iwm, spy)
-            r["iwm_spy_20d_pct"] = None if chg is None else 100.0 * chg
+    _, r["iwm_spy"] = _put_ratio(inp, p, "iwm_spy", (ikey, skey), (iwm, spy), "IWM/SPY")
+    if r["iwm_spy"] is not None and _current(inp, skey):
+        chg = smallcaps.rs_change(iwm, spy)
+        r["iwm_spy_20d_pct"] = None if chg is None else 100.0 * chg
     # Lead-lag: IWM daily log returns vs BTC's k days later, k = 0..10, last 250 aligned returns
     lkey, bkey = pick(inp, "iwm_volume"), pick(inp, "btc_1d")
     r["leadlag_best_lag"] = r["leadlag_best_corr"] = None
@@ -466,19 +475,14 @@ def chain_pane(inp: BoardInputs) -> PaneView:
         if lacking:
             p["notes"].append("alt basket members without data here: " + ", ".join(lacking))
     eth = _close(inp, ekey)
-    r["eth_btc"] = r["eth_btc_trend"] = None
-    if eth is None or btc is None:
-        p["missing"]["eth_btc"] = NO_DATA
-    else:
-        ratio = breadth.ratio(eth, btc)
-        curve = replace(curve_from(inp, ekey, ratio, "ETH/BTC"), source=f"{ekey}/{bkey}")
-        r["eth_btc"] = _put(p, "eth_btc", curve)
-        if len(ratio) >= trend.EMA_SPAN:
-            p["curves"]["eth_btc_ema"] = replace(
-                curve_from(inp, ekey, trend.ema(ratio), "EMA20"), source=f"{ekey}/{bkey}")
-        if r["eth_btc"] is not None:
-            tr = trend.trend(ratio)
-            r["eth_btc_trend"] = None if tr is None else float(tr)
+    r["eth_btc_trend"] = None
+    ratio, r["eth_btc"] = _put_ratio(inp, p, "eth_btc", (ekey, bkey), (eth, btc), "ETH/BTC")
+    if ratio is not None and len(ratio) >= trend.EMA_SPAN:
+        p["curves"]["eth_btc_ema"] = replace(
+            curve_from(inp, ekey, trend.ema(ratio), "EMA20"), source=f"{ekey}/{bkey}")
+    if r["eth_btc"] is not None:
+        tr = trend.trend(ratio)
+        r["eth_btc_trend"] = None if tr is None else float(tr)
     return _freeze(p)
 
 
