@@ -32,6 +32,7 @@ from deskapp.ui.panes.macro import MacroPane
 from deskapp.ui.panes.regime import RegimePane
 from deskapp.ui.panes.smallcaps import SmallCapsPane
 from deskapp.ui.panes.volatility import VolatilityPane
+from deskapp.ui.quiet import set_style, set_text
 from deskapp.ui.review_panel import ReviewPanel
 from deskapp.ui.screens import ScreenManager
 
@@ -260,8 +261,11 @@ class MainWindow(QMainWindow):
         if self._stage_queue:
             key = self._stage_queue.pop(0)
             pane = self.panes[key]
-            pane.apply(view.panes[key], view.asof.value / 1e9, view.view_days, view.snapshot)
-            if not pane.visibleRegion().isEmpty():  # a tab behind another paints when raised
+            changed = pane.apply(view.panes[key], view.asof.value / 1e9, view.view_days,
+                                 view.snapshot)
+            # Painted in its own turn (not all panes in one); a tab behind another paints when
+            # raised, and a pane whose plots did not change is not painted at all.
+            if changed and not pane.visibleRegion().isEmpty():
                 pane.graphics.viewport().repaint()
             QTimer.singleShot(0, self, self._stage_step)  # dropped if the window is gone
             return
@@ -303,10 +307,10 @@ class MainWindow(QMainWindow):
             if newest is None and view.source != "replay":
                 text += " &nbsp;·&nbsp; no cached data and no answer from the network yet: " \
                         "<b>deskapp --replay 2026-02-risk-off</b> opens the bundled replay"
-        self.mode_label.setText(f" {mode} ")
-        self.mode_label.setStyleSheet(f"background:{colour}; color:#000; font-weight:bold;"
-                                      " padding:1px 6px; border-radius:3px;")
-        self.clock_label.setText(text)
+        set_text(self.mode_label, f" {mode} ")
+        set_style(self.mode_label, f"background:{colour}; color:#000; font-weight:bold;"
+                                   " padding:1px 6px; border-radius:3px;")
+        set_text(self.clock_label, text)
 
     def _newest_data(self, view: BoardView) -> pd.Timestamp | None:
         times = [c.last_time for p in view.panes.values() for c in p.curves.values()

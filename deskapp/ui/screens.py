@@ -57,9 +57,9 @@ def is_watchable(widget: QWidget) -> bool:
                                             and bool(getattr(type(widget), "pane_key", "")))
 
 
-def feed(pane: QWidget, view: BoardView, feed_errors: dict[str, str] | None = None) -> None:
+def feed(pane: QWidget, view: BoardView, feed_errors: dict[str, str] | None = None) -> bool:
     """Give a pane instance the board: `apply_board(view)` when it has one, else the time
-    pane's PaneView, else the snapshot."""
+    pane's PaneView, else the snapshot. True when a time pane's plots changed."""
     if hasattr(pane, "apply_board"):
         pane.apply_board(view)
     elif isinstance(pane, TimePane):
@@ -67,9 +67,10 @@ def feed(pane: QWidget, view: BoardView, feed_errors: dict[str, str] | None = No
             pane.set_feed_errors(feed_errors)
         pane_view = view.panes.get(pane.pane_key)
         if pane_view is not None:
-            pane.apply(pane_view, view.asof.value / 1e9, view.view_days, view.snapshot)
+            return pane.apply(pane_view, view.asof.value / 1e9, view.view_days, view.snapshot)
     elif view.snapshot is not None and hasattr(pane, "apply_snapshot"):
         pane.apply_snapshot(view.snapshot)
+    return False
 
 
 def arrange_grid(window: QMainWindow, docks: list[QDockWidget]) -> None:
@@ -280,11 +281,10 @@ class WatchScreen(QMainWindow):
             key = self._queue.pop(0)
             pane = self.panes.get(key)
             if pane is not None:
-                feed(pane, view, self.manager.main.feed_errors)
+                changed = feed(pane, view, self.manager.main.feed_errors)
                 self._drawn[key] = view
-                graphics = getattr(pane, "graphics", None)
-                if graphics is not None and pane.isVisible():
-                    graphics.viewport().repaint()
+                if changed and pane.isVisible():  # painted in its own turn, not all in one
+                    pane.graphics.viewport().repaint()
             QTimer.singleShot(0, self, self._step)
             return
         self._staging = False

@@ -3,6 +3,8 @@ the 1h / 4h / 1d trends of BTC and the S&P 500 are shown together, the choice is
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import pytest
 from PySide6.QtCore import QRect, QSettings, Qt
@@ -31,8 +33,15 @@ def desk(make_desk, qtbot):
 
 
 def window_of(days: float, right: float) -> tuple[float, float]:
+    """A following window of `days` with the newest data at `right`, by the rule in
+    docs/ARCHITECTURE.md ("Drawing a board"): its right edge is the first multiple of
+    span * RIGHT_MARGIN / 2 at least one such step right of the data, its width
+    span * (1 + RIGHT_MARGIN)."""
     span = days * DAY
-    return right - span, right + span * RIGHT_MARGIN
+    step = span * RIGHT_MARGIN / 2
+    hi = math.ceil((right + step) / step) * step
+    assert right + step <= hi < right + 2 * step  # 1-2 % of the span is left of the edge
+    return hi - span * (1 + RIGHT_MARGIN), hi
 
 
 def x_range(pane) -> tuple[float, float]:

@@ -59,14 +59,17 @@ class BarsPlot:
         self.plot.setTitle(f"<span style='color:{theme.MUTED}'>{html.escape(self.title)}</span>",
                            size="8pt")
 
-    def set(self, bars: Bars | None, missing: str | None) -> None:
-        """Draw `bars` (or nothing, with `missing` said in the middle of the plot)."""
+    def set(self, bars: Bars | None, missing: str | None, force: bool = False) -> bool:
+        """Draw `bars` (or nothing, with `missing` said in the middle of the plot); the same
+        bars again are not set (nor repainted) unless `force`. True when something was set."""
+        if not force and missing == self.missing and _same_bars(self.data, bars):
+            return False
         self.data, self.missing = bars, missing
         if bars is None or not len(bars.x):
             self.bars.setOpts(x=np.zeros(0), height=np.zeros(0), brushes=None, pens=None)
             self.mark.setText("")
             self.notice.setText(html.escape(missing or ""))
-            return
+            return True
         n = len(bars.x)
         brushes = [pg.mkBrush(theme.curve_colour(self.colour))] * n
         pens = [pg.mkPen(None)] * n
@@ -82,6 +85,7 @@ class BarsPlot:
                           height=np.asarray(bars.y, dtype="float64"), width=0.7,
                           brushes=brushes, pens=pens)
         self.notice.setText(html.escape(missing or ""))
+        return True
 
     def restyle(self) -> None:
         self._set_title()
@@ -92,4 +96,13 @@ class BarsPlot:
         self.zero.setPen(pg.mkPen(theme.MUTED, width=1))
         self.mark.setColor(theme.FOREGROUND)
         self.notice.setText("", color=theme.AMBER)
-        self.set(self.data, self.missing)
+        self.set(self.data, self.missing, force=True)
+
+
+def _same_bars(old: Bars | None, new: Bars | None) -> bool:
+    if old is new:
+        return True
+    if old is None or new is None:
+        return False
+    return (old.highlight == new.highlight and np.array_equal(old.x, new.x)
+            and np.array_equal(old.y, new.y, equal_nan=True))

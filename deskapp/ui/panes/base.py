@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QPointF, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QDockWidget,
     QHBoxLayout,
-    QLabel,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -27,6 +27,8 @@ from deskapp.signals.board import PaneView, data_age
 from deskapp.ui import theme
 from deskapp.ui.keys import KeepSpace
 from deskapp.ui.panes.date_axis import DateAxis
+from deskapp.ui.panes.steady_range import SteadyViewBox
+from deskapp.ui.rich_header import RichHeader
 
 # A pane's timeframe (its header's "1h 4h 1d" buttons): the visible window ends at the newest
 # data and spans TIMEFRAME_DAYS (1d = the group's span, by default the board's view_days), and
@@ -68,6 +70,8 @@ class _Row:
     items: dict[str, pg.PlotDataItem] = field(default_factory=dict)
     notice: pg.LabelItem | None = None
     vline: pg.InfiniteLine | None = None  # the crosshair
+    drawn: dict[str, object] = field(default_factory=dict)  # cid -> the Curve last set
+    has_data: bool | None = None  # whether any curve of the row was drawn (None: no board yet)
 
 
 class TimeGroup(QObject):
@@ -147,8 +151,8 @@ class TimeGroup(QObject):
         days = max(p._view_days for p in self.panes)  # noqa: SLF001
         tf_days = TIMEFRAME_DAYS.get(pane.timeframe) if pane is not None else None
         span = tf_days * 86400.0 if tf_days else self.span_s or days * 86400.0
-        right = max(rights)
-        return right - span, right + span * RIGHT_MARGIN
+        hi = right_edge(max(rights), span)
+        return hi - span * (1.0 + RIGHT_MARGIN), hi
 
     def set_range(self, panes: list[TimePane], x_range: tuple[float, float]) -> None:
         """Set `panes` (not the others: a staged board sets each pane in its own turn)."""
@@ -219,7 +223,19 @@ class TimeGroup(QObject):
         self.sig_follow.emit(self.follow)
 
 
-RIGHT_MARGIN = 0.02  # room right of the newest data, as a share of the span
+RIGHT_MARGIN = 0.02  # room right of the newest data, as a share of the span (at most)
+
+
+def right_edge(newest: float, span: float) -> float:
+    """The right edge of a following window of `span` seconds whose newest data is at
+    `newest`: the first multiple of span * RIGHT_MARGIN / 2 at least that far right of it, so
+    the room left of the edge is 1-2 % of the span. The edge moves in those steps, not on every
+    bar: between steps a new bar changes only the curves, and the axes, grid and the panes
+    whose data did not change are not drawn again (benchmarks/board.py)."""
+    step = span * RIGHT_MARGIN / 2.0
+    if step <= 0:
+        return newest
+    return float(np.ceil((newest + step) / step) * step)
 
 
 class TimePane(QWidget):
@@ -238,11 +254,8 @@ class TimePane(QWidget):
         super().__init__(parent)
         self.setObjectName(f"pane_{self.pane_key}")
         self.setToolTip(f"{self.title}: {self.description}\n(docs/SIGNALS.md)")
-        self.header = QLabel(self)
+        self.header = RichHeader(self, theme.FOREGROUND)
         self.header.setObjectName("pane_header")
-        self.header.setTextFormat(Qt.TextFormat.RichText)
-        self.header.setWordWrap(True)
-        self.header.setStyleSheet(f"color:{theme.FOREGROUND}; padding:2px 4px;")
         self.timeframe = DEFAULT_TIMEFRAME
         self._timeframe_pending = False  # chosen before any board: its window is still due
         self.trends: dict[str, int | None] = {}  # snapshot trend.* of the last board
@@ -282,6 +295,8 @@ class TimePane(QWidget):
         layout.addWidget(self.graphics, 1)
         self._rows: list[_Row] = []
         self.view: PaneView | None = None
+        self._deferred: PaneView | None = None  # a board whose curves wait for a show
+        self._dock: QDockWidget | None = None  # the dock holding the pane (its tab raised)
         self.asof: pd.Timestamp | None = None
         self.feed_errors: dict[str, str] = {}
         self.group: TimeGroup | None = None
@@ -297,7 +312,8 @@ class TimePane(QWidget):
         first: pg.PlotItem | None = None
         for i, spec in enumerate(self.rows):
             axis = DateAxis(orientation="bottom", utcOffset=0)
-            plot = self.graphics.addPlot(row=i, col=0, axisItems={"bottom": axis})
+            plot = self.graphics.addPlot(row=i, col=0, axisItems={"bottom": axis},
+                                         viewBox=SteadyViewBox())
             self.graphics.ci.layout.setRowStretchFactor(i, spec.stretch)
             self._setup_plot(plot, spec, is_last=i == len(self.rows) - 1)
             if first is None:
@@ -432,32 +448,21 @@ class TimePane(QWidget):
 
     # ------------------------------------------------------------------ update
     def apply(self, view: PaneView, asof_s: float, view_days: int,
-              snapshot: dict | None = None) -> None:
-        """Draw `view` (GUI thread; setData only); `snapshot` (the board's) gives the trends."""
+              snapshot: dict | None = None) -> bool:
+        """Draw `view` (GUI thread; setData only); `snapshot` (the board's) gives the trends.
+        True when a plot changed (a curve or the x range), i.e. the graphics need a paint."""
         self.view = view
+        changed = False
+        x_before = self.plots[0].getViewBox().viewRange()[0] if self._rows else None
         if snapshot is not None:
             trends = snapshot.get("trend")
             self.trends = dict(trends) if isinstance(trends, dict) else {}
         self.asof = pd.Timestamp(asof_s, unit="s", tz="UTC")
-        for row in self._rows:
-            missing = []
-            for c in row.spec.curves:
-                curve = view.curves.get(c.cid)
-                item = row.items[c.cid]
-                if curve is None:
-                    item.setData([], [])
-                else:
-                    item.setData(*_break_at_holes(curve.x, curve.y, curve.max_gap_s))
-                if c.cid in view.missing:
-                    missing.append(f"{c.label}: {view.missing[c.cid]}")
-            row.notice.setText("<br>".join(html.escape(m) for m in missing))
-            drawn = any(c.cid in view.curves for c in row.spec.curves)
-            # An empty row keeps a quiet fixed scale instead of autoscaling on nothing.
-            row.plot.getAxis("left").setStyle(showValues=drawn)
-            if not drawn and row.spec.y_range is None:
-                row.plot.setYRange(0.0, 1.0, padding=0)
-            elif drawn and row.spec.y_range is None:
-                row.plot.getViewBox().enableAutoRange(axis="y")
+        if self._hidden_in_window():
+            self._deferred = view  # drawn when the pane is shown (a tab raised, a dock opened)
+        else:
+            self._deferred = None
+            changed = self._draw_curves(view)
         right = asof_s
         newest = [float(c.x[-1]) for c in view.curves.values() if len(c.x)]
         if newest and max(newest) < asof_s - view_days * 86400.0 * 0.5:
@@ -468,7 +473,77 @@ class TimePane(QWidget):
             self._timeframe_pending = False
         elif self._timeframe_pending:
             self._timeframe_pending = not self.group.on_timeframe(self)
-        self.header.setText(self.header_html(view))
+        self._set_header(self.header_html(view))
+        return changed or (x_before is not None
+                           and self.plots[0].getViewBox().viewRange()[0] != x_before)
+
+    def _hidden_in_window(self) -> bool:
+        """Behind another tab or in a closed dock of a window on screen: nobody sees its plots."""
+        window = self.window()
+        return (window is not self and window.isVisible()
+                and (not self.isVisible() or self.visibleRegion().isEmpty()))
+
+    def _draw_curves(self, view: PaneView) -> bool:
+        """setData on the curves that changed, the rows' notices and scales; True if any."""
+        changed = False
+        for row in self._rows:
+            missing = []
+            for c in row.spec.curves:
+                curve = view.curves.get(c.cid)
+                if not _same_curve(row.drawn.get(c.cid), curve):
+                    # Only what changed is set (and so repainted): a new hourly bar leaves
+                    # the daily curves as they were.
+                    item = row.items[c.cid]
+                    if curve is None:
+                        item.setData([], [])
+                    else:
+                        item.setData(*_break_at_holes(curve.x, curve.y, curve.max_gap_s))
+                    row.drawn[c.cid] = curve
+                    changed = True
+                if c.cid in view.missing:
+                    missing.append(f"{c.label}: {view.missing[c.cid]}")
+            notice = "<br>".join(html.escape(m) for m in missing)
+            if notice != row.notice.text:
+                row.notice.setText(notice)
+            drawn = any(c.cid in view.curves for c in row.spec.curves)
+            if drawn == row.has_data:
+                continue
+            row.has_data = drawn
+            changed = True
+            # An empty row keeps a quiet fixed scale instead of autoscaling on nothing.
+            row.plot.getAxis("left").setStyle(showValues=drawn)
+            if not drawn and row.spec.y_range is None:
+                row.plot.setYRange(0.0, 1.0, padding=0)
+            elif drawn and row.spec.y_range is None:
+                row.plot.getViewBox().enableAutoRange(axis="y")
+        return changed
+
+    def _draw_deferred(self) -> None:
+        if self._deferred is not None:
+            view, self._deferred = self._deferred, None
+            self._draw_curves(view)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        self._draw_deferred()
+        super().showEvent(event)
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        # A tab raised in a dock group shows no showEvent: its dock says visibilityChanged.
+        if event.type() == QEvent.Type.ParentChange:
+            dock = self.parentWidget()
+            if isinstance(dock, QDockWidget) and dock is not self._dock:
+                if self._dock is not None:
+                    self._dock.visibilityChanged.disconnect(self._on_dock_visibility)
+                self._dock = dock
+                dock.visibilityChanged.connect(self._on_dock_visibility)
+        super().changeEvent(event)
+
+    def _on_dock_visibility(self, visible: bool) -> None:
+        if visible:
+            self._draw_deferred()
+
+    def _set_header(self, text: str) -> None:
+        self.header.setText(text)  # RichHeader: relaid out only when its height changes
 
     def follow_latest(self) -> None:
         """Put the newest data at the right edge, at the group's span (TimeGroup): this pane
@@ -526,6 +601,7 @@ class TimePane(QWidget):
         return out
 
     def _value_at(self, item: pg.PlotDataItem, cid: str, x: float) -> float | None:
+        self._draw_deferred()
         xs, ys = item.getOriginalDataset()
         if xs is None or len(xs) == 0:
             return None
@@ -561,7 +637,7 @@ class TimePane(QWidget):
     def restyle(self) -> None:
         """Recolour for the current theme (View ▸ Theme); the header follows on the next draw."""
         self.graphics.setBackground(theme.BACKGROUND)
-        self.header.setStyleSheet(f"color:{theme.FOREGROUND}; padding:2px 4px;")
+        self.header.set_colour(theme.FOREGROUND)
         for row, grid in zip(self._rows, self._grids, strict=True):
             plot = row.plot
             for name in ("left", "bottom"):
@@ -637,6 +713,7 @@ class TimePane(QWidget):
 
     def missing_text(self, cid: str) -> str:
         """What the pane says about a curve it cannot draw ('' when it is drawn)."""
+        self._draw_deferred()
         for row in self._rows:
             if cid in row.items:
                 return row.notice.text if row.notice is not None else ""
@@ -645,6 +722,7 @@ class TimePane(QWidget):
     # ------------------------------------------------------------------ test helpers
     def curve_data(self, cid: str) -> tuple[np.ndarray, np.ndarray]:
         """The (x, y) arrays currently set on curve `cid` (tests read these back)."""
+        self._draw_deferred()
         for row in self._rows:
             if cid in row.items:
                 x, y = row.items[cid].getOriginalDataset()
@@ -657,6 +735,7 @@ class TimePane(QWidget):
 
     def segments(self, cid: str) -> list[tuple[np.ndarray, np.ndarray]]:
         """The connected pieces of curve `cid` as drawn (split where the line breaks)."""
+        self._draw_deferred()
         for row in self._rows:
             if cid in row.items:
                 x, y = row.items[cid].getOriginalDataset()
@@ -671,6 +750,16 @@ class TimePane(QWidget):
     @property
     def plots(self) -> list[pg.PlotItem]:
         return [r.plot for r in self._rows]
+
+
+def _same_curve(old, new) -> bool:
+    """Whether two board curves (or None) would draw the same line."""
+    if old is new:
+        return True
+    if old is None or new is None:
+        return False
+    return (len(old.x) == len(new.x) and old.max_gap_s == new.max_gap_s
+            and np.array_equal(old.x, new.x) and np.array_equal(old.y, new.y, equal_nan=True))
 
 
 def _break_at_holes(x: np.ndarray, y: np.ndarray,

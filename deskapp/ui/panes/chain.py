@@ -33,14 +33,14 @@ class ChainPane(TimePane):
     error_prefixes = ("crypto.", "rates.us10y", "idx.spx", "etfpool.")
     rows = (
         RowSpec("BTC and its EMA20 (the crypto link's trend)", "USD",
-                (CurveSpec("btc", "BTC", theme.YELLOW, 1.5),
+                (CurveSpec("btc", "BTC", theme.YELLOW, 1.0),
                  CurveSpec("btc_ema", "EMA20", theme.ORANGE, 1.0, dash=True)),
                 stretch=1),
         RowSpec("Alt basket (SOL XRP DOGE ADA AVAX LINK) minus BTC, 20-session return", "%",
-                (CurveSpec("alt_btc", "alt basket − BTC, 20d", theme.PURPLE, 1.5, fill=True),),
+                (CurveSpec("alt_btc", "alt basket − BTC, 20d", theme.PURPLE, 1.0, fill=True),),
                 stretch=1, zero_line=True),
         RowSpec("ETH/BTC", "ratio",
-                (CurveSpec("eth_btc", "ETH/BTC", theme.SKY, 1.5),
+                (CurveSpec("eth_btc", "ETH/BTC", theme.SKY, 1.0),
                  CurveSpec("eth_btc_ema", "EMA20", theme.ORANGE, 1.0, dash=True)),
                 stretch=1),
     )

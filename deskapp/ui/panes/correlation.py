@@ -32,8 +32,8 @@ class CorrelationPane(TimePane):
             "corr",
             (
                 CurveSpec("daily_30", "daily 30d", theme.ORANGE, 2.0),
-                CurveSpec("daily_60", "daily 60d", theme.SKY, 1.5),
-                CurveSpec("daily_90", "daily 90d", theme.GREEN, 1.5, dash=True),
+                CurveSpec("daily_60", "daily 60d", theme.SKY, 1.0),
+                CurveSpec("daily_90", "daily 90d", theme.GREEN, 1.0, dash=True),
                 CurveSpec("h1_120", "1h, 120 bars", theme.PURPLE, 1.0),
                 CurveSpec("h4_90", "4h, 90 bars", theme.YELLOW, 1.0),
             ),

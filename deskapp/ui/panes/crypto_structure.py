@@ -23,7 +23,7 @@ class CryptoStructurePane(TimePane):
             "BTC price",
             "USD",
             (
-                CurveSpec("btc", "BTC daily", theme.ORANGE, 1.5),
+                CurveSpec("btc", "BTC daily", theme.ORANGE, 1.0),
                 CurveSpec("btc_1h", "BTC hourly", theme.YELLOW, 1.0, timeframes=("1h", "1d")),
                 CurveSpec("btc_4h", "BTC 4h", theme.YELLOW, 1.0, timeframes=("4h",)),
             ),
@@ -39,7 +39,7 @@ class CryptoStructurePane(TimePane):
         RowSpec(
             "Open interest",
             "USD bn",
-            (CurveSpec("oi", "open interest", theme.GREEN, 1.5),),
+            (CurveSpec("oi", "open interest", theme.GREEN, 1.0),),
             stretch=2,
         ),
         RowSpec(

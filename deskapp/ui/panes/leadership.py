@@ -20,8 +20,8 @@ class LeadershipPane(TimePane):
             "Basket members above their SMA",
             "% of basket",
             (
-                CurveSpec("above_sma20", "above 20d SMA", theme.ORANGE, 1.5),
-                CurveSpec("above_sma50", "above 50d SMA", theme.SKY, 1.5, dash=True),
+                CurveSpec("above_sma20", "above 20d SMA", theme.ORANGE, 1.0),
+                CurveSpec("above_sma50", "above 50d SMA", theme.SKY, 1.0, dash=True),
             ),
             stretch=3,
             y_range=(-2.0, 102.0),
@@ -30,8 +30,8 @@ class LeadershipPane(TimePane):
             "Relative strength, 20-session change",
             "%",
             (
-                CurveSpec("rsp_spy", "RSP/SPY (equal vs cap weight)", theme.GREEN, 1.5),
-                CurveSpec("smh_spy", "SMH/SPY (semis vs market)", theme.PURPLE, 1.5),
+                CurveSpec("rsp_spy", "RSP/SPY (equal vs cap weight)", theme.GREEN, 1.0),
+                CurveSpec("smh_spy", "SMH/SPY (semis vs market)", theme.PURPLE, 1.0),
             ),
             stretch=2,
             zero_line=True,

@@ -21,13 +21,13 @@ class MacroPane(TimePane):
             "Treasury yields",
             "%",
             (
-                CurveSpec("us10y", "10y", theme.ORANGE, 1.5),
-                CurveSpec("bill3m", "3m bill", theme.SKY, 1.5),
+                CurveSpec("us10y", "10y", theme.ORANGE, 1.0),
+                CurveSpec("bill3m", "3m bill", theme.SKY, 1.0),
             ),
             stretch=3,
         ),
         RowSpec(
-            "Dollar index (DXY)", "index", (CurveSpec("dxy", "DXY", theme.GREEN, 1.5),), stretch=2
+            "Dollar index (DXY)", "index", (CurveSpec("dxy", "DXY", theme.GREEN, 1.0),), stretch=2
         ),
     )
 

@@ -11,6 +11,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from deskapp.ui import theme
+from deskapp.ui.quiet import set_style, set_text
 
 REGIME_COLOURS = {
     "liquidity shock": theme.VERMILLION,
@@ -80,12 +81,13 @@ class RegimePane(QWidget):
         self.snapshot = s
         reg = s["regime"]
         colour = REGIME_COLOURS.get(reg["name"], theme.FOREGROUND)
-        self.name_label.setText(reg["name"].upper())
-        self.name_label.setStyleSheet(f"color:{colour}")
+        set_text(self.name_label, reg["name"].upper())
+        set_style(self.name_label, f"color:{colour}")
         scen = SCENARIOS.get(reg["scenario"] or "", "no scenario's conditions hold")
-        self.scenario_label.setText(f"Outlook: <b>{html.escape(scen)}</b>")
+        set_text(self.scenario_label, f"Outlook: <b>{html.escape(scen)}</b>")
         ew, fly = s["early_warning"], s["flywheel"]
-        self.body.setText(
+        set_text(
+            self.body,
             f"<b>Rules</b>{_items(reg['evidence'])}"
             f"<br><b>Early warning {ew['count']}/3</b>{_items(ew['flags'])}"
             f"<br><b>Liquidation flywheel: stage {fly['stage']}/5</b>{_items(fly['steps'])}"

@@ -32,9 +32,9 @@ class SmallCapsPane(TimePane):
             "Russell 2000, prior 252-session high, breakouts",
             "index",
             (
-                CurveSpec("rut", "Russell 2000", theme.ORANGE, 1.5),
+                CurveSpec("rut", "Russell 2000", theme.ORANGE, 1.0),
                 CurveSpec("rut_high", "prior 252d high", theme.SKY, 1.0, dash=True),
-                CurveSpec("breaks", "close above, volume under 1.5x", theme.YELLOW, 1.5, symbol="o",
+                CurveSpec("breaks", "close above, volume under 1.5x", theme.YELLOW, 1.0, symbol="o",
                           hollow=True),
                 CurveSpec("breakouts", "breakout (volume ≥ 1.5x)", theme.GREEN, 1.0,
                           symbol="star"),
@@ -45,7 +45,7 @@ class SmallCapsPane(TimePane):
         RowSpec(VOLUME_ROW, "x", (CurveSpec("iwm_volume_ratio", "IWM volume ratio", theme.BLUE,
                                             1.0, fill=True),), stretch=1),
         RowSpec("IWM/SPY relative strength (adjusted closes)", "ratio",
-                (CurveSpec("iwm_spy", "IWM/SPY", theme.GREEN, 1.5),), stretch=2),
+                (CurveSpec("iwm_spy", "IWM/SPY", theme.GREEN, 1.0),), stretch=2),
     )
 
     def __init__(self, parent=None):
@@ -74,18 +74,21 @@ class SmallCapsPane(TimePane):
                 label="1.5x", labelOpts={"position": 0.6, "color": theme.MUTED}))
 
     def apply(self, view: PaneView, asof_s: float, view_days: int,
-              snapshot: dict | None = None) -> None:
-        super().apply(view, asof_s, view_days, snapshot)
+              snapshot: dict | None = None) -> bool:
+        changed = super().apply(view, asof_s, view_days, snapshot)
         level = view.readouts.get("rut_level")
         if level is None:
+            changed |= self.level_line.isVisible()
             self.level_line.hide()
-        else:
+        elif level != self.level_line.value() or not self.level_line.isVisible():
             self.level_line.setValue(level)
             self.level_line.label.setFormat(f"level {level:,.0f}")
             self.level_line.show()
-        self.leadlag.set(view.bars.get("leadlag"),
-                         f"lead-lag: {view.missing['leadlag']}" if "leadlag" in view.missing
-                         else None)
+            changed = True
+        changed |= self.leadlag.set(
+            view.bars.get("leadlag"),
+            f"lead-lag: {view.missing['leadlag']}" if "leadlag" in view.missing else None)
+        return changed
 
     def restyle(self) -> None:
         super().restyle()

@@ -28,14 +28,14 @@ class VolatilityPane(TimePane):
     error_prefixes = ("idx.ndx", "etf.qqq", "idx.spx", "fut.es", "crypto.btc", "idx.vix")
     rows = (
         RowSpec("Equities: realised vol RV(20) and VIX", "% / yr",
-                (CurveSpec("ndx_rv", "NDX", theme.ORANGE, 1.5),
-                 CurveSpec("spx_rv", "SPX", theme.SKY, 1.5),
+                (CurveSpec("ndx_rv", "NDX", theme.ORANGE, 1.0),
+                 CurveSpec("spx_rv", "SPX", theme.SKY, 1.0),
                  CurveSpec("vix", "VIX (implied)", theme.GREY, 1.0, dash=True)),
                 stretch=2),
         RowSpec("BTC: realised vol RV(20)", "% / yr",
-                (CurveSpec("btc_rv", "BTC", theme.YELLOW, 1.5),), stretch=2),
+                (CurveSpec("btc_rv", "BTC", theme.YELLOW, 1.0),), stretch=2),
         RowSpec(SPIKE_ROW, "ratio",
-                (CurveSpec("ndx_ratio", "NDX", theme.ORANGE, 1.5),
+                (CurveSpec("ndx_ratio", "NDX", theme.ORANGE, 1.0),
                  CurveSpec("spx_ratio", "SPX", theme.SKY, 1.0),
                  CurveSpec("btc_ratio", "BTC", theme.YELLOW, 1.0)),
                 stretch=2),

@@ -1,0 +1,183 @@
+"""Drawing a board redraws only what changed: curves whose data is the same are not set again,
+the right edge moves in steps, the y range is kept while the data fits it, and a header's new
+text does not relay the window unless it needs another height (docs/ARCHITECTURE.md,
+"Drawing a board"; the figures are in benchmarks/board.py)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from deskapp.signals.board import Curve, PaneView
+from deskapp.ui.panes.base import RIGHT_MARGIN, right_edge
+from deskapp.ui.panes.macro import MacroPane
+from deskapp.ui.panes.steady_range import nice_step, steady_range
+from deskapp.ui.rich_header import RichHeader
+
+DAY, HOUR = 86400.0, 3600.0
+T0 = pd.Timestamp("2026-02-10T21:00Z").value / 1e9
+
+
+# ---------------------------------------------------------------------- y range (hand-worked)
+@pytest.mark.parametrize(("raw", "step"), [(1.8, 2.0), (2.52, 5.0), (0.36, 0.5), (7.0, 10.0),
+                                           (1.0, 1.0), (2.5, 2.5), (0.018, 0.02)])
+def test_nice_step_is_the_smallest_1_2_2_5_5_step_at_least_the_raw_one(raw, step):
+    assert nice_step(raw) == pytest.approx(step)
+
+
+def test_steady_range_fits_pads_and_rounds_out_to_a_step():
+    # height 10, pad 0.4: (10.8 / 6 = 1.8 -> step 2); 99.6 -> 98, 110.4 -> 112
+    assert steady_range((100.0, 110.0), (0.0, 1.0)) == pytest.approx((98.0, 112.0))
+
+
+def test_steady_range_keeps_a_range_the_data_still_fills():
+    # 99..109 inside 98..112 and 10 >= 0.6 * 14: kept
+    assert steady_range((99.0, 109.0), (98.0, 112.0)) is None
+    assert steady_range((98.0, 112.0), (98.0, 112.0)) is None
+
+
+def test_steady_range_refits_when_the_data_leaves_or_shrinks_inside_it():
+    # out at the top: height 14, pad 0.56, 15.12 / 6 = 2.52 -> step 5; 98.44 -> 95, 113.56 -> 115
+    assert steady_range((99.0, 113.0), (98.0, 112.0)) == pytest.approx((95.0, 115.0))
+    # 2 of 14 filled: height 2, pad 0.08, 2.16 / 6 = 0.36 -> 0.5; 103.92 -> 103.5, 106.08 -> 106.5
+    assert steady_range((104.0, 106.0), (98.0, 112.0)) == pytest.approx((103.5, 106.5))
+
+
+def test_steady_range_of_one_value_is_a_band_around_it_and_nothing_is_not_a_range():
+    # 5 flat: a 2 % band (4.95..5.05), pad 0.004, 0.108 / 6 = 0.018 -> 0.02: 4.94..5.06
+    assert steady_range((5.0, 5.0), (0.0, 1.0)) == pytest.approx((4.94, 5.06))
+    assert steady_range(None, (0.0, 1.0)) is None
+    assert steady_range((math.nan, 1.0), (0.0, 1.0)) is None
+
+
+# ---------------------------------------------------------------------- right edge
+def test_the_right_edge_moves_in_steps_of_one_percent_of_the_span():
+    span = 10 * DAY
+    step = span * RIGHT_MARGIN / 2  # 2.4 hours
+    edges = [right_edge(T0 + i * HOUR, span) for i in range(12)]
+    for i, edge in enumerate(edges):
+        newest = T0 + i * HOUR
+        assert newest + step <= edge < newest + 2 * step
+        assert edge / step == pytest.approx(round(edge / step))
+    assert len(set(edges)) == 6  # 11 hours of new bars, 2.4 h a step: 5 moves, not 11
+
+
+# ---------------------------------------------------------------------- what is set again
+def curve(x: np.ndarray, y: np.ndarray) -> Curve:
+    return Curve("c", x, y, "test", max_gap_s=None)
+
+
+def macro_view(n_daily: int, n_dxy: int, revise: float | None = None) -> PaneView:
+    days = T0 - DAY * np.arange(n_daily)[::-1]
+    y10 = 4.0 + 0.01 * np.arange(n_daily)
+    if revise is not None:
+        y10 = y10.copy()
+        y10[3] = revise
+    dxy_x = T0 - HOUR * np.arange(n_dxy)[::-1]
+    return PaneView(curves={
+        "us10y": curve(days, y10),
+        "bill3m": curve(days, np.full(n_daily, 3.7)),
+        "dxy": curve(dxy_x, 97.0 + 0.001 * np.arange(n_dxy)),
+    })
+
+
+def test_a_new_board_sets_only_the_curves_that_changed(qtbot, monkeypatch):
+    pane = MacroPane()
+    qtbot.addWidget(pane)
+    calls: list[str] = []
+    for row in pane._rows:  # noqa: SLF001
+        for cid, item in row.items.items():
+            original = item.setData
+            monkeypatch.setattr(item, "setData",
+                                lambda *a, _cid=cid, _f=original, **k: (calls.append(_cid),
+                                                                        _f(*a, **k))[1])
+    assert pane.apply(macro_view(200, 100), T0, 365) is True
+    assert sorted(calls) == ["bill3m", "dxy", "us10y"]
+
+    calls.clear()  # the same data again (new arrays): nothing is set, nothing to paint
+    assert pane.apply(macro_view(200, 100), T0, 365) is False
+    assert calls == []
+
+    calls.clear()  # one more DXY bar: only DXY
+    pane.apply(macro_view(200, 101), T0, 365)
+    assert calls == ["dxy"]
+
+    calls.clear()  # a revised old 10y value (same length, same last point) is drawn
+    pane.apply(macro_view(200, 101, revise=9.99), T0, 365)
+    assert calls == ["us10y"]
+    assert pane.curve_data("us10y")[1][3] == pytest.approx(9.99)
+
+    calls.clear()  # a curve that goes missing is emptied
+    view = macro_view(200, 101, revise=9.99)
+    del view.curves["bill3m"]
+    pane.apply(view, T0, 365)
+    assert calls == ["bill3m"]
+    assert len(pane.curve_data("bill3m")[0]) == 0
+
+
+def test_the_y_axis_stays_put_while_new_bars_fit_and_moves_when_they_do_not(qtbot):
+    pane = MacroPane()
+    qtbot.addWidget(pane)
+    pane.resize(800, 500)
+    pane.show()
+    vb = pane.plots[1].getViewBox()  # DXY
+
+    def y_range() -> tuple[float, float]:
+        pane.graphics.scene().prepareForPaint()  # what a paint does first (auto-range)
+        lo, hi = vb.viewRange()[1]
+        return float(lo), float(hi)
+
+    pane.apply(macro_view(200, 100), T0, 365)
+    first = y_range()
+    assert first[0] <= 97.0 and first[1] >= 97.099
+    pane.apply(macro_view(200, 101), T0, 365)  # 97.1: still inside
+    assert y_range() == first
+    view = macro_view(200, 101)
+    view.curves["dxy"] = curve(view.curves["dxy"].x, view.curves["dxy"].y * 1.05)  # ~102
+    pane.apply(view, T0, 365)
+    lo, hi = y_range()
+    assert (lo, hi) != first and hi >= 97.0 * 1.05 + 0.1 * 1.05
+
+
+# ---------------------------------------------------------------------- header
+class LayoutRequests(QObject):
+    def __init__(self):
+        super().__init__()
+        self.count = 0
+
+    def eventFilter(self, _obj, event) -> bool:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.LayoutRequest:
+            self.count += 1
+        return False
+
+
+def test_a_header_asks_for_a_new_layout_only_when_it_needs_another_height(qtbot):
+    box = QWidget()
+    qtbot.addWidget(box)
+    layout = QVBoxLayout(box)
+    header = RichHeader(box, "#ffffff")
+    layout.addWidget(header)
+    layout.addStretch(1)
+    box.resize(300, 200)
+    box.show()
+    header.setText("<b>BTC</b> 68,000 · data 1.0 h old")
+    qtbot.waitUntil(lambda: header.height() >= header.heightForWidth(header.width()))
+    one_line = header.height()
+    requests = LayoutRequests()
+    box.installEventFilter(requests)
+
+    header.setText("<b>BTC</b> 68,100 · data 2.0 h old")  # same height
+    qtbot.wait(0)
+    assert requests.count == 0
+    assert header.text() == "<b>BTC</b> 68,100 · data 2.0 h old"
+    assert "68,100" in header.plain_text() and "68,100" in header.accessibleName()
+
+    header.setText("a much longer line of readouts that cannot fit in three hundred pixels " * 3)
+    qtbot.waitUntil(lambda: requests.count > 0)
+    qtbot.waitUntil(lambda: header.height() > 2 * one_line)
+    assert header.heightForWidth(1200) < header.heightForWidth(300)
