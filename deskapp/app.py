@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import sys
@@ -17,6 +18,7 @@ from deskapp.config import Config
 from deskapp.data.replay import ReplayClock, ReplayDataset, ReplaySource
 
 log = logging.getLogger("deskapp")
+GUI_SWITCH_INTERVAL_S = 0.001  # sys.setswitchinterval for the desk (see Desk.__init__)
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,17 @@ def _install_crash_net() -> None:
     threading.excepthook = lambda a: hook(a.exc_type, a.exc_value, a.exc_traceback)
 
 
+def _freeze_startup_objects(_view=None) -> None:
+    """Once the first board is drawn, move every object made so far (modules, widgets, the
+    replay's frames) out of the cyclic garbage collector's reach (`gc.freeze`). A full
+    collection otherwise walked all of them: ~80 ms with the GIL held, in whichever thread
+    it fell, a GUI stall (benchmarks/gui_latency.py); later collections walk only newer
+    objects. Only the first call does anything."""
+    if not getattr(_freeze_startup_objects, "done", False):
+        _freeze_startup_objects.done = True
+        gc.freeze()
+
+
 class Desk:
     """The running desk: journal, main window, replay feed and compute workers, wired together.
 
@@ -77,6 +90,10 @@ class Desk:
         from deskapp.ui.main_window import MainWindow
         from deskapp.ui.workers import ComputeWorker, FeedWorker, WorkerThreads
 
+        # The GUI thread gets the GIL back from a busy compute or feed thread within 1 ms, not
+        # Python's default 5 ms: a paint crosses from C++ into Python dozens of times, each a
+        # wait (heartbeat max 60-80 ms -> under 35 ms in benchmarks/gui_latency.py).
+        sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
         location = resolve_location(opts.journal, opts.config.journal_url)
         self.journal = open_journal(location, __version__, recover=True)
         settings = None
@@ -131,6 +148,7 @@ class Desk:
         w.sig_speed.connect(self.feed.set_speed)
         w.sig_board_drawn.connect(
             lambda _v: w.set_perf(f"compute {self.compute.last_compute_ms:.0f} ms"))
+        w.sig_board_drawn.connect(_freeze_startup_objects)
         if getattr(self.journal, "recovered_from", None) is not None:
             w.show_feed_error(f"the decision journal was unreadable and was moved aside to "
                               f"{self.journal.recovered_from}; a new journal was started")

@@ -141,6 +141,9 @@ class MainWindow(QMainWindow):
         height = max(self.height(), 600)
         self.resizeDocks([d["regime"], d["checklist"]], [int(height * 0.48), int(height * 0.52)],
                          Qt.Orientation.Vertical)
+        # Crypto structure has four rows to macro's two: it takes the larger share.
+        self.resizeDocks([d["macro"], d["crypto"]], [int(height * 0.4), int(height * 0.6)],
+                         Qt.Orientation.Vertical)
 
     def _restore_layout(self) -> bool:
         """The saved windows and docks (ui/layouts.py); False (default layout kept, with a

@@ -98,6 +98,11 @@ class ComputeWorker(_Worker):
 
     # Outcomes are looked for at most this often (wall seconds), and after each decision.
     OUTCOME_EVERY_S = 2.0
+    # At most one board per this many wall seconds: batches arriving faster (a fast replay,
+    # busy websockets) are merged into the next board. A board costs ~0.1 s of Python in this
+    # thread; computing them back to back kept the GIL from the GUI thread (heartbeat stalls
+    # in benchmarks/gui_latency.py).
+    BOARD_EVERY_S = 0.25
 
     def __init__(self, config: Config, meta: dict[str, dict], view_days: int, journal=None):
         super().__init__()
@@ -110,6 +115,7 @@ class ComputeWorker(_Worker):
         self.state = MarketState(meta=meta)
         self.view_days = view_days
         self._scheduled = False
+        self._computed_at = float("-inf")  # monotonic start of the last board
         self._snapshot_cache = SnapshotCache()
         self.last_compute_ms = 0.0
         self.alerts = AlertEngine(config.alerts.cooldowns)
@@ -127,13 +133,15 @@ class ComputeWorker(_Worker):
         if not self._scheduled:
             # Runs after every batch already queued: a burst of batches costs one compute.
             self._scheduled = True
-            QTimer.singleShot(0, self, self._compute)
+            wait_s = self.BOARD_EVERY_S - (time.monotonic() - self._computed_at)
+            QTimer.singleShot(int(max(0.0, wait_s) * 1000), self, self._compute)
 
     def _compute(self) -> None:
         self._scheduled = False
         s = self.state
         if s.clock is None:
             return
+        self._computed_at = time.monotonic()
         c = self.config.correlation
         t0 = time.perf_counter()
         try:

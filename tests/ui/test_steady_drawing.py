@@ -181,3 +181,24 @@ def test_a_header_asks_for_a_new_layout_only_when_it_needs_another_height(qtbot)
     qtbot.waitUntil(lambda: requests.count > 0)
     qtbot.waitUntil(lambda: header.height() > 2 * one_line)
     assert header.heightForWidth(1200) < header.heightForWidth(300)
+
+
+# ---------------------------------------------------------------------- tabbed-away panes
+def test_a_pane_behind_another_tab_draws_its_curves_when_its_tab_is_raised(make_desk, qtbot):
+    desk = make_desk("2026-02-risk-off", at="2026-02-10T21:00Z")
+    window = desk.window
+    qtbot.waitUntil(lambda: window.view is not None, timeout=20000)
+    pane, dock = window.panes["volatility"], window.docks["volatility"]
+    assert pane.visibleRegion().isEmpty()  # a tab behind "Correlation" by default
+    expected = window.view.panes["volatility"].curves["btc_rv"]
+    assert pane._deferred is window.view.panes["volatility"]  # noqa: SLF001 (not drawn yet)
+    assert "BTC" in pane.header.text()  # the header text is kept (laid out when shown)
+
+    dock.raise_()
+    qtbot.waitUntil(lambda: not pane.visibleRegion().isEmpty(), timeout=5000)
+    qtbot.waitUntil(lambda: pane._deferred is None, timeout=5000)  # noqa: SLF001
+    x, y = pane.curve_data("btc_rv")
+    keep = np.isfinite(expected.y)
+    np.testing.assert_array_equal(x, expected.x[keep])
+    np.testing.assert_allclose(y, expected.y[keep])
+    assert "BTC" in pane.header.plain_text()

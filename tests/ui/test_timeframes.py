@@ -44,6 +44,11 @@ def window_of(days: float, right: float) -> tuple[float, float]:
     return hi - span * (1 + RIGHT_MARGIN), hi
 
 
+def legend_names(pane) -> list[str]:
+    """The names in the legend of the pane's first row."""
+    return [label.text for _sample, label in pane.plots[0].legend.items]
+
+
 def x_range(pane) -> tuple[float, float]:
     lo, hi = pane.plots[0].getViewBox().viewRange()[0]
     return float(lo), float(hi)
@@ -66,9 +71,12 @@ def test_switching_a_pane_to_1h_shows_the_last_10_days_and_1d_restores_the_defau
     # the newest hourly close is at the right edge
     assert crypto.curve_data("btc_1h")[0][-1] == pytest.approx(right)
 
+    assert legend_names(crypto) == ["BTC daily", "BTC hourly"]
+
     crypto.set_timeframe("4h")
     assert x_range(crypto) == pytest.approx(window_of(40, right))
     assert crypto.timeframe_buttons["4h"].isChecked()
+    assert legend_names(crypto) == ["BTC daily", "BTC 4h"]  # the hourly line is not drawn
 
     qtbot.mouseClick(crypto.timeframe_buttons["1d"], Qt.MouseButton.LeftButton)
     assert x_range(crypto) == pytest.approx(default)

@@ -422,9 +422,16 @@ class TimePane(QWidget):
         self.sig_timeframe.emit(tf)
 
     def _show_timeframe_curves(self) -> None:
+        """Show the curves of the pane's timeframe; the legend lists only those."""
         for row in self._rows:
+            legend = row.plot.legend
+            if legend is not None and any(c.timeframes for c in row.spec.curves):
+                legend.clear()
             for c in row.spec.curves:
-                row.items[c.cid].setVisible(not c.timeframes or self.timeframe in c.timeframes)
+                shown = not c.timeframes or self.timeframe in c.timeframes
+                row.items[c.cid].setVisible(shown)
+                if legend is not None and shown and legend.getLabel(row.items[c.cid]) is None:
+                    legend.addItem(row.items[c.cid], c.label)
 
     def trend_html(self) -> str:
         """'BTC trend 1h ▲ up 4h ▼ down 1d ? ' for each of `trend_assets`: shape and word."""
