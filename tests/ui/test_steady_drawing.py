@@ -202,3 +202,14 @@ def test_a_pane_behind_another_tab_draws_its_curves_when_its_tab_is_raised(make_
     np.testing.assert_array_equal(x, expected.x[keep])
     np.testing.assert_allclose(y, expected.y[keep])
     assert "BTC" in pane.header.plain_text()
+
+
+# ---------------------------------------------------------------------- value axis
+def test_large_axis_values_are_written_in_thousands_and_small_ones_as_they_are():
+    from deskapp.ui.panes.value_axis import compact_ticks
+
+    assert compact_ticks([60000.0, 80000.0, 100000.0], 20000.0) == ["60k", "80k", "100k"]
+    assert compact_ticks([97500.0, 100000.0], 2500.0) == ["97.5k", "100.0k"]
+    assert compact_ticks([10000.0, 10250.0], 250.0) == ["10.00k", "10.25k"]
+    assert compact_ticks([2600.0, 2700.0], 100.0) is None  # the Russell 2000: as it is
+    assert compact_ticks([], 1.0) is None

@@ -28,7 +28,7 @@ class BarsPlot:
                  x_range: tuple[float, float], y_range: tuple[float, float] | None = None):
         self.title = title
         self.colour, self.highlight_colour = colour, highlight_colour
-        plot = graphics.addPlot(row=row, col=0)
+        plot = graphics.addPlot(row=row, col=0, viewBox=pg.ViewBox(enableMenu=False))
         self.plot = plot
         plot.setMenuEnabled(False)
         plot.hideButtons()

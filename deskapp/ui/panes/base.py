@@ -28,6 +28,7 @@ from deskapp.ui import theme
 from deskapp.ui.keys import KeepSpace
 from deskapp.ui.panes.date_axis import DateAxis
 from deskapp.ui.panes.steady_range import SteadyViewBox
+from deskapp.ui.panes.value_axis import ValueAxis
 from deskapp.ui.rich_header import RichHeader
 
 # A pane's timeframe (its header's "1h 4h 1d" buttons): the visible window ends at the newest
@@ -312,8 +313,10 @@ class TimePane(QWidget):
         first: pg.PlotItem | None = None
         for i, spec in enumerate(self.rows):
             axis = DateAxis(orientation="bottom", utcOffset=0)
-            plot = self.graphics.addPlot(row=i, col=0, axisItems={"bottom": axis},
-                                         viewBox=SteadyViewBox())
+            plot = self.graphics.addPlot(row=i, col=0,
+                                         axisItems={"bottom": axis,
+                                                    "left": ValueAxis(orientation="left")},
+                                         viewBox=SteadyViewBox(enableMenu=False))
             self.graphics.ci.layout.setRowStretchFactor(i, spec.stretch)
             self._setup_plot(plot, spec, is_last=i == len(self.rows) - 1)
             if first is None:
