@@ -629,3 +629,10 @@ def restyle_window(window: QWidget) -> None:
             if isinstance(item, pg.AxisItem):
                 item.setPen()
                 item.setTextPen()
+    # A widget with a style sheet keeps the palette it was polished with: polish it again so
+    # its text takes the new theme's colours (the decision buttons, the step names).
+    for widget in window.findChildren(QWidget):
+        if widget.styleSheet():
+            widget.style().unpolish(widget)
+            widget.style().polish(widget)
+            widget.update()

@@ -324,6 +324,10 @@ def test_theme_switch_recolours_every_window_and_is_remembered(make_desk, qtbot,
     # Light theme: the Okabe-Ito yellow becomes a darker one that reads on white.
     pen = main.panes["crypto"]._rows[0].items["btc_1h"].opts["pen"]
     assert pen.color() == pg.mkColor(theme.curve_colour(theme.YELLOW)) != pg.mkColor(theme.YELLOW)
+    # Legend names take the light theme's dark text colour (they kept the dark theme's pale
+    # grey, unreadable on white, before).
+    _sample, label = main.panes["macro"].plots[0].legend.items[0]
+    assert f"color:{pg.mkColor(theme.FOREGROUND).name()}" in label.item.toHtml().lower()
     assert theme.saved_theme(main.settings) == "light"
     main.findChild(pg.QtGui.QAction, "action_theme_dark").trigger()
     assert theme.current == "dark"

@@ -661,6 +661,8 @@ class TimePane(QWidget):
             if plot.legend is not None:
                 plot.legend.setBrush(pg.mkBrush(theme.LEGEND_BG))
                 plot.legend.setLabelTextColor(theme.FOREGROUND)
+                for _sample, label in plot.legend.items:  # the colour is used on the next text
+                    label.setText(label.text)
             row.notice.setText(row.notice.text, color=theme.AMBER)
             row.vline.setPen(pg.mkPen(theme.MUTED, width=1, style=Qt.PenStyle.DashLine))
             for c in row.spec.curves:
