@@ -63,14 +63,18 @@ def _install_crash_net() -> None:
     threading.excepthook = lambda a: hook(a.exc_type, a.exc_value, a.exc_traceback)
 
 
+_startup_frozen = False
+
+
 def _freeze_startup_objects(_view=None) -> None:
     """Once the first board is drawn, move every object made so far (modules, widgets, the
     replay's frames) out of the cyclic garbage collector's reach (`gc.freeze`). A full
     collection otherwise walked all of them: ~80 ms with the GIL held, in whichever thread
     it fell, a GUI stall (benchmarks/gui_latency.py); later collections walk only newer
-    objects. Only the first call does anything."""
-    if not getattr(_freeze_startup_objects, "done", False):
-        _freeze_startup_objects.done = True
+    objects. Only the first call in a process does anything."""
+    global _startup_frozen
+    if not _startup_frozen:
+        _startup_frozen = True
         gc.freeze()
 
 
