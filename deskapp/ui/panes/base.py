@@ -552,6 +552,12 @@ class TimePane(QWidget):
         if visible:
             self._draw_deferred()
 
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        # A dock dragged open from zero height shows no visibilityChanged either.
+        if self._deferred is not None and not self.visibleRegion().isEmpty():
+            self._draw_deferred()
+
     def _set_header(self, text: str) -> None:
         self.header.setText(text)  # RichHeader: relaid out only when its height changes
 
