@@ -213,3 +213,17 @@ def test_large_axis_values_are_written_in_thousands_and_small_ones_as_they_are()
     assert compact_ticks([10000.0, 10250.0], 250.0) == ["10.00k", "10.25k"]
     assert compact_ticks([2600.0, 2700.0], 100.0) is None  # the Russell 2000: as it is
     assert compact_ticks([], 1.0) is None
+
+
+def test_a_small_ratio_axis_shows_its_values_not_an_si_scale_even_after_a_theme_change(qtbot):
+    from deskapp.ui.panes.smallcaps import SmallCapsPane
+
+    pane = SmallCapsPane()
+    qtbot.addWidget(pane)
+    plot = pane.plots[2]  # IWM/SPY, a ratio near 0.36
+    pane.restyle()  # re-sets the axis label (pyqtgraph's setLabel resets SI settings)
+    plot.setYRange(0.35, 0.37, padding=0)
+    axis = plot.getAxis("left")
+    assert axis.autoSIPrefixScale == 1.0
+    assert "x0.001" not in axis.labelString()
+    assert axis.tickStrings([0.35, 0.36], axis.autoSIPrefixScale, 0.01) == ["0.35", "0.36"]

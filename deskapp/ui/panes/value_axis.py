@@ -20,7 +20,11 @@ def compact_ticks(values: list[float], spacing: float) -> list[str] | None:
 
 
 class ValueAxis(pg.AxisItem):
-    """Left axis of the time rows."""
+    """Left axis of the time rows: values as they are (no "(x0.001)" SI scaling of a 0.36
+    ratio), thousands for large ones."""
+
+    def getSIPrefixEnableRanges(self):  # noqa: N802 (pyqtgraph API; setLabel resets the setter's)
+        return ()
 
     def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph API)
         compact = compact_ticks([v * scale for v in values], spacing * scale)
