@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from deskapp.signals.board import PaneView, data_age
+from deskapp.signals.board import Curve, PaneView, data_age
 from deskapp.ui import theme
 from deskapp.ui.keys import KeepSpace
 from deskapp.ui.panes.date_axis import DateAxis
@@ -71,7 +71,7 @@ class _Row:
     items: dict[str, pg.PlotDataItem] = field(default_factory=dict)
     notice: pg.LabelItem | None = None
     vline: pg.InfiniteLine | None = None  # the crosshair
-    drawn: dict[str, object] = field(default_factory=dict)  # cid -> the Curve last set
+    drawn: dict[str, Curve | None] = field(default_factory=dict)  # cid -> the Curve last set
     has_data: bool | None = None  # whether any curve of the row was drawn (None: no board yet)
 
 
