@@ -8,7 +8,6 @@ import html
 from deskapp.signals.board import PaneView
 from deskapp.signals.smallcaps import CHAIN
 from deskapp.ui import theme
-from deskapp.ui.panes.bars import plain_axis
 from deskapp.ui.panes.base import CurveSpec, RowSpec, TimePane, fmt
 
 LINK_NAMES = {"bonds": "bonds", "equities": "equities", "smallcaps": "small caps",
@@ -44,11 +43,6 @@ class ChainPane(TimePane):
                  CurveSpec("eth_btc_ema", "EMA20", theme.ORANGE, 1.0, dash=True)),
                 stretch=1),
     )
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        for plot in self.plots:
-            plain_axis(plot)
 
     def readout_parts(self, view: PaneView) -> list[str]:
         r = view.readouts

@@ -7,7 +7,6 @@ import pyqtgraph as pg
 
 from deskapp.signals.board import PaneView
 from deskapp.ui import theme
-from deskapp.ui.panes.bars import plain_axis
 from deskapp.ui.panes.base import CurveSpec, RowSpec, TimePane, badge, fmt
 
 
@@ -41,8 +40,6 @@ class LiquidityPane(TimePane):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        for plot in self.plots:
-            plain_axis(plot)
         # weekly series: a dot on each week, so a lone week after a hole in the data still shows
         weekly = ("net", "tga", "net_4w", "net_13w")
         for spec in (c for row in self.rows for c in row.curves if c.cid in weekly):

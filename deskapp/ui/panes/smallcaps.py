@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from deskapp.signals.board import PaneView
 from deskapp.signals.smallcaps import MAX_LAG, VOLUME_BREAKOUT
 from deskapp.ui import theme
-from deskapp.ui.panes.bars import BarsPlot, plain_axis
+from deskapp.ui.panes.bars import BarsPlot
 from deskapp.ui.panes.base import CurveSpec, RowSpec, TimePane, badge, fmt
 
 VOLUME_ROW = "IWM volume / its 50-session mean"
@@ -50,8 +50,6 @@ class SmallCapsPane(TimePane):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        for plot in self.plots:
-            plain_axis(plot)
         self.plots[0].legend.setColumnCount(2)
         # the user's breakout level ([smallcaps] breakout_level), when set
         self.level_line = pg.InfiniteLine(

@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt
 from deskapp.signals.board import PaneView
 from deskapp.signals.volatility import SPIKE
 from deskapp.ui import theme
-from deskapp.ui.panes.bars import plain_axis
 from deskapp.ui.panes.base import CurveSpec, RowSpec, TimePane, fmt
 
 SPIKE_ROW = "Vol spike: RV(5) / RV(60)"
@@ -47,8 +46,6 @@ class VolatilityPane(TimePane):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        for plot in self.plots:
-            plain_axis(plot)
         for i, plot in enumerate(self.plots):
             if i < len(self.plots) - 1:
                 plot.legend.setColumnCount(3)
