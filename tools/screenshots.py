@@ -51,11 +51,10 @@ def in_process(out: Path) -> None:
     apply_theme(app)
 
     def wait(until, timeout_s: float = 30.0) -> None:
-        loop, deadline = QEventLoop(), QTimer()
-        poll = QTimer()
+        loop, poll = QEventLoop(), QTimer()
         poll.timeout.connect(lambda: until() and loop.quit())
         poll.start(20)
-        deadline.singleShot(int(timeout_s * 1000), loop.quit)
+        QTimer.singleShot(int(timeout_s * 1000), loop.quit)
         loop.exec()
         poll.stop()
         if not until():

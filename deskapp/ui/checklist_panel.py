@@ -49,6 +49,7 @@ from deskapp.signals.checklist import NEUTRAL, RISK_OFF, RISK_ON, STATUSES, sugg
 from deskapp.ui import theme
 from deskapp.ui.checklist_timer import ChecklistRun, clock_text, countdown
 from deskapp.ui.keys import KeepSpace
+from deskapp.ui.quiet import set_style
 
 log = logging.getLogger(__name__)
 
@@ -111,8 +112,7 @@ def _set_label(label: QLabel, text: str, style: str) -> None:
     if label.text() != text:
         label.setText(text)
         label.setAccessibleDescription(text)
-    if label.styleSheet() != style:
-        label.setStyleSheet(style)
+    set_style(label, style)
 
 
 class StepCard(QFrame):
@@ -218,8 +218,7 @@ class StepCard(QFrame):
         else:
             style = (f"QFrame#{self.objectName()} {{ border:1px solid {theme.GRID};"
                      " border-radius:5px; }")
-        if self.styleSheet() != style:
-            self.setStyleSheet(style)
+        set_style(self, style)
 
     def show_time(self, text: str, overrun: bool, emphasis: bool) -> None:
         if overrun:

@@ -266,10 +266,8 @@ class MainWindow(QMainWindow):
             pane = self.panes[key]
             changed = pane.apply(view.panes[key], view.asof.value / 1e9, view.view_days,
                                  view.snapshot)
-            # Painted in its own turn (not all panes in one); a tab behind another paints when
-            # raised, and a pane whose plots did not change is not painted at all.
-            if changed and not pane.visibleRegion().isEmpty():
-                pane.graphics.viewport().repaint()
+            if changed:  # a pane whose plots did not change is not painted at all
+                pane.paint_now()
             QTimer.singleShot(0, self, self._stage_step)  # dropped if the window is gone
             return
         self._staging = False

@@ -283,8 +283,8 @@ class WatchScreen(QMainWindow):
             if pane is not None:
                 changed = feed(pane, view, self.manager.main.feed_errors)
                 self._drawn[key] = view
-                if changed and pane.isVisible():  # painted in its own turn, not all in one
-                    pane.graphics.viewport().repaint()
+                if changed:
+                    pane.paint_now()
             QTimer.singleShot(0, self, self._step)
             return
         self._staging = False

@@ -483,7 +483,7 @@ class TimePane(QWidget):
             self._timeframe_pending = False
         elif self._timeframe_pending:
             self._timeframe_pending = not self.group.on_timeframe(self)
-        self._set_header(self.header_html(view))
+        self.header.setText(self.header_html(view))  # relaid out only on a new height
         return changed or (x_before is not None
                            and self.plots[0].getViewBox().viewRange()[0] != x_before)
 
@@ -558,8 +558,11 @@ class TimePane(QWidget):
         if self._deferred is not None and not self.visibleRegion().isEmpty():
             self._draw_deferred()
 
-    def _set_header(self, text: str) -> None:
-        self.header.setText(text)  # RichHeader: relaid out only when its height changes
+    def paint_now(self) -> None:
+        """Paint the plots in this event-loop turn (a staged board paints one pane a turn, not
+        all in one); nothing for a pane nobody sees (a tab behind another paints when raised)."""
+        if not self.visibleRegion().isEmpty():
+            self.graphics.viewport().repaint()
 
     def follow_latest(self) -> None:
         """Put the newest data at the right edge, at the group's span (TimeGroup): this pane
