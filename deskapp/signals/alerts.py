@@ -26,7 +26,7 @@ from typing import Any
 import pandas as pd
 
 from deskapp.signals.correlation import ZONE_ELEVATED, ZONE_STRESS
-from deskapp.signals.regime import SPIKE, UNDETERMINED
+from deskapp.signals.regime import UNDETERMINED
 
 KINDS = ("regime", "early_warning", "correlation_zone", "flywheel")
 TITLES = {"regime": "Regime", "early_warning": "Early warning",
@@ -34,8 +34,8 @@ TITLES = {"regime": "Regime", "early_warning": "Early warning",
 DEFAULT_COOLDOWN = pd.Timedelta(hours=4)
 
 # Order of severity (higher = more risk-off); a move up is an escalation, down an easing.
-REGIME_RANK = {"risk-on rotation": 0, "calm": 1, "volatility event": 2, "trend break": 3,
-               "liquidity shock": 4}
+REGIME_RANK = {"risk-on rotation": 0, "calm": 1, "crypto stress": 2, "volatility event": 2,
+               "trend break": 3, "liquidity shock": 4}
 ZONE_RANK = {"decoupled": 0, "elevated": 1, "stress": 2}
 ESCALATION, EASING, CHANGE = "escalation", "easing", "change"
 MARKERS = {ESCALATION: "▲", EASING: "▼", CHANGE: "●"}
@@ -147,15 +147,6 @@ def _items(snap: Mapping[str, Any], kind: str, key: str) -> list[Mapping[str, An
 
 def _regime_reason(before: str, after: str, snap: Mapping[str, Any]) -> str:
     rules = {e.get("name"): str(e.get("evidence", "")) for e in _items(snap, "regime", "evidence")}
-    if after == "volatility event":
-        vol = _section(snap, "volatility")
-        ratios = [(name, vol.get(k)) for name, k in (("NDX", "ndx_rv_ratio"),
-                                                     ("S&P 500", "spx_rv_ratio"),
-                                                     ("BTC", "btc_rv_ratio"))
-                  if isinstance(vol.get(k), int | float)]
-        if ratios:
-            name, top = max(ratios, key=lambda p: p[1])
-            return f"{name} RV(5)/RV(60) {top:.2f} ≥ {SPIKE:g}, no trend break"
     if after == "calm" and before in rules:
         return f"{before} no longer holds: {rules[before]}"
     return rules.get(after, "")

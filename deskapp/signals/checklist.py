@@ -74,7 +74,7 @@ def suggest(s: dict[str, Any]) -> list[StepCall]:
                         f"{num(c['h4_90'], '.2f')} · trends 1h {c['trend_1h'] or 'n/a'}, 4h "
                         f"{c['trend_4h'] or 'n/a'}"))
     # 5. Execution rule: the regime
-    status = {"liquidity shock": RISK_OFF, "trend break": RISK_OFF,
+    status = {"liquidity shock": RISK_OFF, "trend break": RISK_OFF, "crypto stress": RISK_OFF,
               "risk-on rotation": RISK_ON}.get(reg["name"], NEUTRAL)
     out.append(StepCall("Execution rule", status,
                         f"regime {reg['name']} · scenario {reg['scenario'] or 'none clear'} · "

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from deskapp.signals import correlation as corr
-from deskapp.signals import crypto, macro, smallcaps, trend, volatility
+from deskapp.signals import crypto, macro, smallcaps, stress, trend, volatility
 from deskapp.signals.breadth import share_above_sma_last
 from deskapp.signals.regime import RegimeInputs, decide_regime
 from deskapp.signals.returns import ns_index
@@ -145,6 +145,18 @@ class Chain:
 
 
 @dataclass(frozen=True)
+class StressSignals:
+    vix: float | None = None
+    vix_5d_change: float | None = None
+    spx_1d_ret: float | None = None
+    spx_drawdown: float | None = None
+    spx_rv20: float | None = None
+    btc_1d_ret: float | None = None
+    btc_drawdown: float | None = None
+    btc_day_basis: str | None = None
+
+
+@dataclass(frozen=True)
 class Regime:
     name: str = "calm"
     evidence: tuple[Evidence, ...] = ()
@@ -167,6 +179,7 @@ class Snapshot:
     smallcaps: SmallCapSignals
     chain: Chain
     regime: Regime
+    stress: StressSignals = field(default_factory=StressSignals)
     missing: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -592,20 +605,47 @@ def liquidity_chain(frames: dict[str, pd.DataFrame], asof: pd.Timestamp,
                   trend.trend(btc) if btc is not None else None)
 
 
+def _stress(c: _Ctx) -> StressSignals:
+    """The stress readings of the regime (docs/SIGNALS.md, "Stress")."""
+    vix, spx, btc = c.series("vix"), c.series("spx"), c.series("btc_1d")
+    out = StressSignals(
+        vix=stress.last_value(vix),
+        vix_5d_change=stress.change(vix),
+        spx_1d_ret=stress.last_log_return(spx),
+        spx_drawdown=stress.drawdown(spx, stress.SPX_HIGH_WINDOW),
+        spx_rv20=volatility.realised_vol(spx, 20, volatility.EQUITY_DAYS)
+        if spx is not None else None,
+        btc_1d_ret=stress.last_log_return(btc),
+        btc_drawdown=stress.drawdown(btc, stress.BTC_HIGH_WINDOW),
+        btc_day_basis=None if btc is None else "last daily bar",
+    )
+    why = {"vix": "no current VIX", "vix_5d_change": "no current VIX, or fewer than 6 sessions",
+           "spx_1d_ret": "no current S&P 500 closes", "spx_rv20": "fewer than 21 S&P 500 closes",
+           "spx_drawdown": "fewer than 252 S&P 500 closes", "btc_1d_ret": "no current BTC closes",
+           "btc_drawdown": "fewer than 90 BTC daily closes", "btc_day_basis": "no BTC closes"}
+    for k, v in asdict(out).items():
+        c.need(f"stress.{k}", v, why[k])
+    return out
+
+
 def _early_warning(c: _Ctx, m: MacroSignals, cr: CryptoSignals, t: TrendSignals) -> EarlyWarning:
     ndx = c.series("ndx")
     now = volatility.spike_ratio(ndx) if ndx is not None else None
     prev = volatility.spike_ratio(ndx.iloc[:-1]) if ndx is not None and len(ndx) > 62 else None
     a = None if now is None or prev is None else now >= 1.3 and now > prev
+    # 4h bars where held, else the daily trend, and the evidence says which
+    btc_trend, basis = (t.btc_4h, "4h") if t.btc_4h is not None else (t.btc_1d,
+                                                                       "1d (no 4h bars)")
     flags = (
         Evidence("growth vol rising", a, f"NDX RV(5)/RV(60) {num(now)} (previous {num(prev)})"
                  "; lit at >= 1.3 and rising"),
         Evidence("dollar strength with stable/rising yields", m.dollar_strength_with_yields,
                  f"DXY 20d z {num(m.dxy_20d_z)}, 10y 5d {num(m.us10y_5d_bp, '+.0f')} bp"),
         Evidence("crypto OI rising while BTC 4h trend is down",
-                 None if cr.oi_24h_change is None or t.btc_4h is None
-                 else cr.oi_24h_change > 0 and t.btc_4h == -1,
-                 f"OI 24h {num(cr.oi_24h_change, '+.1%')}, BTC 4h trend {trend_word(t.btc_4h)}"),
+                 None if cr.oi_24h_change is None or btc_trend is None
+                 else cr.oi_24h_change > 0 and btc_trend == -1,
+                 f"OI 24h {num(cr.oi_24h_change, '+.1%')}, BTC {basis} trend "
+                 f"{trend_word(btc_trend)}"),
     )
     return EarlyWarning(sum(1 for f in flags if f.lit), flags)
 
@@ -626,6 +666,7 @@ class _DailyPart:
     spx_close: float | None
     spx_sma50: float | None
     missing: dict[str, str]
+    stress: StressSignals = field(default_factory=StressSignals)
 
 
 class SnapshotCache:
@@ -667,9 +708,10 @@ def _daily_part(c: _Ctx, basket: tuple[str, ...], vol_targets: tuple[float, floa
     chn = _chain(c, smc, trends["btc_1d"])
     spx = c.series("spx")
     sma50 = float(spx.iloc[-50:].mean()) if spx is not None and len(spx) >= 50 else None
+    sts = _stress(c)
     added = {k: v for k, v in c.missing.items() if k not in before}
     return _DailyPart(cor, trends, d30_before, mac, liq, vol, brd, smc, chn,
-                      float(spx.iloc[-1]) if spx is not None else None, sma50, added)
+                      float(spx.iloc[-1]) if spx is not None else None, sma50, added, sts)
 
 
 def compute_snapshot(frames: dict[str, pd.DataFrame], asof: pd.Timestamp,
@@ -712,7 +754,8 @@ def compute_snapshot(frames: dict[str, pd.DataFrame], asof: pd.Timestamp,
     reg = decide_regime(RegimeInputs(
         macro=daily.macro, correlation=cor, volatility=daily.volatility, trends=trends,
         smallcaps=daily.smallcaps, chain=daily.chain, spx_close=daily.spx_close,
-        spx_sma50=daily.spx_sma50, daily_30_5d_ago=daily.daily_30_5d_ago))
+        spx_sma50=daily.spx_sma50, daily_30_5d_ago=daily.daily_30_5d_ago,
+        stress=daily.stress))
     return Snapshot(asof=asof.isoformat().replace("+00:00", "Z"), source=source,
                     correlation=cor, trend=trends, macro=daily.macro,
                     liquidity=daily.liquidity, volatility=daily.volatility,
@@ -721,4 +764,5 @@ def compute_snapshot(frames: dict[str, pd.DataFrame], asof: pd.Timestamp,
                     chain=daily.chain,
                     regime=Regime(reg.name, tuple(Evidence(*e) for e in reg.evidence),
                                   reg.scenario),
+                    stress=daily.stress,
                     missing=dict(sorted(c.missing.items())))

@@ -74,7 +74,7 @@ def test_one_change_fires_once_with_its_evidence():
     assert a.time == a.since == T0 + H
     assert a.severity == "escalation" and a.marker == "▲"
     assert a.message == ("Regime: calm → volatility event "
-                         "(BTC RV(5)/RV(60) 2.31 ≥ 1.5, no trend break)")
+                         "(evidence of volatility event)")
     assert (a.source, a.dataset) == ("replay", "test")
 
 
@@ -296,45 +296,57 @@ def regime_alerts(hourly, start: str, end: str, cooldown_min: int) -> list[Alert
     return out
 
 
+def vix_5d_change(datasets, asof: str) -> tuple[float, float]:
+    """The VIX close and its 5-session change at `asof`, straight from the stored series."""
+    frame = datasets("2026-02-risk-off").frames["idx.vix"]
+    close = frame.loc[frame.index <= pd.Timestamp(asof), "close"].dropna().to_numpy()
+    return float(close[-1]), float(close[-1] - close[-6])
+
+
+def btc_drawdown_90d(datasets, asof: str) -> float:
+    frame = datasets("2026-02-risk-off").frames["crypto.btc"]
+    close = frame.loc[frame.index <= pd.Timestamp(asof), "close"].dropna().to_numpy()
+    return float(close[-1] / close[-90:].max() - 1)
+
+
 def test_a_real_regime_change_fires_exactly_once(hourly, datasets):
-    """calm -> volatility event when the S&P 500's 2026-01-21 session closes (21:00 UTC):
-    one alert at that hour, none in the six days of hourly snapshots after it."""
-    t = pd.Timestamp("2026-01-21T21:00Z")
+    """calm -> crypto stress when BTC's UTC day closes at 2026-02-05 00:00: with its daily
+    RV(5)/RV(60) above 1.5 in a downtrend, BTC closes more than 29 % below its 90-day high, while
+    equities are calm. One alert at that hour, none in the other hours of the window."""
+    t = pd.Timestamp("2026-02-05T00:00Z")
     assert hourly[t - H]["regime"]["name"] == "calm"
-    assert hourly[t]["regime"]["name"] == "volatility event"
-    spx = rv_ratio(datasets, "idx.spx", "2026-01-21T21:00Z")
-    before = rv_ratio(datasets, "idx.spx", "2026-01-21T20:00Z")  # the 01-20 session
-    assert spx >= 1.5 > before
-    fired = regime_alerts(hourly, "2026-01-20T00:00Z", "2026-01-27T20:00Z",
+    assert hourly[t]["regime"]["name"] == "crypto stress"
+    ratio = rv_ratio(datasets, "crypto.btc", str(t))
+    dd, dd_before = (btc_drawdown_90d(datasets, str(t)),
+                     btc_drawdown_90d(datasets, str(t - H)))
+    assert ratio >= 1.5 and dd <= -0.29 < dd_before  # the new day's close crosses the line
+    fired = regime_alerts(hourly, "2026-02-02T00:00Z", "2026-02-05T20:00Z",
                           load_config().alerts.cooldowns["regime"])
     assert len(fired) == 1
     a = fired[0]
-    assert (a.before, a.after, a.time, a.since) == ("calm", "volatility event", t, t)
-    assert a.message == (f"Regime: calm → volatility event (S&P 500 RV(5)/RV(60) {spx:.2f} "
-                         "≥ 1.5, no trend break)")
+    assert (a.before, a.after, a.time, a.since) == ("calm", "crypto stress", t, t)
+    assert f"RV(5)/RV(60) {ratio:.2f} vs 1.5, 1d trend down, {dd:+.0%} from its 90-day high" \
+        in a.message
 
 
 def test_a_real_flap_is_held_by_the_cooldown(hourly, datasets):
-    """BTC's daily RV(5)/RV(60) crosses 1.5 up, down and up again at the 01-30, 01-31 and 02-01
-    UTC closes. With a 4 h cooldown each crossing fires; with 48 h the flap back to calm and
-    the return never fire, and a real later change (trend break, then back) still does - the
-    one inside the cooldown when the cooldown ends, saying since when."""
-    days = [pd.Timestamp(d) for d in ("2026-01-30T00:00Z", "2026-01-31T00:00Z",
-                                      "2026-02-01T00:00Z")]
-    ratios = [rv_ratio(datasets, "crypto.btc", str(d)) for d in days]
-    assert ratios[0] >= 1.5 > ratios[1] and ratios[2] >= 1.5
-    assert [hourly[d]["regime"]["name"] for d in days] == \
-        ["volatility event", "calm", "volatility event"]
-    every = regime_alerts(hourly, "2026-01-29T00:00Z", "2026-02-03T00:00Z", 240)
-    assert [(a.after, a.time) for a in every] == [
-        ("volatility event", days[0]), ("calm", days[1]), ("volatility event", days[2])]
-    held = regime_alerts(hourly, "2026-01-29T00:00Z", "2026-02-08T00:00Z", 48 * 60)
-    assert [(a.before, a.after, a.time, a.since) for a in held] == [
-        ("calm", "volatility event", days[0], days[0]),
-        ("volatility event", "trend break", pd.Timestamp("2026-02-05T21:00Z"),
-         pd.Timestamp("2026-02-05T21:00Z")),
-        ("trend break", "volatility event", pd.Timestamp("2026-02-07T21:00Z"),
-         pd.Timestamp("2026-02-06T20:00Z")),
-    ]
-    assert hourly[pd.Timestamp("2026-02-06T19:00Z")]["regime"]["name"] == "trend break"
-    assert hourly[pd.Timestamp("2026-02-06T20:00Z")]["regime"]["name"] == "volatility event"
+    """At 21:00 UTC on 2026-01-21 the S&P 500's session has closed with RV(5)/RV(60) >= 1.5 and
+    the newest VIX close (01-20) is 4.1 points above five sessions earlier: a confirmed spike. At
+    21:15 the 01-21 VIX close (16.9) arrives, the confirmation is gone, the regime is calm again
+    at 22:00. With a 4 h cooldown both changes fire, the second when the cooldown ends; with 48 h
+    the return to calm is held for two days and says since when."""
+    t = pd.Timestamp("2026-01-21T21:00Z")
+    assert rv_ratio(datasets, "idx.spx", str(t)) >= 1.5
+    vix_then, change_then = vix_5d_change(datasets, str(t))
+    vix_after, change_after = vix_5d_change(datasets, str(t + H))
+    assert vix_then < 20.5 and change_then >= 3.0 > change_after and vix_after < 20.5
+    assert [hourly[x]["regime"]["name"] for x in (t - H, t, t + H)] == \
+        ["calm", "volatility event", "calm"]
+    every = regime_alerts(hourly, "2026-01-20T00:00Z", "2026-01-27T00:00Z", 240)
+    assert [(a.after, a.time, a.since) for a in every] == [
+        ("volatility event", t, t), ("calm", t + 4 * H, t + H)]
+    assert f"VIX 5d {change_then:+.1f} vs +3.0" in every[0].message
+    held = regime_alerts(hourly, "2026-01-20T00:00Z", "2026-01-27T00:00Z", 48 * 60)
+    assert [(a.after, a.time, a.since) for a in held] == [
+        ("volatility event", t, t), ("calm", t + 48 * H, t + H)]
+

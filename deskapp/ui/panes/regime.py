@@ -17,6 +17,7 @@ REGIME_COLOURS = {
     "liquidity shock": theme.VERMILLION,
     "trend break": theme.VERMILLION,
     "volatility event": theme.AMBER,
+    "crypto stress": theme.AMBER,
     "risk-on rotation": theme.SKY,
     "calm": theme.GREEN,
 }

@@ -1,0 +1,73 @@
+"""The regime on the bundled 12-year `history` replay, on days markets remember.
+
+The stress readings are checked against a plain numpy computation from the stored series; the
+regime must not read calm at the US close of any of the crash days of issue 14.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from deskapp.data.replay import load_dataset
+from deskapp.signals.regime import STRESS_REGIMES
+from deskapp.signals.snapshot import compute_snapshot
+
+CRASH_DAYS = ("2015-08-24", "2018-02-05", "2020-03-16", "2022-05-12", "2023-03-13",
+              "2024-08-05", "2025-04-07", "2026-02-05")
+US_CLOSE = "T21:30:00Z"  # after the 16:00 New York close in winter and summer time
+
+
+@pytest.fixture(scope="module")
+def history():
+    return load_dataset("history")
+
+
+def closes(ds, key: str, asof: pd.Timestamp) -> np.ndarray:
+    f = ds.frames[key]
+    return f.loc[f.index <= asof, "close"].dropna().to_numpy(dtype="float64")
+
+
+@pytest.mark.parametrize("day", CRASH_DAYS)
+def test_crash_days_never_read_calm(history, day):
+    snap = compute_snapshot(history.frames, pd.Timestamp(day + US_CLOSE), history.meta)
+    assert snap.regime.name in STRESS_REGIMES, (day, snap.regime.name)
+    lit = [e.name for e in snap.regime.evidence if e.lit]
+    assert snap.regime.name == lit[0] and "calm" not in lit
+
+
+def test_stress_readings_match_a_plain_computation(history):
+    asof = pd.Timestamp("2020-03-16" + US_CLOSE)
+    s = compute_snapshot(history.frames, asof, history.meta).stress
+    vix, spx, btc = (closes(history, k, asof) for k in ("idx.vix", "idx.spx", "crypto.btc"))
+    assert s.vix == pytest.approx(82.69)  # CBOE's record close
+    assert s.vix == vix[-1] and s.vix_5d_change == pytest.approx(vix[-1] - vix[-6])
+    assert s.spx_1d_ret == pytest.approx(np.log(spx[-1] / spx[-2]))
+    assert s.spx_1d_ret == pytest.approx(np.log(2386.13 / 2711.02), abs=1e-4)  # -12.0 %
+    assert s.spx_drawdown == pytest.approx(spx[-1] / spx[-252:].max() - 1)
+    r = np.diff(np.log(spx))[-20:]
+    assert s.spx_rv20 == pytest.approx(np.std(r, ddof=1) * np.sqrt(252))
+    assert s.btc_drawdown == pytest.approx(btc[-1] / btc[-90:].max() - 1)
+    assert s.btc_1d_ret == pytest.approx(np.log(btc[-1] / btc[-2]))
+
+
+def test_a_calm_stretch_reads_calm(history):
+    """Mid-2017: VIX near 10, the S&P 500 at highs: calm, with the evidence that shows it."""
+    for day in ("2017-05-10", "2017-07-12", "2017-10-11"):
+        snap = compute_snapshot(history.frames, pd.Timestamp(day + US_CLOSE), history.meta)
+        assert snap.regime.name == "calm", day
+        assert snap.stress.vix < 12
+        calm = next(e for e in snap.regime.evidence if e.name == "calm")
+        assert calm.lit is True and calm.evidence.startswith("no stress rule holds")
+
+
+def test_daily_fallbacks_are_named_in_the_evidence(history):
+    """`history` before 2024 has no 4h bars: trend break and the third early warning are decided
+    on daily trends, and the evidence says so."""
+    snap = compute_snapshot(history.frames, pd.Timestamp("2022-06-13" + US_CLOSE), history.meta)
+    assert snap.trend.btc_4h is None and snap.trend.btc_1d is not None
+    rule = next(e for e in snap.regime.evidence if e.name == "trend break")
+    assert "1d only: no 4h bars" in rule.evidence
+    flag = snap.early_warning.flags[2]
+    assert flag.lit is not None and "1d (no 4h bars)" in flag.evidence
