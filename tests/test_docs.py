@@ -47,6 +47,6 @@ def test_every_snapshot_key_is_defined_in_the_document(datasets, doc):
     snap = compute_snapshot(ds.frames, pd.Timestamp("2026-02-05T22:00Z"), ds.meta).to_dict()
     defined = set(re.findall(r"`([a-z_0-9]+)`", doc))
     for section in ("correlation", "trend", "macro", "liquidity", "volatility", "breadth",
-                    "crypto", "smallcaps"):
+                    "crypto", "smallcaps", "stress"):
         for key in snap[section]:
             assert key in defined, f"{section}.{key} has no definition in docs/SIGNALS.md"

@@ -27,7 +27,7 @@ VIX_JUMP = 3.0  # 90th percentile of the 5-session VIX change 2014-2019 (+3.01 p
 SPX_SHOCK_DAY = -0.025  # 1st percentile of S&P 500 daily log returns 2014-2019 (-2.53 %)
 SPX_CORRECTION = -0.10  # convention: a 10 % correction (5th percentile 2014-2019: -9.4 %)
 BTC_CRASH_DAY = -0.08  # 3rd percentile of BTC daily log returns 2016-2019 (-8.05 %)
-BTC_BEAR_DRAWDOWN = -0.29  # 20th percentile of BTC's drawdown from its 90-day high 2016-2019
+BTC_BEAR_DRAWDOWN = -0.30  # 20th percentile of BTC's 90-day drawdown 2016-2019 (-30.4 %)
 HAWKISH_BP = 10.0
 DOVISH_BP = -10.0
 

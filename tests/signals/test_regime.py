@@ -141,9 +141,9 @@ def test_crypto_stress_registers_while_equities_are_calm():
     assert "day so far" in rule(call, "crypto stress")[2]
     assert name_of(stress={"btc_1d_ret": -0.079}) == "calm"
     bear = dict(volatility={"btc_rv_ratio": 1.5}, trends={"btc_1d": -1},
-                stress={"btc_drawdown": -0.29, "vix_5d_change": 0.0})
+                stress={"btc_drawdown": -0.30, "vix_5d_change": 0.0})
     assert name_of(**bear) == "crypto stress"
-    assert name_of(**merged(bear, {"stress": {"btc_drawdown": -0.28}})) == "calm"
+    assert name_of(**merged(bear, {"stress": {"btc_drawdown": -0.299}})) == "calm"
     assert name_of(**merged(bear, {"trends": {"btc_1d": 0}})) == "calm"
 
 

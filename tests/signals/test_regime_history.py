@@ -71,3 +71,35 @@ def test_daily_fallbacks_are_named_in_the_evidence(history):
     assert "1d only: no 4h bars" in rule.evidence
     flag = snap.early_warning.flags[2]
     assert flag.lit is not None and "1d (no 4h bars)" in flag.evidence
+
+
+def test_thresholds_are_the_in_sample_quantiles_rounded():
+    """Every measured threshold in regime.py is its 2014-2019 quantile of the bundled history,
+    rounded (docs/SIGNALS.md, "Regime"); computed here with plain numpy, not the tool's code."""
+    from deskapp.signals import regime
+
+    ds = load_dataset("history")
+
+    def in_sample(s: pd.Series) -> np.ndarray:
+        days = s.index.tz_convert("UTC")
+        keep = (days >= pd.Timestamp("2014-01-01", tz="UTC")) & \
+            (days < pd.Timestamp("2020-01-01", tz="UTC"))
+        v = s.to_numpy(dtype="float64")[keep]
+        return v[np.isfinite(v)]
+
+    vix = ds.frames["idx.vix"]["close"].dropna()
+    spx = ds.frames["idx.spx"]["close"].dropna()
+    btc = ds.frames["crypto.btc"]["close"].dropna()
+    lr = lambda s: pd.Series(np.r_[np.nan, np.diff(np.log(s.to_numpy()))], index=s.index)  # noqa: E731
+    checks = [
+        (regime.VIX_STRESS, np.quantile(in_sample(vix), 0.9), 0.05),
+        (regime.SPX_RV20_STRESS,
+         np.quantile(in_sample(lr(spx).rolling(20).std() * np.sqrt(252)), 0.9), 0.001),
+        (regime.VIX_JUMP, np.quantile(in_sample(vix - vix.shift(5)), 0.9), 0.02),
+        (regime.SPX_SHOCK_DAY, np.quantile(in_sample(lr(spx)), 0.01), 0.0005),
+        (regime.BTC_CRASH_DAY, np.quantile(in_sample(lr(btc)), 0.03), 0.001),
+        (regime.BTC_BEAR_DRAWDOWN,
+         np.quantile(in_sample(btc / btc.rolling(90).max() - 1), 0.2), 0.005),
+    ]
+    for threshold, measured, rounding in checks:
+        assert abs(threshold - measured) <= rounding, (threshold, measured)
