@@ -8,11 +8,18 @@ What it does to the data, and nothing more:
 - re-stamps every row with the UTC time its value became known (bar close), see TIME RULES;
 - splices two downloads of the same Yahoo series only where they agree exactly on the overlap.
 It never fills, interpolates or invents a value: a blank stays NaN, a missing day stays missing.
+
+Each catalog entry records the SHA-256 of the upstream file(s) it was built from and of its own
+CSV (the text inside series/<key>.csv.gz), and PROVENANCE.md lists both, so a clone without
+../shared/data can still check its store (tests/data/test_bundled_store.py). Re-run this after
+adding a series: the output is byte-for-byte deterministic.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
+import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -38,6 +45,13 @@ class Series:
     first: str = ""
     last: str = ""
     rows: int = 0
+    sha256: str = ""  # of the series' CSV text (gzip -dc series/<key>.csv.gz | sha256sum)
+    upstream_sha256: dict[str, str] = field(default_factory=dict)  # source file -> SHA-256
+
+
+def source_files(source: str) -> list[str]:
+    """The ../shared/data paths named by a Series.source ('a.csv + b.csv')."""
+    return [f.strip() for f in source.split("+")]
 
 
 # ---------------------------------------------------------------- time rules
@@ -101,6 +115,7 @@ class Builder:
     def __init__(self, shared: Path):
         self.shared = shared
         self.catalog: dict[str, Series] = {}
+        self.hashes: dict[str, str] = {}
         (OUT / "series").mkdir(parents=True, exist_ok=True)
 
     def read(self, rel: str, **kw) -> pd.DataFrame:
@@ -127,11 +142,17 @@ class Builder:
         meta.rows = len(df)
         out = df.copy()
         out.index = out.index.strftime("%Y-%m-%dT%H:%M:%SZ")
-        out.to_csv(
-            OUT / "series" / f"{meta.key}.csv.gz",
-            compression={"method": "gzip", "mtime": 0},
-        )
+        path = OUT / "series" / f"{meta.key}.csv.gz"
+        out.to_csv(path, compression={"method": "gzip", "mtime": 0})
+        meta.sha256 = hashlib.sha256(gzip.decompress(path.read_bytes())).hexdigest()
+        meta.upstream_sha256 = {rel: self.sha256(rel) for rel in source_files(meta.source)}
         self.catalog[meta.key] = meta
+
+    def sha256(self, rel: str) -> str:
+        """SHA-256 of an upstream file (once per file)."""
+        if rel not in self.hashes:
+            self.hashes[rel] = hashlib.sha256((self.shared / rel).read_bytes()).hexdigest()
+        return self.hashes[rel]
 
     # daily single-column FRED-like file
     def fred(self, key, rel, col, label, unit, rule="fred_rate", scale=1.0, notes=""):
@@ -756,13 +777,37 @@ def provenance(catalog: dict[str, Series], sets: list[dict], shared: Path) -> st
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for key, m in sorted(catalog.items()):
-        files = [f.strip().split("/")[-1] for f in m.source.split("+")]
+        files = [f.split("/")[-1] for f in source_files(m.source)]
         upstream = "; ".join(ups.get(f, "?") for f in files if f.endswith(".csv"))
         lines.append(
             f"| `{key}` | {m.label} | {m.unit} | {m.adjusted} | {m.first[:16]} .. {m.last[:16]} "
             f"| {m.rows} | `{m.source}` | {upstream} | {m.time_rule} | {m.notes} |"
         )
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + checksums(catalog)) + "\n"
+
+
+def checksums(catalog: dict[str, Series]) -> list[str]:
+    """The SHA-256 sections of PROVENANCE.md (the same values as catalog.json)."""
+    upstream = {rel: h for m in catalog.values() for rel, h in m.upstream_sha256.items()}
+    lines = [
+        "",
+        "## Checksums",
+        "",
+        "SHA-256 of every upstream file used and of every generated series (of the CSV text",
+        "inside `series/<key>.csv.gz`: `gzip -dc series/<key>.csv.gz | sha256sum`), as in",
+        "`catalog.json`. `tests/data/test_bundled_store.py` checks the series against them",
+        "always and the upstream files when `../shared/data` is there; after changing a series",
+        "or its source, regenerate with `python tools/build_replays.py`.",
+        "",
+        "### Upstream files (`../shared/data`)",
+        "",
+        "| file | SHA-256 |",
+        "|---|---|",
+    ]
+    lines += [f"| `{rel}` | `{h}` |" for rel, h in sorted(upstream.items())]
+    lines += ["", "### Series", "", "| key | SHA-256 of the CSV |", "|---|---|"]
+    lines += [f"| `{k}` | `{m.sha256}` |" for k, m in sorted(catalog.items())]
+    return lines
 
 
 def main() -> None:
