@@ -21,6 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
+from fixture_manifest import write_manifest
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "tests" / "fixtures" / "exchanges"
@@ -205,6 +206,7 @@ def main() -> None:
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
     args = ap.parse_args()
     build(args.shared)
+    write_manifest(OUT, "python tools/build_exchange_fixtures.py", args.shared, list(PICK))
     for path in sorted(OUT.rglob("*")):
         if path.is_file():
             print(f"{path.relative_to(ROOT)}  {path.stat().st_size} bytes")

@@ -14,6 +14,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from fixture_manifest import write_manifest
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "tests" / "fixtures" / "fred"
 # FRED id -> (file in ../shared/data/daily, first and last observation date kept)
@@ -33,6 +35,8 @@ def build(shared: Path) -> None:
         text = f"observation_date,{series_id}\n" + "\n".join(rows) + "\n"
         (OUT / f"{series_id}.csv").write_text(text, encoding="utf-8")
         print(f"{series_id}.csv: {len(rows)} rows {rows[0][:10]} .. {rows[-1][:10]}")
+    upstream = [f"daily/{name}" for name, _, _ in FIXTURES.values()]
+    write_manifest(OUT, "python tools/build_fred_fixtures.py", shared, upstream)
 
 
 if __name__ == "__main__":

@@ -15,10 +15,21 @@ import json
 from pathlib import Path
 
 import pandas as pd
+from fixture_manifest import write_manifest
 
 NY = "America/New_York"
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "tests" / "fixtures" / "yahoo"
+# The files of ../shared/data that build() reads (recorded in SHA256SUMS.json).
+UPSTREAM = [
+    "daily/spx_daily_yahoo_2010_2026.csv",
+    "daily/dxy_daily_yahoo_2010_2026.csv",
+    "daily/vix_daily_cboe_2010_2026.csv",
+    "daily/us10y_daily_fred_dgs10_2015_2026.csv",
+    "daily/spy_qqq_daily_ohlcv_2016_2026.csv",
+    "daily/etf_closes_spy_qqq_iwm_smh_igv_yahoo_2025_2026.csv",
+    "intraday/spy_1h_yahoo_2024_2026.csv",
+]
 VALID_RANGES = ["1d", "5d", "1mo", "3mo", "6mo", "1y", "2y", "5y", "10y", "ytd", "max"]
 
 
@@ -146,6 +157,7 @@ def main() -> None:
     for name, body in build(args.shared).items():
         (OUT / name).write_text(json.dumps(body, indent=1) + "\n")
         print(f"{name}: {(OUT / name).stat().st_size} bytes")
+    write_manifest(OUT, "python tools/build_yahoo_fixtures.py", args.shared, UPSTREAM)
 
 
 if __name__ == "__main__":

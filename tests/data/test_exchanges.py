@@ -24,6 +24,7 @@ import pytest
 import requests
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
+from support.shared import need_shared
 
 from deskapp.data.errors import SourceError
 from deskapp.data.exchanges import ExchangeAdapter
@@ -33,7 +34,6 @@ from deskapp.data.live import LiveSource, MultiVenueAdapter
 REPO = Path(__file__).resolve().parents[2]
 FIX = REPO / "tests" / "fixtures" / "exchanges"
 SOURCE = FIX / "source"
-SHARED_DATA = REPO.parent / "shared" / "data"
 MARKETS = json.loads((FIX / "markets.json").read_text())
 VENUES = ("binanceusdm", "bybit", "okx")
 HOST = {"binanceusdm": "https://fapi.binance.com", "bybit": "https://api.bybit.com",
@@ -630,7 +630,6 @@ def test_universe_bars_of_binance_go_through_live_source(replay):
 
 
 # ------------------------------------------------------------------------------------ provenance
-@pytest.mark.skipif(not SHARED_DATA.is_dir(), reason="../shared/data is not here")
 @pytest.mark.parametrize("name,folder", [
     ("btcusdt_1h_binance_spot_2026.csv", "intraday"),
     ("binance_btcusdt_perp_funding_8h_api_2022_2025.csv", "derivatives"),
@@ -640,7 +639,7 @@ def test_universe_bars_of_binance_go_through_live_source(replay):
 ])
 def test_fixture_sources_are_verbatim_lines_of_the_shared_data(name, folder):
     lines = (SOURCE / name).read_text().splitlines()
-    original = (SHARED_DATA / folder / name).read_text().splitlines()
+    original = (need_shared() / folder / name).read_text().splitlines()
     assert lines[0] == original[0]
     assert set(lines[1:]) <= set(original[1:])
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
@@ -18,13 +17,13 @@ import pytest
 import requests
 from support.loopback import Answer, LoopbackServer
 from support.rewrite import FIXTURES, closed_port, loopback_session
+from support.shared import need_shared
 
 from deskapp.data.cache import MarketCache
 from deskapp.data.fred import FRED_CSV, FredAdapter, FredFormatError, parse_csv
 from deskapp.data.instruments import FRED, UNIVERSE
 from deskapp.data.live import LiveSource
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 PATH = urlsplit(FRED_CSV).path  # /graph/fredgraph.csv
 BY_ID = {s.symbol: s for s in FRED}
 WALCL, TGA, RRP = BY_ID["WALCL"], BY_ID["WTREGEN"], BY_ID["RRPONTSYD"]
@@ -82,15 +81,32 @@ def one_line(message: str) -> None:
 
 
 # ------------------------------------------------------------------ the format
-def test_fixtures_are_the_shared_fred_downloads_with_their_header():
-    """Each fixture line is a line of the shared FRED file (whose header was renamed)."""
-    files = {"WALCL": "fed_total_assets_weekly_fred_walcl_2015_2026.csv",
-             "WTREGEN": "tga_weekly_fred_wtregen_2026.csv",
-             "RRPONTSYD": "on_rrp_daily_fred_rrpontsyd_2015_2026.csv"}
-    for sid, name in files.items():
+FIXTURE_SOURCES = {"WALCL": "fed_total_assets_weekly_fred_walcl_2015_2026.csv",
+                   "WTREGEN": "tga_weekly_fred_wtregen_2026.csv",
+                   "RRPONTSYD": "on_rrp_daily_fred_rrpontsyd_2015_2026.csv"}
+
+
+def test_fixtures_are_fredgraph_downloads():
+    """FRED's header, then 'YYYY-MM-DD,<number or blank>' in date order (no ../shared needed;
+    tests/data/test_fixture_checksums.py holds their SHA-256)."""
+    for sid in FIXTURE_SOURCES:
         lines = (FIXTURES / "fred" / f"{sid}.csv").read_text().splitlines()
         assert lines[0] == f"observation_date,{sid}"
-        source = (SHARED / "daily" / name).read_text().splitlines()
+        days = [ln.split(",")[0] for ln in lines[1:]]
+        assert days == sorted(set(days)) and len(days) > 10, sid
+        for line in lines[1:]:
+            day, value = line.split(",")
+            pd.Timestamp(day)  # a date
+            assert value == "" or float(value) >= 0, line
+
+
+def test_fixtures_are_the_shared_fred_downloads_with_their_header():
+    """Each fixture line is a line of the shared FRED file (whose header was renamed)."""
+    shared = need_shared()
+    for sid, name in FIXTURE_SOURCES.items():
+        lines = (FIXTURES / "fred" / f"{sid}.csv").read_text().splitlines()
+        assert lines[0] == f"observation_date,{sid}"
+        source = (shared / "daily" / name).read_text().splitlines()
         assert source[0] == f"date,{sid.lower()}"
         start = source.index(lines[1])
         assert source[start:start + len(lines) - 1] == lines[1:], sid

@@ -23,6 +23,7 @@ import pytest
 import requests
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
+from support.shared import need_shared
 
 # Imported at collection, not inside a test: yfinance's import adds a warnings filter that would
 # outrank pyproject's filterwarnings for the test that happened to import it first.
@@ -43,7 +44,6 @@ from deskapp.data.yahoo import (
 )
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "yahoo"
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 
 SERIES = {s.key: s for s in YAHOO}
 SPX, DXY, VIX, TNX = (SERIES[k] for k in ("idx.spx", "fx.dxy", "idx.vix", "rates.us10y"))
@@ -183,9 +183,7 @@ def yahoo(tmp_path: Path):
 
 
 def source_csv(rel: str, first: str, last: str, ticker: str | None = None) -> pd.DataFrame:
-    if not (SHARED / rel).exists():
-        pytest.skip("needs ../shared/data")
-    df = pd.read_csv(SHARED / rel)
+    df = pd.read_csv(need_shared() / rel)
     if ticker is not None:
         df = df[df["ticker"] == ticker]
     key = "time_utc" if "time_utc" in df else "date"
