@@ -17,7 +17,6 @@ from deskapp.data.replay import ReplayDataset, load_dataset  # noqa: E402
 from deskapp.resources import replay_dir  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO.parent / "shared" / "data"
 
 
 @pytest.fixture(autouse=True)
