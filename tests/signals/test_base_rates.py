@@ -18,7 +18,7 @@ TABLE = {
                                 "btc": {"1w": dist(0.01, -0.1)}}},
         "flywheel": {},
     },
-    "unconditional": {"n": 3050, "spx": {"1w": dist(0.0031, -0.0205)},
+    "unconditional": {"n": 3050, "spx": {"1w": dist(0.0031, -0.0204)},
                       "btc": {"1w": dist(0.012, -0.11)}},
 }
 
