@@ -1,0 +1,175 @@
+"""Track record pane: what followed days like today since 2014, beside all days, and the most
+similar past days (double-click one to open the replay there).
+
+The table is precomputed (`resources/track_record.json`, docs/EVALUATE.md) and read once in a
+pool thread after the window is up, so it costs nothing at start-up.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from deskapp.signals.base_rates import HORIZON_WORDS, base_rates_now, table_range
+from deskapp.ui import theme
+from deskapp.ui.quiet import set_text
+
+log = logging.getLogger(__name__)
+
+SimilarFn = Callable[[Mapping[str, Any], Mapping[str, float | None], int], list[Mapping[str, Any]]]
+
+
+class _Loaded(QObject):
+    sig_done = Signal(object, str)  # table dict or None, error text
+
+
+class _LoadTable(QRunnable):
+    def __init__(self, path: Path, done: _Loaded):
+        super().__init__()
+        self.path, self.done = path, done
+
+    def run(self) -> None:
+        try:
+            table = json.loads(self.path.read_text(encoding="utf-8"))
+            if not isinstance(table, dict) or "groups" not in table:
+                raise ValueError("not a track-record table (no 'groups')")
+            self.done.sig_done.emit(table, "")
+        except (OSError, ValueError) as exc:
+            self.done.sig_done.emit(None, f"track record unavailable: {self.path.name}: {exc}")
+
+
+class TrackRecordPane(QWidget):
+    pane_key = "track_record"
+    title = "Track record"
+    description = (
+        "what followed past days with the regime, early-warning count and flywheel stage on "
+        "screen now (S&P 500 and BTC forward returns: median and 10th percentile, with N), "
+        "beside all days, and the most similar past days."
+    )
+    sig_open_day = Signal(str)  # "YYYY-MM-DD": open the replay at that day's US close
+    sig_loaded = Signal(bool)
+
+    def __init__(self, similar: SimilarFn | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("pane_track_record")
+        self.setToolTip(f"{self.title}: {self.description}\n(docs/EVALUATE.md)")
+        self._similar = similar
+        self.table: dict[str, Any] | None = None
+        self._now: tuple | None = None
+        self._loader = _Loaded()
+        self._loader.sig_done.connect(self._on_loaded)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        top = QHBoxLayout()
+        self.range_label = QLabel("loading the track-record table…")
+        self.range_label.setWordWrap(True)
+        self.horizon = QComboBox()
+        for key, words in HORIZON_WORDS.items():
+            self.horizon.addItem(words, key)
+        self.horizon.setCurrentIndex(1)
+        self.horizon.setToolTip("forward horizon of the returns shown")
+        self.horizon.currentIndexChanged.connect(self._redraw)
+        top.addWidget(self.range_label, 1)
+        top.addWidget(self.horizon)
+        self.body = QLabel("")
+        self.body.setTextFormat(Qt.TextFormat.RichText)
+        self.body.setWordWrap(True)
+        self.body.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.similar_label = QLabel("<b>Most similar past days</b> (double-click to open)")
+        self.similar_label.setTextFormat(Qt.TextFormat.RichText)
+        self.days = QTableWidget(0, 5)
+        self.days.setHorizontalHeaderLabels(["date", "regime", "VIX", "corr 30d", "distance"])
+        self.days.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.days.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.days.verticalHeader().setVisible(False)
+        self.days.horizontalHeader().setStretchLastSection(True)
+        self.days.cellDoubleClicked.connect(self._open_row)
+        layout.addLayout(top)
+        layout.addWidget(self.body)
+        layout.addWidget(self.similar_label)
+        layout.addWidget(self.days, 1)
+
+    # ------------------------------------------------------------------ table
+    def load(self, path: Path, pool: QThreadPool | None = None) -> None:
+        """Read the table in a pool thread; `sig_loaded` says when (and whether) it arrived."""
+        (pool or QThreadPool.globalInstance()).start(_LoadTable(path, self._loader))
+
+    def _on_loaded(self, table: dict[str, Any] | None, error: str) -> None:
+        self.table = table
+        if table is None:
+            log.warning("%s", error)
+            set_text(self.range_label, error)
+        else:
+            set_text(self.range_label,
+                     f"table {table_range(table)} · one row per US close · "
+                     f"{html.escape(str(table.get('built_from', 'bundled history')))}")
+        self._redraw()
+        self.sig_loaded.emit(table is not None)
+
+    # ------------------------------------------------------------------ snapshot
+    def apply_reading(self, regime: str, early_warning: int, flywheel: int,
+                      features: Mapping[str, float | None]) -> None:
+        """What the desk reads now; redrawn only when it changed."""
+        now = (regime, early_warning, flywheel, tuple(sorted(features.items())))
+        if now != self._now:
+            self._now = now
+            self._redraw()
+
+    def summary_line(self) -> str:
+        """The regime's base rate in one line (for the checklist's execution step)."""
+        if self.table is None or self._now is None:
+            return ""
+        regime, ew, stage, _ = self._now
+        return base_rates_now(self.table, regime, ew, stage, self._horizon())[0].line
+
+    def _horizon(self) -> str:
+        return self.horizon.currentData() or "1w"
+
+    def _redraw(self) -> None:
+        if self.table is None or self._now is None:
+            return
+        regime, ew, stage, feats = self._now
+        rows = []
+        rates = base_rates_now(self.table, regime, ew, stage, self._horizon())
+        for rate in rates:
+            n = "" if rate.n is not None else f" <span style='color:{theme.MUTED}'>(none)</span>"
+            rows.append(f"<p style='margin:2px 0'><b>{html.escape(rate.line)}</b>{n}</p>")
+        rows.append(f"<p style='margin:2px 0; color:{theme.MUTED}'>"
+                    f"{html.escape(rates[0].unconditional)}</p>")
+        set_text(self.body, "".join(rows))
+        self._fill_days(dict(feats))
+
+    def _fill_days(self, features: dict[str, float | None]) -> None:
+        found = self._similar(self.table, features, 8) if self._similar and self.table else []
+        self.days.setRowCount(len(found))
+        for i, day in enumerate(found):
+            f = day.get("features") or {}
+            cells = (day.get("date", ""), day.get("regime", ""), _fmt(f.get("vix"), ".1f"),
+                     _fmt(f.get("corr30"), "+.2f"), _fmt(day.get("distance"), ".2f"))
+            for j, text in enumerate(cells):
+                self.days.setItem(i, j, QTableWidgetItem(str(text)))
+
+    def _open_row(self, row: int, _column: int) -> None:
+        item = self.days.item(row, 0)
+        if item is not None and item.text():
+            self.sig_open_day.emit(item.text())
+
+
+def _fmt(x: Any, spec: str) -> str:
+    return format(x, spec) if isinstance(x, int | float) else "n/a"
