@@ -14,8 +14,17 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from deskapp.signals import breadth, correlation, macro, roles, smallcaps, trend, volatility
-from deskapp.signals.crypto import annualised_funding
+from deskapp.signals import (
+    breadth,
+    correlation,
+    macro,
+    provisional,
+    roles,
+    smallcaps,
+    trend,
+    volatility,
+)
+from deskapp.signals.crypto import annualised_funding, funding_now_and_day
 from deskapp.signals.roles import ALT_KEYS, FUNDING_INTERVAL_H, STALE_AFTER
 
 NO_DATA = "no data in this replay"
@@ -274,6 +283,25 @@ def crypto_pane(inp: BoardInputs) -> PaneView:
     r["funding_annualised_pct"] = _add(
         p, "funding", inp, fkey, "rate", label="Funding, annualised %",
         transform=lambda s: 100.0 * annualised_funding(s, hours))
+    # the latest print (8h series) or the last daily mean, as the snapshot's funding_basis says
+    r["funding_1d_mean_pct"] = None
+    if r["funding_annualised_pct"] is not None:
+        rate = inp.frames[fkey]["rate"]
+        if inp.meta.get(fkey, {}).get("freq") == "1d" or fkey.endswith("_daily"):
+            r["funding_1d_mean_pct"] = r["funding_annualised_pct"]
+            day_of = rate.dropna().index[-1] - pd.Timedelta(days=1)
+            p["notes"].append(f"funding: daily mean of the 8h prints of {day_of:%Y-%m-%d} "
+                              "(no current 8h series)")
+        else:
+            r["funding_1d_mean_pct"] = 100.0 * funding_now_and_day(rate, hours)[1]
+            p["notes"].append(f"funding: 8h print of {rate.dropna().index[-1]:%Y-%m-%d %H:%M} "
+                              "UTC; 24h mean beside it")
+    bkey = pick(inp, "btc_1d")
+    point = (provisional.day_so_far(_close(inp, bkey), inp.frames, inp.meta, inp.asof)
+             if _current(inp, bkey) else None)
+    r["btc_day_so_far_pct"] = None if point is None else 100.0 * point.ret
+    if point is not None:
+        p["notes"].append(point.note())
     r["oi_usd_bn"] = _add(p, "oi", inp, pick(inp, "oi"), "oi_usd", transform=lambda s: s / 1e9,
                           label="Open interest, USD bn")
     lkey = pick(inp, "liquidations")
@@ -289,8 +317,9 @@ def correlation_pane(inp: BoardInputs) -> PaneView:
     r = p["readouts"]
     ekey, bkey = pick(inp, "equity_1d"), pick(inp, "btc_1d")
     daily = None
-    if ekey and bkey:
-        daily = correlation.align_daily(inp.frames[ekey]["close"], inp.frames[bkey]["close"])
+    btc = _btc_daily(inp, bkey) if bkey else None
+    if ekey and btc is not None:
+        daily = correlation.align_daily(inp.frames[ekey]["close"], btc)
         p["notes"].append(f"daily: {_label(inp, ekey)} vs {_label(inp, bkey)}")
     for w in inp.daily_windows:
         cid = f"daily_{w}"
@@ -351,6 +380,16 @@ def _close(inp: BoardInputs, key: str | None, column: str = "close") -> pd.Serie
 def _current(inp: BoardInputs, key: str | None) -> bool:
     f = inp.frames.get(key) if key is not None else None
     return f is not None and len(f) > 0 and not _is_stale(inp, key, f.index[-1])
+
+
+def _btc_daily(inp: BoardInputs, key: str | None) -> pd.Series | None:
+    """BTC's daily closes with the provisional point of the UTC day so far appended (the
+    snapshot's rule, signals/provisional.py), so panes and snapshot agree at the US close."""
+    s = _close(inp, key)
+    if s is None or not _current(inp, key):
+        return s
+    return provisional.with_day_so_far(
+        s, provisional.day_so_far(s, inp.frames, inp.meta, inp.asof))
 
 
 def _derived(p: dict, cid: str, inp: BoardInputs, key: str, series: pd.Series, label: str,
@@ -418,7 +457,7 @@ def smallcaps_pane(inp: BoardInputs) -> PaneView:
     # Lead-lag: IWM daily log returns vs BTC's k days later, k = 0..10, last 250 aligned returns
     lkey, bkey = pick(inp, "iwm_volume"), pick(inp, "btc_1d")
     r["leadlag_best_lag"] = r["leadlag_best_corr"] = None
-    lead, btc = _close(inp, lkey), _close(inp, bkey)
+    lead, btc = _close(inp, lkey), _btc_daily(inp, bkey)
     if lead is None or btc is None:
         p["missing"]["leadlag"] = NO_DATA
     elif not (_current(inp, lkey) and _current(inp, bkey)):
@@ -451,9 +490,10 @@ def chain_pane(inp: BoardInputs) -> PaneView:
     r["reached_links"] = float(smallcaps.CHAIN.index(chain.reached) + 1 if chain.reached
                                else 0)
     bkey, ekey = pick(inp, "btc_1d"), pick(inp, "eth_1d")
-    btc = _close(inp, bkey)
-    # the crypto link's input: BTC and its trend EMA
-    r["btc"] = _add(p, "btc", inp, bkey, "close", label="BTC daily close")
+    btc = _btc_daily(inp, bkey)
+    # the crypto link's input: BTC (with the UTC day so far) and its trend EMA
+    r["btc"] = (_put(p, "btc", curve_from(inp, bkey, btc, "BTC daily close"))
+                if btc is not None else _add(p, "btc", inp, bkey, "close"))
     if btc is not None and len(btc) >= trend.EMA_SPAN:
         p["curves"]["btc_ema"] = curve_from(inp, bkey, trend.ema(btc), "EMA20")
     alts = {k: s for k in ALT_KEYS if (s := _close(inp, k)) is not None}
@@ -505,7 +545,8 @@ def liquidity_pane(inp: BoardInputs) -> PaneView:
         for cid in ("net", "net_4w", "net_13w"):
             p["missing"][cid] = f"{NO_DATA}: needs {', '.join(lacking)}"
     else:
-        net = macro.net_liquidity(parts["walcl"], parts["tga"], parts["rrp"])
+        table = macro.net_liquidity_table(parts["walcl"], parts["tga"], parts["rrp"])
+        net = table["net"]
         wk = keys["walcl"]
         now = _derived(p, "net", inp, wk, net, "net liquidity", "no common H.4.1 weeks")
         all_current = all(_current(inp, k) for k in keys.values())
@@ -531,6 +572,9 @@ def liquidity_pane(inp: BoardInputs) -> PaneView:
                                     "is missing in the data"
         w4 = r["net_liquidity_4w_bn"]
         r["rising"] = None if w4 is None else _flag(w4 > 0)
+        note = macro.rrp_substitution_note(table) if now is not None else None
+        if note:
+            p["notes"].append(note)
     # Spot bitcoin ETF dollar volume: close x volume (IBIT, else FBTC)
     ekey = pick(inp, "btc_etf")
     close, vol = _close(inp, ekey), _close(inp, ekey, "volume")
@@ -555,7 +599,7 @@ def volatility_pane(inp: BoardInputs) -> PaneView:
                                     ("spx", "spx", volatility.EQUITY_DAYS, "S&P 500"),
                                     ("btc", "btc_1d", volatility.CRYPTO_DAYS, "BTC")):
         key = pick(inp, role)
-        close = _close(inp, key)
+        close = _btc_daily(inp, key) if role == "btc_1d" else _close(inp, key)
         if close is None:
             for cid in (f"{name}_rv", f"{name}_ratio", f"{name}_pressure"):
                 p["missing"][cid] = NO_DATA

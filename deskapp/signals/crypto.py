@@ -25,6 +25,18 @@ def annualised_funding(rate: pd.Series | float, interval_hours: float = 8.0):
     return rate * (24.0 / interval_hours) * 365.0
 
 
+def funding_now_and_day(rate: pd.Series, interval_hours: float = 8.0
+                        ) -> tuple[float | None, float | None]:
+    """The latest print's rate annualised, and the mean of the prints of the 24h ending at it
+    (the last three 8h prints) annualised. (None, None) without a print."""
+    s = rate.dropna()
+    if s.empty:
+        return None, None
+    day = s[s.index > s.index[-1] - DAY]
+    return (float(annualised_funding(s.iloc[-1], interval_hours)),
+            float(annualised_funding(day.mean(), interval_hours)))
+
+
 def oi_weighted(rates: dict[str, float], oi: dict[str, float]) -> float | None:
     """Open-interest-weighted mean of per-venue annualised funding (venues lacking OI: equal)."""
     venues = [v for v in rates if rates[v] is not None and np.isfinite(rates[v])]

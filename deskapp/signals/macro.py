@@ -46,21 +46,69 @@ def dollar_strength_with_yields(dxy_z: float | None, us10y_5d_bp: float | None) 
     return dxy_z >= 1.0 and us10y_5d_bp >= 0.0
 
 
-def net_liquidity(walcl_bn: pd.Series, tga_bn: pd.Series, rrp_bn: pd.Series) -> pd.Series:
+def wednesday_rrp(week_stamps: pd.DatetimeIndex, rrp_bn: pd.Series) -> pd.DataFrame:
+    """The overnight reverse repo figure of each H.4.1 week's Wednesday.
+
+    `week_stamps` are the weeks' release stamps (Thursday 16:30 New York); the Wednesday is
+    the day before. The Wednesday's figure is the RRP value stamped in (Wednesday - 24h,
+    Wednesday]; when the Wednesday has none (a holiday: 2025-01-01, 2024-12-25), the next
+    business day's figure is used: the first value stamped after the Wednesday and at or before
+    the week's release (Thursday 13:15 New York, published before the H.4.1 at 16:30). An
+    earlier day's figure is never used: the Tuesday before a year end carries the year-end
+    spike (2024-12-31: 473 bn against 240 bn on 2025-01-02). Neither day: no row.
+    Columns `rrp` (USD bn), `rrp_time` (the stamp of the figure used), `substituted` (True
+    where it is not the Wednesday's); index = the week stamps that have a figure."""
+    s = rrp_bn.dropna()
+    out = pd.DataFrame({"rrp": np.nan, "rrp_time": pd.NaT, "substituted": False},
+                       index=week_stamps)
+    if s.empty or not len(week_stamps):
+        return out.iloc[:0]
+    t = s.index.as_unit("ns").asi8
+    v = s.to_numpy(dtype="float64")
+    week = week_stamps.as_unit("ns").asi8
+    wed = week - 86_400 * 10**9
+    at = np.searchsorted(t, wed, side="right") - 1  # last figure at or before the Wednesday
+    on_wed = (at >= 0) & (wed - t[np.maximum(at, 0)] < 86_400 * 10**9)
+    nxt = np.minimum(at + 1, len(t) - 1)  # first figure after the Wednesday
+    on_next = ~on_wed & (at + 1 < len(t)) & (t[nxt] > wed) & (t[nxt] <= week)
+    pos = np.where(on_wed, at, nxt)
+    ok = on_wed | on_next
+    out = pd.DataFrame({"rrp": v[pos[ok]], "rrp_time": s.index[pos[ok]],
+                        "substituted": on_next[ok]}, index=week_stamps[ok])
+    return out
+
+
+def net_liquidity_table(walcl_bn: pd.Series, tga_bn: pd.Series,
+                        rrp_bn: pd.Series) -> pd.DataFrame:
     """Weekly net liquidity in USD bn = Fed total assets - Treasury General Account - overnight
-    reverse repo, on the H.4.1 weeks both weekly series have; RRP is taken on the Wednesday
-    (the last RRP value at or before the Wednesday, within 4 days)."""
+    reverse repo, on the H.4.1 weeks both weekly series have and whose Wednesday RRP figure
+    exists (`wednesday_rrp`). Columns walcl, tga, rrp, rrp_time, substituted, net."""
     weekly = pd.concat({"walcl": walcl_bn, "tga": tga_bn}, axis=1, join="inner").dropna()
-    if weekly.empty:
-        return pd.Series(dtype="float64")
-    wednesday = pd.DataFrame({"t": weekly.index - pd.Timedelta(days=1)}, index=weekly.index)
-    rrp = rrp_bn.dropna().rename("rrp").to_frame()
-    rrp["t"] = rrp.index
-    joined = pd.merge_asof(wednesday.reset_index(), rrp.reset_index(drop=True), on="t",
-                           direction="backward", tolerance=pd.Timedelta(days=4))
-    joined.index = weekly.index
-    net = weekly["walcl"] - weekly["tga"] - joined["rrp"]
-    return net.dropna()
+    rrp = wednesday_rrp(weekly.index, rrp_bn)
+    table = weekly.join(rrp, how="inner")
+    table["net"] = table["walcl"] - table["tga"] - table["rrp"]
+    return table
+
+
+def net_liquidity(walcl_bn: pd.Series, tga_bn: pd.Series, rrp_bn: pd.Series) -> pd.Series:
+    """Weekly net liquidity in USD bn (`net_liquidity_table`'s `net` column)."""
+    return net_liquidity_table(walcl_bn, tga_bn, rrp_bn)["net"].astype("float64")
+
+
+def rrp_substitution_note(table: pd.DataFrame, weeks: tuple[int, ...] = (4, 13)) -> str | None:
+    """Which of the weeks a reading rests on (the last week and the weeks `weeks` before it)
+    took the RRP figure of the day after a Wednesday with none; None when none did."""
+    if table.empty:
+        return None
+    last = table.index[-1]
+    wanted = [last] + [last - pd.Timedelta(days=7 * w) for w in weeks]
+    notes = []
+    for t, row in table[table["substituted"]].iterrows():
+        if any(abs(t - u) <= pd.Timedelta(days=1) for u in wanted):
+            wed = (t - pd.Timedelta(days=1))
+            notes.append(f"RRP of {row['rrp_time']:%a %Y-%m-%d} used for the week of "
+                         f"{wed:%a %Y-%m-%d} (no figure that Wednesday)")
+    return "; ".join(notes) if notes else None
 
 
 def net_liquidity_change(net: pd.Series, weeks: int) -> pd.Series:

@@ -16,13 +16,14 @@ import numpy as np
 import pandas as pd
 
 from deskapp.signals import correlation as corr
-from deskapp.signals import crypto, macro, smallcaps, stress, trend, volatility
+from deskapp.signals import crypto, macro, provisional, smallcaps, stress, trend, volatility
 from deskapp.signals.breadth import share_above_sma_last
 from deskapp.signals.regime import RegimeInputs, decide_regime
 from deskapp.signals.returns import ns_index
 from deskapp.signals.roles import (
     ALT_KEYS,
     FUNDING_INTERVAL_H,
+    ROLES,
     STALE_AFTER,
     VENUE_FUNDING,
     pick,
@@ -82,6 +83,7 @@ class LiquiditySignals:
     net_liquidity_13w_bn: float | None = None
     rising: bool | None = None
     btc_etf_dollar_volume: float | None = None
+    rrp_note: str | None = None  # which day's RRP figure the weeks read used
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,7 @@ class BreadthSignals:
 
 @dataclass(frozen=True)
 class CryptoSignals:
-    funding_annualised: float | None = None
+    funding_annualised: float | None = None  # the latest 8h print (else the last daily mean)
     oi_24h_change: float | None = None
     oi_quadrant: str | None = None
     liq_long_z: float | None = None
@@ -114,6 +116,10 @@ class CryptoSignals:
     liq_short_24h_usd: float | None = None
     liq_long_1h_usd: float | None = None
     liq_short_1h_usd: float | None = None
+    funding_annualised_1d_mean: float | None = None  # mean of the prints of the last 24h
+    funding_basis: str | None = None  # which series and print the funding figures come from
+    btc_day_so_far_ret: float | None = None  # BTC's UTC day so far (provisional daily point)
+    btc_provisional: str | None = None  # the provisional daily BTC point, when one is used
 
 
 @dataclass(frozen=True)
@@ -272,7 +278,17 @@ class _Ctx:
         if k is None or column not in self.frames[k].columns:
             return None
         s = self.frames[k][column].dropna()
+        if role == "btc_1d" and column == "close" and len(s):
+            return provisional.with_day_so_far(s, self.btc_day_so_far())
         return s if len(s) else None
+
+    def btc_day_so_far(self) -> provisional.DaySoFar | None:
+        """BTC's UTC day so far: the provisional last daily BTC close (signals/provisional.py)."""
+        if not hasattr(self, "_day_so_far"):
+            k = self.key("btc_1d")
+            daily = self.frames[k]["close"] if k is not None else None
+            self._day_so_far = provisional.day_so_far(daily, self.frames, self.meta, self.asof)
+        return self._day_so_far
 
     def need(self, name: str, value: Any, why: str) -> Any:
         if value is None:
@@ -349,7 +365,8 @@ def _liquidity(c: _Ctx) -> LiquiditySignals:
     walcl, tga, rrp = (c.series("walcl", "value"), c.series("tga", "value"),
                        c.series("rrp", "value"))
     have = walcl is not None and tga is not None and rrp is not None
-    net = macro.net_liquidity(walcl, tga, rrp) if have else pd.Series(dtype="float64")
+    table = macro.net_liquidity_table(walcl, tga, rrp) if have else None
+    net = table["net"] if table is not None else pd.Series(dtype="float64")
     now = float(net.iloc[-1]) if len(net) else None
     w4 = macro.net_liquidity_change_last(net, 4)
     w13 = macro.net_liquidity_change_last(net, 13)
@@ -364,7 +381,11 @@ def _liquidity(c: _Ctx) -> LiquiditySignals:
         if closes is not None and volumes is not None:
             etf = float(closes.iloc[-1] * volumes.iloc[-1])
     c.need("liquidity.btc_etf_dollar_volume", etf, "no spot bitcoin ETF bars in this data")
-    return LiquiditySignals(now, w4, w13, rising, etf)
+    note = None
+    if table is not None and now is not None:
+        note = macro.rrp_substitution_note(table) or "RRP: each week's Wednesday figure"
+    c.need("liquidity.rrp_note", note, why)
+    return LiquiditySignals(now, w4, w13, rising, etf, note)
 
 
 def _volatility(c: _Ctx, targets: tuple[float, float]) -> VolatilitySignals:
@@ -411,24 +432,42 @@ def _breadth(c: _Ctx, basket: tuple[str, ...]) -> BreadthSignals:
     return BreadthSignals(shares[20], shares[50], diff, **rs)
 
 
-def _crypto(c: _Ctx) -> tuple[CryptoSignals, dict[str, Any]]:
-    fkey = c.key("funding")
-    rate = c.series("funding", "rate")
-    fund = None
-    venues, weights = {}, {}
+def _funding(c: _Ctx) -> tuple[float | None, float | None, str | None]:
+    """The latest 8h funding print annualised, the mean of the last 24h of prints, and which
+    series they come from. Live: every current venue, open-interest-weighted. The daily-mean
+    series (a UTC day's mean, known at the next 00:00) is used only when no 8h series is
+    current, and the basis says so."""
+    now: dict[str, float] = {}
+    day: dict[str, float] = {}
+    weights: dict[str, float] = {}
     for venue, (fk, ok) in VENUE_FUNDING.items():  # live: every venue, weighted by its OI
         f, o = c.frames.get(fk), c.frames.get(ok)
         if f is not None and len(f) and c.asof - f.index[-1] <= STALE_AFTER["8h"]:
-            venues[venue] = crypto.annualised_funding(float(f["rate"].iloc[-1]),
-                                                      FUNDING_INTERVAL_H[fk])
+            now[venue], day[venue] = crypto.funding_now_and_day(f["rate"], FUNDING_INTERVAL_H[fk])
             if o is not None and len(o):
                 weights[venue] = float(o["oi_usd"].iloc[-1])
-    if venues:
-        fund = crypto.oi_weighted(venues, weights)
-    elif rate is not None:
-        venue = crypto.annualised_funding(float(rate.iloc[-1]), FUNDING_INTERVAL_H.get(fkey, 8.0))
-        fund = crypto.oi_weighted({"binance": venue}, {})
+    if now:
+        last = max(c.frames[VENUE_FUNDING[v][0]].index[-1] for v in now)
+        return (crypto.oi_weighted(now, weights), crypto.oi_weighted(day, weights),
+                f"8h prints of {', '.join(sorted(now))} (latest {last:%Y-%m-%d %H:%M} UTC)")
+    fkey, rate = c.key("funding"), c.series("funding", "rate")
+    if fkey is None or rate is None:
+        return None, None, None
+    hours = FUNDING_INTERVAL_H.get(fkey, 8.0)
+    if not (c.meta.get(fkey, {}).get("freq") == "1d" or fkey.endswith("_daily")):
+        a, d = crypto.funding_now_and_day(rate, hours)
+        return a, d, f"8h print of {rate.index[-1]:%Y-%m-%d %H:%M} UTC ({fkey})"
+    mean = float(crypto.annualised_funding(rate.iloc[-1], hours))
+    day_of = rate.index[-1] - pd.Timedelta(days=1)
+    return mean, mean, (f"daily mean of the 8h prints of {day_of:%Y-%m-%d} ({fkey}): "
+                        "no current 8h series")
+
+
+def _crypto(c: _Ctx) -> tuple[CryptoSignals, dict[str, Any]]:
+    fund, fund_day, basis = _funding(c)
     c.need("crypto.funding_annualised", fund, "no current funding data")
+    c.need("crypto.funding_annualised_1d_mean", fund_day, "no current funding data")
+    c.need("crypto.funding_basis", basis, "no current funding data")
     oi = c.series("oi", "oi_usd")
     price = c.series("btc_1h") if c.series("btc_1h") is not None else c.series("btc_1d")
     oi_chg = crypto.change_over(oi) if oi is not None else None
@@ -453,7 +492,14 @@ def _crypto(c: _Ctx) -> tuple[CryptoSignals, dict[str, Any]]:
             f"crypto.liq_{side}_1h_usd", float(s.iloc[-1]) if hourly else None,
             "liquidation bars here are longer than 1h" if s is not None
             else "no current liquidation data")
-    return (CryptoSignals(fund, oi_chg, quad, lz, sz, **sums),
+    point = c.btc_day_so_far()
+    for k in ("btc_day_so_far_ret", "btc_provisional"):
+        c.need(f"crypto.{k}", None if point is None else k,
+               "no intraday BTC bar of the UTC day so far (or the daily bar has just closed)")
+    return (CryptoSignals(fund, oi_chg, quad, lz, sz, **sums,
+                          funding_annualised_1d_mean=fund_day, funding_basis=basis,
+                          btc_day_so_far_ret=point.ret if point is not None else None,
+                          btc_provisional=point.note() if point is not None else None),
             {"oi": oi, "price": price, "p_chg": p_chg, "longs": longs})
 
 
@@ -693,6 +739,11 @@ def _daily_key(frames: dict[str, pd.DataFrame], meta: dict[str, dict],
         n = int(np.searchsorted(idx, stamp, side="right"))
         limit = STALE_AFTER.get(meta[k]["freq"], STALE_AFTER["1d"]).value
         key.append((k, n, bool(n) and stamp - int(idx[n - 1]) <= limit))
+    # the provisional daily BTC point (BTC's day so far) moves with the intraday BTC bars
+    for role in provisional.INTRADAY_ROLES:
+        for k in ROLES[role]:
+            if k in frames:
+                key.append((k, int(np.searchsorted(ns_index(frames[k]), stamp, side="right"))))
     return tuple(key)
 
 

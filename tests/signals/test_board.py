@@ -55,6 +55,22 @@ def known(key: str, column: str, asof: datetime) -> list[tuple[datetime, float]]
     return [(t, v[column]) for t, v in bundled(key)
             if WARMUP <= t <= asof and v[column] is not None]
 
+def btc_daily(asof: datetime) -> list[tuple[datetime, float]]:
+    """crypto.btc closes known at asof, plus the provisional point of BTC's UTC day so far
+    (SIGNALS.md, Conventions): the last Binance hourly close stamped after 00:00 UTC and at or
+    before asof, stamped asof, when the daily closes reach that 00:00."""
+    rows = known("crypto.btc", "close", asof)
+    start = asof.replace(hour=0, minute=0, second=0, microsecond=0)
+    hours = [(t, v) for t, v in known("crypto.btcusdt.1h", "close", asof) if t > start]
+    if rows and rows[-1][0] == start and asof > start and hours:
+        rows = rows + [(asof, hours[-1][1])]
+    return rows
+
+
+def session_day(t: datetime):
+    """The calendar date a daily bar stamped t belongs to (a 00:00 UTC close: the day before)."""
+    return (t - timedelta(seconds=1)).date()
+
 
 def log_returns(xs: list[float]) -> list[float]:
     return [math.log(xs[i] / xs[i - 1]) for i in range(1, len(xs))]
@@ -114,10 +130,12 @@ def test_rows_after_asof_change_nothing(ds, asof):
 # ---------------------------------------------------------------- (b) independent numbers
 def test_daily_correlation_matches_independent_computation(ds):
     spx = {t.date(): v for t, v in known("idx.spx", "close", T)}  # 21:00 UTC = session date
-    # a BTC UTC-day bar is stamped at the next 00:00 UTC: its day is the day before
-    btc = {(t - timedelta(days=1)).date(): v for t, v in known("crypto.btc", "close", T)}
+    # a BTC UTC-day bar is stamped at the next 00:00 UTC: its day is the day before; 10 Feb's
+    # bar is not closed at 21:00, so its day so far (the 21:00 hourly close) stands in for it
+    btc = {session_day(t): v for t, v in btc_daily(T)}
     dates = sorted(set(spx) & set(btc))
-    assert dates[-1].isoformat() == "2026-02-09"  # BTC's 10 Feb bar is not closed at 21:00
+    assert dates[-1].isoformat() == "2026-02-10"
+    assert btc[dates[-1]] == dict(known("crypto.btcusdt.1h", "close", T))[T]
     view = board(ds, T).readouts()
     for w in (30, 60, 90):
         window = dates[-(w + 1):]

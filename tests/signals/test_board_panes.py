@@ -56,6 +56,23 @@ def known(key: str, column: str, asof: datetime, since: datetime | None = WARMUP
             if (since is None or since <= t) and t <= asof and v[column] is not None]
 
 
+def btc_daily(asof: datetime) -> list[tuple[datetime, float]]:
+    """crypto.btc closes known at asof, plus the provisional point of BTC's UTC day so far
+    (SIGNALS.md, Conventions): the last Binance hourly close stamped after 00:00 UTC and at or
+    before asof, stamped asof, when the daily closes reach that 00:00."""
+    rows = known("crypto.btc", "close", asof)
+    start = asof.replace(hour=0, minute=0, second=0, microsecond=0)
+    hours = [(t, v) for t, v in known("crypto.btcusdt.1h", "close", asof) if t > start]
+    if rows and rows[-1][0] == start and asof > start and hours:
+        rows = rows + [(asof, hours[-1][1])]
+    return rows
+
+
+def session_day(t: datetime):
+    """The calendar date a daily bar stamped t belongs to (a 00:00 UTC close: the day before)."""
+    return (t - timedelta(seconds=1)).date()
+
+
 def vals(rows) -> list[float]:
     return [v for _, v in rows]
 
@@ -129,7 +146,7 @@ def test_iwm_spy_ratio_and_its_20_session_change(ds):
 def test_lead_lag_bars_match_plain_cross_correlation(ds, asof):
     iwm = {t.date(): v for t, v in known("etf.iwm_adj", "close", asof)}
     # a BTC UTC-day bar closes at the next 00:00 UTC: its session date is the day before
-    btc = {(t - timedelta(days=1)).date(): v for t, v in known("crypto.btc", "close", asof)}
+    btc = {session_day(t): v for t, v in btc_daily(asof)}
     days = sorted(set(iwm) & set(btc))
     ra, rb = log_returns([iwm[d] for d in days]), log_returns([btc[d] for d in days])
     ra, rb = ra[-250:], rb[-250:]
@@ -239,14 +256,15 @@ def test_alt_basket_minus_btc_and_eth_btc(ds):
 
 # ---------------------------------------------------------------- dollar liquidity
 def net_liquidity(asof: datetime) -> dict[datetime, float]:
-    """WALCL - TGA - RRP on the H.4.1 weeks both weeklies have; RRP of the Wednesday (the
-    last value at or before the Wednesday, within 4 days)."""
+    """WALCL - TGA - RRP on the H.4.1 weeks both weeklies have; RRP of the Wednesday (stamped
+    in the 24h up to the Wednesday's stamp), else the next figure up to the release."""
     walcl, tga = dict(known("liq.walcl", "value", asof)), dict(known("liq.tga", "value", asof))
     rrp = known("liq.rrp", "value", asof)
     out = {}
     for t in sorted(set(walcl) & set(tga)):
         wednesday = t - timedelta(days=1)
-        cands = [v for u, v in rrp if u <= wednesday and wednesday - u <= timedelta(days=4)]
+        cands = [v for u, v in rrp if wednesday - timedelta(days=1) < u <= wednesday]
+        cands = cands or [v for u, v in rrp if wednesday < u <= t][:1]
         if cands:
             out[t] = walcl[t] - tga[t] - cands[-1]
     return out
@@ -324,7 +342,7 @@ def test_realised_vol_spike_ratio_and_pressure(ds, asof):
     r = view.panes["volatility"].readouts
     for name, key, days in (("ndx", "idx.ndx", 252), ("spx", "idx.spx", 252),
                             ("btc", "crypto.btc", 365)):
-        c = vals(known(key, "close", asof))
+        c = vals(btc_daily(asof) if name == "btc" else known(key, "close", asof))
         assert r[f"{name}_rv20_pct"] == pytest.approx(100 * rv(c, 20, days), rel=1e-9), name
         assert r[f"{name}_rv_ratio"] == pytest.approx(rv(c, 5, days) / rv(c, 60, days),
                                                       rel=1e-9), name
@@ -338,8 +356,10 @@ def test_realised_vol_spike_ratio_and_pressure(ds, asof):
 def test_volatility_readouts_on_the_episode(ds):
     r = board(ds, T).panes["volatility"].readouts
     assert round(r["ndx_rv_ratio"], 2) == 1.55 and round(r["spx_rv_ratio"], 2) == 1.61
-    assert round(r["btc_rv_ratio"], 2) == 3.03  # BTC's vol spike of February
-    assert round(r["ndx_delever_pp"], 1) == 16.9 and round(r["btc_delever_pp"], 1) == 47.7
+    # BTC's vol spike of February: at 21:00 on 10 Feb the day so far is the last point, so
+    # the -14 % of 5 Feb has left the 5-return window (3.03 on the complete days to 9 Feb)
+    assert round(r["btc_rv_ratio"], 2) == 1.80
+    assert round(r["ndx_delever_pp"], 1) == 16.9 and round(r["btc_delever_pp"], 1) == 13.8
     assert r["vix"] == 17.36 and r["ndx_target_pct"] == 15.0 and r["btc_target_pct"] == 50.0
     snap = compute_snapshot(ds.frames, pd.Timestamp(T), ds.meta).volatility
     assert r["ndx_rv_ratio"] == snap.ndx_rv_ratio and r["btc_rv_ratio"] == snap.btc_rv_ratio
@@ -372,7 +392,7 @@ def test_the_pressure_series_is_the_pressure_at_every_bar(ds):
 
 def test_vol_targets_come_from_the_inputs(ds):
     r = board(ds, T, vol_targets=(0.20, 0.80)).panes["volatility"].readouts
-    c = vals(known("crypto.btc", "close", T))
+    c = vals(btc_daily(T))
     want = max(0.0, exposure(c[:-5], 0.80, 365) - exposure(c, 0.80, 365))
     assert r["btc_delever_pp"] == pytest.approx(100 * want, abs=1e-9)
     assert r["ndx_target_pct"] == 20.0 and r["btc_target_pct"] == 80.0

@@ -10,12 +10,15 @@ from deskapp.signals.snapshot import SnapshotCache, compute_snapshot
 def test_cached_snapshots_equal_fresh_ones_hour_by_hour(datasets):
     ds = datasets("2026-02-risk-off")
     cache = SnapshotCache()
-    # 40 consecutive hours across a US session close and a UTC day boundary (daily bars close)
-    for t in pd.date_range("2026-02-09T12:00Z", periods=40, freq="1h"):
+    # 40 hours in half-hour steps across a US session close and a UTC day boundary (daily bars
+    # close); each new hourly BTC bar moves BTC's provisional daily point (the day so far)
+    steps = pd.date_range("2026-02-09T12:00Z", periods=80, freq="30min")
+    for t in steps:
         cached = compute_snapshot(ds.frames, t, ds.meta, cache=cache).to_dict()
         fresh = compute_snapshot(ds.frames, t, ds.meta).to_dict()
         assert cached == fresh, t
-    assert 0 < cache.hits < 40  # reused between daily closes, recomputed when one closed
+    # reused between hourly BTC bars (the :30 steps), recomputed when one closed
+    assert 0 < cache.hits < len(steps)
 
 
 def test_cache_notices_a_series_going_stale_without_new_bars(datasets):
