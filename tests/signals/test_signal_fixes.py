@@ -1,0 +1,250 @@
+"""Issue 14 section 2, the independent recomputation's findings: the RRP day of a holiday
+Wednesday, the latest 8h funding print, BTC's UTC day so far at the US close, and what the
+policy change measures. Each checked on a hand-worked frame and, where the data is bundled
+(or in ../shared/data), against a plain loop over the raw files."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import math
+from datetime import UTC, date, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from deskapp.resources import replay_dir
+from deskapp.signals import macro
+from deskapp.signals.board import BoardInputs, compute_board
+from deskapp.signals.snapshot import compute_snapshot
+from tests.conftest import SHARED_DATA
+
+needs_shared = pytest.mark.skipif(not (SHARED_DATA / "daily").is_dir(),
+                                  reason="../shared/data is not present")
+
+
+def utc(s: str) -> pd.Timestamp:
+    return pd.Timestamp(s, tz="UTC")
+
+
+def series(points: dict[str, float], name: str = "value") -> pd.Series:
+    return pd.Series(list(points.values()), index=pd.DatetimeIndex(
+        [utc(t) for t in points]).as_unit("ns"), name=name)
+
+
+def frame(points: dict[str, float], column: str) -> pd.DataFrame:
+    return series(points, column).to_frame()
+
+
+# ---------------------------------------------------------------- 1. the RRP of the Wednesday
+# Weeks stamped at the H.4.1 release (Thursday 21:30 UTC); RRP at 18:15 UTC (13:15 New York).
+WALCL = {"2024-12-26T21:30": 6900.0, "2025-01-02T21:30": 6850.0, "2025-01-09T21:30": 6860.0}
+TGA = {"2024-12-26T21:30": 760.0, "2025-01-02T21:30": 720.0, "2025-01-09T21:30": 650.0}
+RRP = {"2024-12-24T18:15": 181.0,  # Tue before Christmas; Wed 12-25 has no figure
+       "2024-12-26T18:15": 197.0,  # Thu
+       "2024-12-31T18:15": 473.0,  # Tue: the year-end spike; Wed 01-01 has no figure
+       "2025-01-02T18:15": 240.0,  # Thu
+       "2025-01-07T18:15": 208.0, "2025-01-08T18:15": 185.0, "2025-01-09T18:15": 168.0}
+
+
+def test_a_holiday_wednesday_takes_the_next_days_rrp_never_the_day_before():
+    table = macro.net_liquidity_table(series(WALCL), series(TGA), series(RRP))
+    # by hand: WALCL - TGA - RRP(Wednesday, else Thursday)
+    assert table["net"].tolist() == [6900 - 760 - 197, 6850 - 720 - 240, 6860 - 650 - 185]
+    assert table["substituted"].tolist() == [True, True, False]
+    assert [t.isoformat() for t in table["rrp_time"]] == [
+        "2024-12-26T18:15:00+00:00", "2025-01-02T18:15:00+00:00", "2025-01-08T18:15:00+00:00"]
+    assert macro.rrp_substitution_note(table, weeks=(1,)) == (
+        "RRP of Thu 2025-01-02 used for the week of Wed 2025-01-01 (no figure that Wednesday)")
+    assert macro.rrp_substitution_note(table.iloc[:1], weeks=()) == (
+        "RRP of Thu 2024-12-26 used for the week of Wed 2024-12-25 (no figure that Wednesday)")
+    assert macro.rrp_substitution_note(table, weeks=()) is None  # the last week: its Wednesday
+
+
+def test_a_week_with_neither_figure_is_left_out_and_no_change_is_measured_against_it():
+    rrp = {k: v for k, v in RRP.items() if not k.startswith("2025-01-02")}
+    table = macro.net_liquidity_table(series(WALCL), series(TGA), series(rrp))
+    assert [t.strftime("%m-%d") for t in table.index] == ["12-26", "01-09"]  # 01-02 is gone
+    net = table["net"]
+    assert macro.net_liquidity_change_last(net, 2) == (6860 - 650 - 185) - (6900 - 760 - 197)
+    assert macro.net_liquidity_change_last(net.iloc[:1], 1) is None
+
+
+def test_a_thursday_figure_published_after_the_release_is_not_used():
+    """An RRP figure stamped after the H.4.1 release (a Friday's) would be look-ahead."""
+    rrp = {"2024-12-27T18:15": 269.0}
+    table = macro.net_liquidity_table(series(WALCL), series(TGA), series(rrp))
+    assert table.empty
+
+
+def raw_fred(name: str, column: str) -> dict[date, float]:
+    with open(SHARED_DATA / "daily" / name, newline="") as fh:
+        return {date.fromisoformat(r["date"]): float(r[column])
+                for r in csv.DictReader(fh) if r[column]}
+
+
+@needs_shared
+def test_net_liquidity_13w_on_2025_04_07_against_the_raw_fred_files(datasets):
+    """2025-04-07: the last H.4.1 week is Wednesday 2025-04-02; 13 weeks before is Wednesday
+    2025-01-01, a holiday with no RRP figure: Thursday 2025-01-02's figure (239.858 bn) is
+    used, not Tuesday 2024-12-31's year-end 473.46 bn (which gave +517 bn)."""
+    walcl = raw_fred("fed_total_assets_weekly_fred_walcl_2015_2026.csv", "walcl")
+    tga = raw_fred("tga_weekly_fred_wtregen_2015_2025.csv", "wtregen")
+    rrp = raw_fred("on_rrp_daily_fred_rrpontsyd_2015_2026.csv", "rrpontsyd")
+
+    def net(wed: date) -> float:
+        day = wed if wed in rrp else wed + timedelta(days=1)  # the rule, by a plain lookup
+        return walcl[wed] / 1000 - tga[wed] / 1000 - rrp[day]
+
+    now, then = date(2025, 4, 2), date(2025, 1, 1)
+    assert then not in rrp and rrp[date(2024, 12, 31)] == 473.46
+    want_13 = net(now) - net(then)
+    want_4 = net(now) - net(now - timedelta(weeks=4))
+    assert round(want_13, 3) == 283.878
+    ds = datasets("history")
+    asof = pd.Timestamp("2025-04-07T20:00Z")
+    liq = compute_snapshot(ds.frames, asof, ds.meta).liquidity
+    assert liq.net_liquidity_bn == pytest.approx(net(now), abs=1e-9)
+    assert liq.net_liquidity_13w_bn == pytest.approx(want_13, abs=1e-9)
+    assert liq.net_liquidity_4w_bn == pytest.approx(want_4, abs=1e-9)
+    assert liq.rrp_note == ("RRP of Thu 2025-01-02 used for the week of Wed 2025-01-01 "
+                            "(no figure that Wednesday)")
+    pane = compute_board(BoardInputs(ds.frames, ds.meta, asof)).panes["liquidity"]
+    assert pane.readouts["net_liquidity_13w_bn"] == liq.net_liquidity_13w_bn
+    assert pane.readouts["net_liquidity_4w_bn"] == liq.net_liquidity_4w_bn
+    assert liq.rrp_note in pane.notes
+
+
+# ---------------------------------------------------------------- 2. the latest funding print
+FUNDING_8H = {"2021-05-18T16:00": 0.00014723, "2021-05-19T00:00": 0.00021809,
+              "2021-05-19T08:00": 0.00010000, "2021-05-19T16:00": -0.00089697}
+FUNDING_DAY = {"2021-05-19T00:00": 0.00030392}  # the mean of the 8h prints of 05-18
+META = {"deriv.btc_funding_8h": {"freq": "8h"}, "deriv.btc_funding_daily": {"freq": "1d"}}
+US_CLOSE = utc("2021-05-19T20:00")
+
+
+def funding_frames(**drop) -> dict[str, pd.DataFrame]:
+    frames = {"deriv.btc_funding_8h": frame(FUNDING_8H, "rate"),
+              "deriv.btc_funding_daily": frame(FUNDING_DAY, "rate")}
+    return {k: v for k, v in frames.items() if k not in drop}
+
+
+def test_funding_is_the_latest_8h_print_with_the_24h_mean_beside_it():
+    cr = compute_snapshot(funding_frames(), US_CLOSE, META).crypto
+    # by hand: -0.089697 % per 8h x 3 x 365 = -98.2 %/yr; the last three prints' mean x 1095
+    assert cr.funding_annualised == pytest.approx(-0.00089697 * 1095, rel=1e-12)
+    assert round(cr.funding_annualised, 3) == -0.982
+    mean = (0.00021809 + 0.00010000 - 0.00089697) / 3
+    assert cr.funding_annualised_1d_mean == pytest.approx(mean * 1095, rel=1e-12)
+    assert cr.funding_basis == "8h print of 2021-05-19 16:00 UTC (deriv.btc_funding_8h)"
+    pane = compute_board(BoardInputs(funding_frames(), META, US_CLOSE)).panes["crypto"]
+    assert pane.readouts["funding_annualised_pct"] == pytest.approx(100 * cr.funding_annualised)
+    assert pane.readouts["funding_1d_mean_pct"] == pytest.approx(
+        100 * cr.funding_annualised_1d_mean)
+
+
+def test_before_the_1600_print_the_latest_is_the_0800_one():
+    cr = compute_snapshot(funding_frames(), utc("2021-05-19T15:59"), META).crypto
+    assert cr.funding_annualised == pytest.approx(0.00010000 * 1095, rel=1e-12)
+
+
+def test_without_a_current_8h_series_the_daily_mean_is_used_and_said():
+    cr = compute_snapshot(funding_frames(**{"deriv.btc_funding_8h": 1}), US_CLOSE, META).crypto
+    assert cr.funding_annualised == pytest.approx(0.00030392 * 1095, rel=1e-12)  # +33 %/yr
+    assert cr.funding_annualised_1d_mean == cr.funding_annualised
+    assert cr.funding_basis == ("daily mean of the 8h prints of 2021-05-18 "
+                                "(deriv.btc_funding_daily): no current 8h series")
+    # an 8h series more than 3 days old is not current either
+    old = funding_frames()
+    old["deriv.btc_funding_8h"] = old["deriv.btc_funding_8h"].iloc[:1]
+    cr = compute_snapshot(old, utc("2021-05-22T00:00"), META).crypto
+    assert cr.funding_basis.startswith("daily mean")
+
+
+# ---------------------------------------------------------------- 4. BTC's UTC day so far
+def btc_frames(hourly: dict[str, float] | None, key: str = "crypto.btcusdt.1h"
+               ) -> dict[str, pd.DataFrame]:
+    days = pd.date_range("2021-03-01", "2021-05-19", freq="D", tz="UTC")  # closes at 00:00
+    rng = np.random.default_rng(7)
+    closes = 50_000 * np.exp(np.cumsum(rng.normal(0, 0.03, len(days))))
+    frames = {"crypto.btc": pd.DataFrame({"close": closes}, index=days.as_unit("ns"))}
+    if hourly is not None:
+        frames[key] = frame(hourly, "close")
+    return frames
+
+
+INTRADAY = {"2021-05-19T01:00": 1.00, "2021-05-19T12:00": 0.95, "2021-05-19T16:00": 0.90,
+            "2021-05-19T21:00": 0.80}  # multiples of the last daily close (filled in below)
+
+
+def scaled(frames: dict[str, pd.DataFrame], key: str) -> dict[str, pd.DataFrame]:
+    last = float(frames["crypto.btc"]["close"].iloc[-1])
+    out = dict(frames)
+    out[key] = frames[key] * last
+    return out
+
+
+def rv_ratio(closes: list[float]) -> float:
+    r = [math.log(b / a) for a, b in zip(closes, closes[1:], strict=False)]
+    return float(np.std(r[-5:], ddof=1) / np.std(r[-60:], ddof=1))
+
+
+@pytest.mark.parametrize("key,freq", [("crypto.btcusdt.1h", "1h"), ("crypto.btcusdt.4h", "4h")])
+def test_the_day_so_far_is_the_provisional_last_daily_point(key, freq):
+    frames = scaled(btc_frames(INTRADAY, key), key)
+    meta = {"crypto.btc": {"freq": "1d"}, key: {"freq": freq}}
+    daily = frames["crypto.btc"]["close"].tolist()
+    asof = utc("2021-05-19T20:00")  # the US close: the 16:00 bar is the last of the day so far
+    snap = compute_snapshot(frames, asof, meta)
+    assert snap.crypto.btc_day_so_far_ret == pytest.approx(-0.10, abs=1e-12)  # 0.90 / 1 - 1
+    assert snap.crypto.btc_provisional == (
+        f"BTC daily: provisional point for 2021-05-19 = the {key} close of 16:00 UTC "
+        "(-10.0% on the day so far)")
+    with_today = daily + [0.90 * daily[-1]]
+    assert snap.volatility.btc_rv_ratio == pytest.approx(rv_ratio(with_today), rel=1e-12)
+    assert snap.volatility.btc_rv_ratio != pytest.approx(rv_ratio(daily), rel=1e-6)
+    board = compute_board(BoardInputs(frames, meta, asof))
+    assert board.panes["volatility"].readouts["btc_rv_ratio"] == snap.volatility.btc_rv_ratio
+    assert board.panes["crypto"].readouts["btc_day_so_far_pct"] == pytest.approx(-10.0)
+    assert snap.crypto.btc_provisional in board.panes["crypto"].notes
+
+
+def test_no_provisional_point_at_midnight_or_without_a_bar_of_the_day():
+    frames = scaled(btc_frames(INTRADAY), "crypto.btcusdt.1h")
+    meta = {"crypto.btcusdt.1h": {"freq": "1h"}}
+    midnight = compute_snapshot(frames, utc("2021-05-19T00:00"), meta).crypto
+    assert midnight.btc_day_so_far_ret is None and midnight.btc_provisional is None
+    assert "crypto.btc_day_so_far_ret" in compute_snapshot(
+        frames, utc("2021-05-19T00:00"), meta).missing
+    early = compute_snapshot(frames, utc("2021-05-19T00:30"), meta).crypto  # no bar yet
+    assert early.btc_day_so_far_ret is None
+    # the daily closes stop a day early: no point is made for a day whose start is unknown
+    gap = dict(frames)
+    gap["crypto.btc"] = frames["crypto.btc"].iloc[:-1]
+    assert compute_snapshot(gap, utc("2021-05-19T20:00"), meta).crypto.btc_day_so_far_ret \
+        is None
+
+
+def bundled(key: str) -> list[tuple[datetime, float]]:
+    with gzip.open(replay_dir() / "series" / f"{key}.csv.gz", "rt", newline="") as fh:
+        return [(datetime.strptime(r["time"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC),
+                 float(r["close"])) for r in csv.DictReader(fh) if r["close"]]
+
+
+def test_the_btc_crash_of_2026_02_05_is_seen_at_the_us_close(datasets):
+    """2026-02-05 21:00 UTC (the US close): BTC's daily bar of that day closes at 00:00, but
+    the replay holds Binance hourly bars; the day so far, from the replay's CSVs by hand."""
+    asof = datetime(2026, 2, 5, 21, tzinfo=UTC)
+    start = datetime(2026, 2, 5, tzinfo=UTC)
+    daily = [(t, v) for t, v in bundled("crypto.btc") if t <= asof]
+    hourly = [(t, v) for t, v in bundled("crypto.btcusdt.1h") if start < t <= asof]
+    assert daily[-1][0] == start and hourly[-1][0] == asof
+    want = hourly[-1][1] / daily[-1][1] - 1
+    assert want < -0.12  # BTC -12.7 % on the day by the US close
+    closes = [v for _, v in daily] + [hourly[-1][1]]
+    ds = datasets("2026-02-risk-off")
+    snap = compute_snapshot(ds.frames, pd.Timestamp(asof), ds.meta)
+    assert snap.crypto.btc_day_so_far_ret == pytest.approx(want, rel=1e-12)
+    assert snap.volatility.btc_rv_ratio == pytest.approx(rv_ratio(closes), rel=1e-9)
+    assert snap.trend.btc_1d == -1
