@@ -41,7 +41,7 @@ def suggest(s: dict[str, Any]) -> list[StepCall]:
     on = _le(m["dxy_20d_z"], -1) and _le(m["us10y_5d_bp"], 0)
     out.append(StepCall("Macro", RISK_OFF if off else RISK_ON if on else NEUTRAL,
                         f"10y 5d {num(m['us10y_5d_bp'], '+.0f')} bp · bill 5d "
-                        f"{num(m['bill3m_5d_bp'], '+.0f')} bp · policy 5d "
+                        f"{num(m['bill3m_5d_bp'], '+.0f')} bp · policy (front-month avg) 5d "
                         f"{num(m['policy_5d_bp'], '+.0f')} bp · DXY 20d "
                         f"{num(m['dxy_20d_ret'], '+.1%')} (z {num(m['dxy_20d_z'], '+.1f')})"))
     # 2. Equity leadership

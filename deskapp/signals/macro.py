@@ -19,7 +19,9 @@ def change_bp(level_pct: pd.Series, sessions: int = SESSIONS) -> float | None:
 
 
 def policy_change_bp(zq_price: pd.Series, sessions: int = SESSIONS) -> float | None:
-    """Implied fed funds = 100 - ZQ price; its change over 5 sessions in bp (up = hawkish)."""
+    """100 - front-month ZQ price = the market's average effective fed funds rate for the
+    contract's calendar month (not the rate after the next meeting: days already past are
+    fixed); its change over 5 sessions in bp (up = hawkish)."""
     return change_bp(100.0 - zq_price, sessions)
 
 

@@ -352,7 +352,7 @@ def _macro(c: _Ctx) -> MacroSignals:
     b = c.need("macro.bill3m_5d_bp", macro.change_bp(bill) if bill is not None else None,
                "no current bill yield, or fewer than 6 sessions")
     pol = c.need("macro.policy_5d_bp", macro.policy_change_bp(zq) if zq is not None else None,
-                 "no current fed funds futures (ZQ=F) in this data")
+                 "no current front-month fed funds future (ZQ=F, its month's average rate)")
     ret, z = macro.dxy_return_and_z(dxy) if dxy is not None else (None, None)
     c.need("macro.dxy_20d_ret", ret, "no current DXY, or fewer than 21 sessions")
     c.need("macro.dxy_20d_z", z, "fewer than a year of DXY 20-session returns")

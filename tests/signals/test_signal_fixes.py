@@ -248,3 +248,37 @@ def test_the_btc_crash_of_2026_02_05_is_seen_at_the_us_close(datasets):
     assert snap.crypto.btc_day_so_far_ret == pytest.approx(want, rel=1e-12)
     assert snap.volatility.btc_rv_ratio == pytest.approx(rv_ratio(closes), rel=1e-9)
     assert snap.trend.btc_1d == -1
+
+
+# ---------------------------------------------------------------- 3. the policy change
+def test_policy_5d_on_2020_03_16_is_the_front_month_average_change(datasets):
+    """The day after the 100 bp cut of Sunday 2020-03-15: 100 - ZQ=F moved -9.5 bp over 5
+    sessions, because the front month (March) settles on the month's average rate and half of
+    March was past. The number is what SIGNALS.md says it is, recomputed from the replay CSV."""
+    asof = datetime(2020, 3, 16, 21, 30, tzinfo=UTC)
+    zq = [v for t, v in bundled("rates.zq") if t <= asof]
+    want = ((100 - zq[-1]) - (100 - zq[-6])) * 100
+    assert round(want, 1) == -9.5
+    ds = datasets("history")
+    m = compute_snapshot(ds.frames, pd.Timestamp(asof), ds.meta).macro
+    assert m.policy_5d_bp == pytest.approx(want, abs=1e-9)
+
+
+@needs_shared
+def test_the_march_2020_average_by_hand_from_the_effective_rate():
+    """Why -9.5 bp is a monthly average, not the cut: with FRED DFF the rest of March implied
+    (31 x average - the 15 effective rates past) / 16 days fell 41.5 bp over the same 5
+    sessions, and the average itself is what the effective rates of the month make."""
+    dff = raw_fred("fed_funds_effective_daily_fred_dff_2015_2025.csv", "dff")
+    zq = raw_fred("zq_f_fed_funds_futures_daily_yahoo_2015_2025.csv", "close")
+
+    def rest_of_march(day: date) -> float:
+        past = [dff[date(2020, 3, d)] for d in range(1, day.day)]  # DFF is known a day late
+        return (31 * (100 - zq[day]) - sum(past)) / (31 - len(past))
+
+    avg_move = ((100 - zq[date(2020, 3, 16)]) - (100 - zq[date(2020, 3, 9)])) * 100
+    rest_move = (rest_of_march(date(2020, 3, 16)) - rest_of_march(date(2020, 3, 9))) * 100
+    assert round(avg_move, 1) == -9.5 and round(rest_move, 1) == -41.5
+    # the realised March average (the contract's settlement) vs what 03-16 priced
+    march = [dff[date(2020, 3, d)] for d in range(1, 32)]
+    assert abs(sum(march) / 31 - (100 - zq[date(2020, 3, 16)])) < 0.05

@@ -181,7 +181,13 @@ def test_correlation_last_values_match_an_independent_computation(make_desk, qtb
     assert not es or ASOF - es[-1][0] > timedelta(days=14)
     assert any("^GSPC" in note for note in view.panes["correlation"].notes)
     btc = {_session(t): v for t, v in read_rows("crypto.btc", "close")}
+    # BTC's 10 Feb bar closes at 00:00: at 21:00 its day so far (the last Binance hourly close
+    # of the day, stamped asof) is the provisional last daily point (SIGNALS.md, Conventions)
+    today = [(t, v) for t, v in read_rows("crypto.btcusdt.1h", "close")
+             if t > ASOF.replace(hour=0)]
+    btc[_session(ASOF)] = today[-1][1]
     joined = [(t, v, btc[_session(t)]) for t, v in spx if _session(t) in btc]
+    assert joined[-1][0] == ASOF
     for w in (30, 60, 90):
         tail = joined[-(w + 1):]
         assert max(b[0] - a[0] for a, b in zip(tail, tail[1:], strict=False)) <= timedelta(days=10)

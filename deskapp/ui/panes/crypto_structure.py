@@ -12,7 +12,9 @@ class CryptoStructurePane(TimePane):
     title = "Crypto structure"
     description = (
         "BTC price (daily close; hourly where the data has it). Funding annualised = rate x (24 / "
-        "interval hours) x 365, Binance BTCUSDT perpetual. Open interest: BTC futures, all "
+        "interval hours) x 365, Binance BTCUSDT perpetual: the latest 8h print, with the mean of "
+        "the last 24h of prints beside it (the previous UTC day's mean where no 8h series is "
+        "held). Open interest: BTC futures, all "
         "exchanges, USD. Liquidations: Binance BTC longs and shorts per bar (Coinglass; Binance "
         "throttles its feed, so these understate)."
     )
