@@ -6,6 +6,12 @@ reach the daily signals that compare BTC with the US session. Inside a UTC day, 
 intraday BTC close of the day so far (hourly where held, else 4h bars) is appended to the daily
 closes as a provisional point stamped `asof`; its calendar date is the day in progress, so it
 aligns with that day's equity session.
+
+The point is made only from 12:00 UTC (`MIN_DAY_PART`): a shorter part day cannot stand for a
+day; its small return would dilute the 5-day realised vol (on 2026-02-05 at 01:00 UTC a 1-hour
+"day" took BTC's RV(5)/RV(60) from 2.0 to 1.3 in the middle of the crash). Before noon the
+previous day's bar, closed at most 12 hours earlier, is the last daily point; by noon the US
+session of the day is about to open (13:30 or 14:30 UTC), and the US close is at 20:00/21:00.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import pandas as pd
 from deskapp.signals import roles
 
 INTRADAY_ROLES = ("btc_1h", "btc_4h")  # freshest first
+MIN_DAY_PART = pd.Timedelta(hours=12)  # the day so far counts from 12:00 UTC
 
 
 @dataclass(frozen=True)
@@ -40,15 +47,15 @@ class DaySoFar:
 
 def day_so_far(daily: pd.Series | None, frames: Mapping[str, pd.DataFrame],
                meta: dict[str, dict], asof: pd.Timestamp) -> DaySoFar | None:
-    """The provisional point at `asof`, or None: at 00:00 UTC (the daily bar just closed),
-    when the daily closes do not reach the start of the day (no complete previous day), or
-    when no current intraday BTC series has a bar closed after 00:00 and at or before asof.
-    `frames` must already be cut at asof."""
+    """The provisional point at `asof`, or None: before 12:00 UTC (the daily bar closed less
+    than `MIN_DAY_PART` ago), when the daily closes do not reach the start of the day (no
+    complete previous day), or when no current intraday BTC series has a bar closed after 00:00
+    and at or before asof. `frames` must already be cut at asof."""
     if daily is None:
         return None
     s = daily.dropna()
     start = asof.floor("D")
-    if s.empty or asof == start or s.index[-1] != start:
+    if s.empty or asof - start < MIN_DAY_PART or s.index[-1] != start:
         return None
     for role in INTRADAY_ROLES:
         key = roles.pick(frames, meta, role, asof, current_only=True)

@@ -495,7 +495,7 @@ def _crypto(c: _Ctx) -> tuple[CryptoSignals, dict[str, Any]]:
     point = c.btc_day_so_far()
     for k in ("btc_day_so_far_ret", "btc_provisional"):
         c.need(f"crypto.{k}", None if point is None else k,
-               "no intraday BTC bar of the UTC day so far (or the daily bar has just closed)")
+               "before 12:00 UTC, or no intraday BTC bar of the UTC day so far")
     return (CryptoSignals(fund, oi_chg, quad, lz, sz, **sums,
                           funding_annualised_1d_mean=fund_day, funding_basis=basis,
                           btc_day_so_far_ret=point.ret if point is not None else None,

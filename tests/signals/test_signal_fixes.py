@@ -210,7 +210,7 @@ def test_the_day_so_far_is_the_provisional_last_daily_point(key, freq):
     assert snap.crypto.btc_provisional in board.panes["crypto"].notes
 
 
-def test_no_provisional_point_at_midnight_or_without_a_bar_of_the_day():
+def test_no_provisional_point_before_noon_utc_or_without_a_bar_of_the_day():
     frames = scaled(btc_frames(INTRADAY), "crypto.btcusdt.1h")
     meta = {"crypto.btcusdt.1h": {"freq": "1h"}}
     midnight = compute_snapshot(frames, utc("2021-05-19T00:00"), meta).crypto
@@ -219,6 +219,12 @@ def test_no_provisional_point_at_midnight_or_without_a_bar_of_the_day():
         frames, utc("2021-05-19T00:00"), meta).missing
     early = compute_snapshot(frames, utc("2021-05-19T00:30"), meta).crypto  # no bar yet
     assert early.btc_day_so_far_ret is None
+    # a part day shorter than 12 hours does not stand for a day: the 01:00 bar is not used
+    # before 12:00 UTC; at 12:00 the 12:00 bar is the day so far (0.95 / 1 - 1)
+    assert compute_snapshot(frames, utc("2021-05-19T11:59"), meta).crypto.btc_day_so_far_ret \
+        is None
+    assert compute_snapshot(frames, utc("2021-05-19T12:00"), meta).crypto.btc_day_so_far_ret \
+        == pytest.approx(-0.05, abs=1e-12)
     # the daily closes stop a day early: no point is made for a day whose start is unknown
     gap = dict(frames)
     gap["crypto.btc"] = frames["crypto.btc"].iloc[:-1]
