@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from deskapp.signals.returns import session_dates
+
 SESSIONS = 5
 DXY_WINDOW = 20
 DXY_Z_YEAR = 252
@@ -23,6 +25,52 @@ def policy_change_bp(zq_price: pd.Series, sessions: int = SESSIONS) -> float | N
     contract's calendar month (not the rate after the next meeting: days already past are
     fixed); its change over 5 sessions in bp (up = hawkish)."""
     return change_bp(100.0 - zq_price, sessions)
+
+
+MIN_DAYS_LEFT = 5  # fewer days left in the month: a price tick moves the rate > 1.5 bp
+
+
+def rest_of_month_rate(avg_pct: float, session: pd.Timestamp, dff_pct: pd.Series,
+                       min_days_left: int = MIN_DAYS_LEFT) -> float | None:
+    """The fed funds rate the front-month future implies for the days of its month not yet
+    fixed, in percent: (N x average - sum of the effective rates of the days before
+    `session`) / (days left), N = days in `session`'s month (the continuous front month is
+    that month's contract until its last trading day). `dff_pct` is indexed by observation
+    date (midnight, naive). None when a past day of the month has no effective rate, or fewer
+    than `min_days_left` days are left."""
+    day = pd.Timestamp(session).normalize()
+    n = day.days_in_month
+    past = pd.date_range(day.replace(day=1), periods=day.day - 1, freq="D")
+    left = n - len(past)
+    if left < min_days_left:
+        return None
+    known = dff_pct.reindex(past)
+    if known.isna().any():
+        return None
+    return float((n * avg_pct - known.sum()) / left)
+
+
+def policy_rest_of_month(zq_price: pd.Series, dff_pct: pd.Series, sessions: int = SESSIONS
+                         ) -> tuple[float | None, float | None]:
+    """`rest_of_month_rate` at the last ZQ session, and its change over `sessions` sessions in
+    bp when both sessions fall in the same month (the same contract, the same days ahead of
+    it); (None, None) when the level cannot be had. Only effective rates of the days before
+    each session are used: a day's DFF is published the next morning."""
+    z = zq_price.dropna()
+    if z.empty:
+        return None, None
+    dates = session_dates(z.index)
+    rates = pd.Series(dff_pct.dropna().to_numpy(dtype="float64"),
+                      index=session_dates(dff_pct.dropna().index))
+    rates = rates[~rates.index.duplicated(keep="last")]
+    now = rest_of_month_rate(100.0 - float(z.iloc[-1]), dates[-1], rates)
+    if now is None or len(z) <= sessions:
+        return now, None
+    then_day = dates[-1 - sessions]
+    if (then_day.year, then_day.month) != (dates[-1].year, dates[-1].month):
+        return now, None
+    then = rest_of_month_rate(100.0 - float(z.iloc[-1 - sessions]), then_day, rates)
+    return now, None if then is None else (now - then) * 100.0
 
 
 def dxy_return_and_z(dxy: pd.Series, window: int = DXY_WINDOW,

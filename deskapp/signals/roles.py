@@ -12,6 +12,7 @@ ROLES: dict[str, tuple[str, ...]] = {
     "us10y": ("rates.us10y",),
     "bill3m": ("rates.us3m",),
     "zq": ("rates.zq",),
+    "dff": ("rates.dff",),  # FRED DFF, effective fed funds (not in the bundled store yet)
     "dxy": ("fx.dxy",),
     "equity_1d": ("fut.es", "idx.spx"),  # DESIGN: ES futures (or the S&P 500 index)
     "spx": ("idx.spx", "fut.es"),  # the index itself where a rule names SPX

@@ -70,10 +70,12 @@ class TrendSignals:
 class MacroSignals:
     us10y_5d_bp: float | None = None
     bill3m_5d_bp: float | None = None
-    policy_5d_bp: float | None = None
+    policy_5d_bp: float | None = None  # the front-month future's monthly average, 5 sessions
     dxy_20d_ret: float | None = None
     dxy_20d_z: float | None = None
     dollar_strength_with_yields: bool | None = None
+    policy_rest_of_month_pct: float | None = None  # with FRED DFF: the month's unfixed days
+    policy_rest_of_month_5d_bp: float | None = None
 
 
 @dataclass(frozen=True)
@@ -353,12 +355,23 @@ def _macro(c: _Ctx) -> MacroSignals:
                "no current bill yield, or fewer than 6 sessions")
     pol = c.need("macro.policy_5d_bp", macro.policy_change_bp(zq) if zq is not None else None,
                  "no current front-month fed funds future (ZQ=F, its month's average rate)")
+    dff = c.series("dff", "value")
+    rest, rest_5d = (macro.policy_rest_of_month(zq, dff) if zq is not None and dff is not None
+                     else (None, None))
+    why = ("no current FRED DFF (effective fed funds) in this data" if dff is None
+           else "no current ZQ=F" if zq is None
+           else "a day of the month lacks DFF, or fewer than 5 days are left in it")
+    c.need("macro.policy_rest_of_month_pct", rest, why)
+    c.need("macro.policy_rest_of_month_5d_bp", rest_5d,
+           why if rest is None else "5 sessions ago was in another month (another contract), "
+           "or its rate cannot be had")
     ret, z = macro.dxy_return_and_z(dxy) if dxy is not None else (None, None)
     c.need("macro.dxy_20d_ret", ret, "no current DXY, or fewer than 21 sessions")
     c.need("macro.dxy_20d_z", z, "fewer than a year of DXY 20-session returns")
     strong = c.need("macro.dollar_strength_with_yields",
                     macro.dollar_strength_with_yields(z, us10y), "needs DXY z and the 10y change")
-    return MacroSignals(us10y, b, pol, ret, z, strong)
+    return MacroSignals(us10y, b, pol, ret, z, strong, policy_rest_of_month_pct=rest,
+                        policy_rest_of_month_5d_bp=rest_5d)
 
 
 def _liquidity(c: _Ctx) -> LiquiditySignals:

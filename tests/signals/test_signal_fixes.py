@@ -270,21 +270,55 @@ def test_policy_5d_on_2020_03_16_is_the_front_month_average_change(datasets):
     assert m.policy_5d_bp == pytest.approx(want, abs=1e-9)
 
 
+def test_rest_of_month_rate_by_hand():
+    """A 30-day month, 10 days fixed at 5.00 %, the future pricing a 4.50 % average: the 20
+    days left are priced at (30 x 4.50 - 10 x 5.00) / 20 = 4.25 %."""
+    dff = pd.Series(5.0, index=pd.date_range("2023-06-01", "2023-06-10", freq="D"))
+    assert macro.rest_of_month_rate(4.50, pd.Timestamp("2023-06-11"), dff) == \
+        pytest.approx(4.25, abs=1e-12)
+    # a past day without an effective rate: no number; four days left: too few
+    assert macro.rest_of_month_rate(4.50, pd.Timestamp("2023-06-11"), dff.drop(
+        pd.Timestamp("2023-06-04"))) is None
+    full = pd.Series(5.0, index=pd.date_range("2023-06-01", "2023-06-26", freq="D"))
+    assert macro.rest_of_month_rate(4.9, pd.Timestamp("2023-06-27"), full) is None
+    assert macro.rest_of_month_rate(4.9, pd.Timestamp("2023-06-26"), full) == \
+        pytest.approx((30 * 4.9 - 25 * 5.0) / 5, abs=1e-12)
+
+
+def fred_rate_frame(values: dict[date, float]) -> pd.DataFrame:
+    """Stamped like the store's FRED rates: the observation date at 16:00 New York."""
+    idx = pd.DatetimeIndex([pd.Timestamp(d).tz_localize("America/New_York")
+                            + pd.Timedelta(hours=16) for d in values]).tz_convert("UTC")
+    return pd.DataFrame({"value": list(values.values())}, index=idx.as_unit("ns"))
+
+
 @needs_shared
-def test_the_march_2020_average_by_hand_from_the_effective_rate():
-    """Why -9.5 bp is a monthly average, not the cut: with FRED DFF the rest of March implied
-    (31 x average - the 15 effective rates past) / 16 days fell 41.5 bp over the same 5
-    sessions, and the average itself is what the effective rates of the month make."""
+def test_with_the_effective_rate_the_cut_of_2020_03_15_shows(datasets):
+    """With FRED DFF beside ZQ=F (DFF is not in the bundled store; here from ../shared), the
+    rate implied for the rest of March fell 41.5 bp over the 5 sessions to 2020-03-16, against
+    -9.5 bp for the monthly average; recomputed by hand from the raw files."""
     dff = raw_fred("fed_funds_effective_daily_fred_dff_2015_2025.csv", "dff")
     zq = raw_fred("zq_f_fed_funds_futures_daily_yahoo_2015_2025.csv", "close")
 
-    def rest_of_march(day: date) -> float:
-        past = [dff[date(2020, 3, d)] for d in range(1, day.day)]  # DFF is known a day late
+    def rest(day: date) -> float:
+        past = [dff[date(2020, 3, d)] for d in range(1, day.day)]
         return (31 * (100 - zq[day]) - sum(past)) / (31 - len(past))
 
-    avg_move = ((100 - zq[date(2020, 3, 16)]) - (100 - zq[date(2020, 3, 9)])) * 100
-    rest_move = (rest_of_march(date(2020, 3, 16)) - rest_of_march(date(2020, 3, 9))) * 100
-    assert round(avg_move, 1) == -9.5 and round(rest_move, 1) == -41.5
-    # the realised March average (the contract's settlement) vs what 03-16 priced
-    march = [dff[date(2020, 3, d)] for d in range(1, 32)]
-    assert abs(sum(march) / 31 - (100 - zq[date(2020, 3, 16)])) < 0.05
+    ds = datasets("history")
+    frames = {**ds.frames, "rates.dff": fred_rate_frame(dff)}
+    asof = pd.Timestamp("2020-03-16T21:30Z")
+    m = compute_snapshot(frames, asof, ds.meta).macro
+    assert m.policy_rest_of_month_pct == pytest.approx(rest(date(2020, 3, 16)), abs=1e-9)
+    want = (rest(date(2020, 3, 16)) - rest(date(2020, 3, 9))) * 100
+    assert m.policy_rest_of_month_5d_bp == pytest.approx(want, abs=1e-9)
+    assert round(want, 1) == -41.5 and round(m.policy_5d_bp, 1) == -9.5
+    # early April: 5 sessions back is March, another contract: no change is measured
+    april = compute_snapshot(frames, pd.Timestamp("2020-04-03T21:30Z"), ds.meta)
+    assert april.macro.policy_rest_of_month_pct is not None
+    assert april.macro.policy_rest_of_month_5d_bp is None
+    assert "another month" in april.missing["macro.policy_rest_of_month_5d_bp"]
+    # without DFF (the bundled store today) both are null, and say why
+    plain = compute_snapshot(ds.frames, asof, ds.meta)
+    assert plain.macro.policy_rest_of_month_pct is None
+    assert plain.missing["macro.policy_rest_of_month_pct"] == \
+        "no current FRED DFF (effective fed funds) in this data"
