@@ -60,7 +60,7 @@ class CryptoStructurePane(TimePane):
         return [
             f"BTC {fmt(r.get('btc'), ',.0f')}",
             f"funding {fmt(r.get('funding_annualised_pct'), '+.1f', '%/yr')}"
-            f" (24h mean {fmt(r.get('funding_1d_mean_pct'), '+.1f', '%')})",
+            f" (24h mean {fmt(r.get('funding_1d_mean_pct'), '+.1f', '%/yr')})",
             f"BTC day so far {fmt(r.get('btc_day_so_far_pct'), '+.1f', '%')}",
             f"OI {fmt(r.get('oi_usd_bn'), '.1f', ' bn')}",
             f"liq longs {fmt(r.get('liq_long_usd_m'), '.1f', ' m')}",
