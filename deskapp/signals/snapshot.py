@@ -676,7 +676,8 @@ def _stress(c: _Ctx) -> StressSignals:
         if spx is not None else None,
         btc_1d_ret=stress.last_log_return(btc),
         btc_drawdown=stress.drawdown(btc, stress.BTC_HIGH_WINDOW),
-        btc_day_basis=None if btc is None else "last daily bar",
+        btc_day_basis=None if btc is None else "last daily bar" if c.btc_day_so_far() is None
+        else f"UTC day so far to {c.btc_day_so_far().bar_time:%H:%M}, provisional",
     )
     why = {"vix": "no current VIX", "vix_5d_change": "no current VIX, or fewer than 6 sessions",
            "spx_1d_ret": "no current S&P 500 closes", "spx_rv20": "fewer than 21 S&P 500 closes",

@@ -322,3 +322,13 @@ def test_with_the_effective_rate_the_cut_of_2020_03_15_shows(datasets):
     assert plain.macro.policy_rest_of_month_pct is None
     assert plain.missing["macro.policy_rest_of_month_pct"] == \
         "no current FRED DFF (effective fed funds) in this data"
+
+
+def test_the_stress_reading_says_the_btc_day_is_the_day_so_far(datasets):
+    ds = datasets("2026-02-risk-off")
+    snap = compute_snapshot(ds.frames, pd.Timestamp("2026-02-05T21:00Z"), ds.meta)
+    assert snap.stress.btc_day_basis == "UTC day so far to 21:00, provisional"
+    assert snap.stress.btc_1d_ret == pytest.approx(math.log1p(snap.crypto.btc_day_so_far_ret),
+                                                   rel=1e-12)
+    night = compute_snapshot(ds.frames, pd.Timestamp("2026-02-05T06:00Z"), ds.meta)
+    assert night.stress.btc_day_basis == "last daily bar"
