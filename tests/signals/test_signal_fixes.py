@@ -13,15 +13,12 @@ from datetime import UTC, date, datetime, timedelta
 import numpy as np
 import pandas as pd
 import pytest
+from support.shared import need_shared
 
 from deskapp.resources import replay_dir
 from deskapp.signals import macro
 from deskapp.signals.board import BoardInputs, compute_board
 from deskapp.signals.snapshot import compute_snapshot
-from tests.conftest import SHARED_DATA
-
-needs_shared = pytest.mark.skipif(not (SHARED_DATA / "daily").is_dir(),
-                                  reason="../shared/data is not present")
 
 
 def utc(s: str) -> pd.Timestamp:
@@ -79,12 +76,12 @@ def test_a_thursday_figure_published_after_the_release_is_not_used():
 
 
 def raw_fred(name: str, column: str) -> dict[date, float]:
-    with open(SHARED_DATA / "daily" / name, newline="") as fh:
+    """One upstream FRED file of ../shared/data/daily (the test skips without it)."""
+    with open(need_shared() / "daily" / name, newline="") as fh:
         return {date.fromisoformat(r["date"]): float(r[column])
                 for r in csv.DictReader(fh) if r[column]}
 
 
-@needs_shared
 def test_net_liquidity_13w_on_2025_04_07_against_the_raw_fred_files(datasets):
     """2025-04-07: the last H.4.1 week is Wednesday 2025-04-02; 13 weeks before is Wednesday
     2025-01-01, a holiday with no RRP figure: Thursday 2025-01-02's figure (239.858 bn) is
@@ -292,7 +289,6 @@ def fred_rate_frame(values: dict[date, float]) -> pd.DataFrame:
     return pd.DataFrame({"value": list(values.values())}, index=idx.as_unit("ns"))
 
 
-@needs_shared
 def test_with_the_effective_rate_the_cut_of_2020_03_15_shows(datasets):
     """With FRED DFF beside ZQ=F (DFF is not in the bundled store; here from ../shared), the
     rate implied for the rest of March fell 41.5 bp over the 5 sessions to 2020-03-16, against
