@@ -21,8 +21,9 @@ ROLES: dict[str, tuple[str, ...]] = {
     "eth_1d": ("crypto.eth",),
     "equity_1h": ("fut.es.1h", "idx.spx.1h", "etf.spy.1h"),  # ES trades ~23h: more BTC hours
     "btc_1h": ("crypto.btcusdt.1h", "crypto.btc_yahoo.1h"),
-    # 4h BTC bars (Binance spot 2020-2021): the day so far where no hourly bars are held
-    "btc_4h": ("crypto.btcusdt.4h",),
+    # 2h/4h bars, for the 4h timeframe only where no hourly bars are current
+    # the 2h bars (2017-08..2025-08) hold every 4h close of the 4h file (2020-10..2021-03)
+    "btc_4h": ("crypto.btcusdt.2h", "crypto.btcusdt.4h"),
     "funding": ("deriv.btc_funding_8h.binanceusdm", "deriv.btc_funding_8h",
                 "deriv.btc_funding_daily"),
     "oi": ("deriv.btc_oi_1h.binanceusdm", "deriv.btc_oi_4h", "deriv.btc_oi_daily"),
