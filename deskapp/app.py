@@ -89,7 +89,8 @@ class Desk:
                  meta: dict[str, dict] | None = None):
         from PySide6.QtCore import QSettings
 
-        from deskapp.journal.locate import open_journal, resolve_location
+        from deskapp.journal.locate import RefusedJournal, open_journal, resolve_location
+        from deskapp.journal.model import JournalError
         from deskapp.paths import config_dir
         from deskapp.ui.main_window import MainWindow
         from deskapp.ui.workers import ComputeWorker, FeedWorker, WorkerThreads
@@ -99,7 +100,11 @@ class Desk:
         # wait (heartbeat max 60-80 ms -> under 35 ms in benchmarks/gui_latency.py).
         sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
         location = resolve_location(opts.journal, opts.config.journal_url)
-        self.journal = open_journal(location, __version__, recover=True)
+        try:
+            self.journal = open_journal(location, __version__, recover=True)
+        except JournalError as exc:  # the desk runs and says why it records nothing
+            log.warning("recording is off: %s", exc)
+            self.journal = RefusedJournal(location, str(exc))
         settings = None
         if opts.screenshot is None:  # a screenshot always shows the default layout
             settings = QSettings(str(config_dir() / "deskapp.ini"), QSettings.Format.IniFormat)
@@ -153,6 +158,8 @@ class Desk:
         w.sig_board_drawn.connect(
             lambda _v: w.set_perf(f"compute {self.compute.last_compute_ms:.0f} ms"))
         w.sig_board_drawn.connect(_freeze_startup_objects)
+        if isinstance(self.journal, RefusedJournal):
+            _recording_off(w, self.journal.reason, self.journal.location)
         if getattr(self.journal, "recovered_from", None) is not None:
             w.show_feed_error(f"the decision journal was unreadable and was moved aside to "
                               f"{self.journal.recovered_from}; a new journal was started")
@@ -181,6 +188,24 @@ class Desk:
         if self.cache is not None:
             self.cache.close()
         return joined
+
+
+def _recording_off(window, reason: str, location: str) -> None:
+    """The status bar and the decision buttons say that nothing will be recorded, and why
+    (the status bar in short: the file's name and the first clause; the tooltip in full)."""
+    from PySide6.QtWidgets import QLabel
+
+    from deskapp.ui import theme
+
+    short = reason.split(";")[0]
+    if "://" not in location:
+        short = short.replace(location, Path(location).name or location)
+    label = QLabel(f"⚠ recording is off: {short}")
+    label.setObjectName("status_journal")
+    label.setStyleSheet(f"color:{theme.RED}; font-weight:bold;")
+    label.setToolTip(reason)
+    window.statusBar().addPermanentWidget(label)
+    window.checklist.set_recording_off(reason)
 
 
 def _alert_center(window, config: Config):

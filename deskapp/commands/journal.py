@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from deskapp.journal.model import DECISIONS, PROFILES, RECORD_FIELDS
+from deskapp.journal.model import DECISIONS, PROFILES, RECORD_FIELDS, damage_line
 
 OUTCOME_FIELDS = [f"{a.lower()}_{h}_{m}" for a in ("BTC", "SPX") for h in ("1d", "1w")
                   for m in ("return", "max_drawdown")]
@@ -63,15 +63,16 @@ def run(args: argparse.Namespace, usage_error: type[Exception], parse_time) -> i
     except ConfigError as exc:
         raise usage_error(str(exc)) from None
     location = resolve_location(getattr(args, "journal", None), config.journal_url)
-    try:
-        store = open_journal(location, __version__)
+    try:  # the read verbs never write: they open the journal read-only
+        store = open_journal(location, __version__, read_only=args.verb != "add")
     except JournalError as exc:
         raise usage_error(str(exc)) from None
     try:
         if args.verb == "add":
             return _add(args, store, config, usage_error, parse_time)
-        _fill_outcomes(store, config)
+        _fill_outcomes(store, location)
         rows = store.records()
+        _say_damaged(rows)
         if args.verb == "list":
             return _list(rows, args.json)
         if args.verb == "export":
@@ -143,18 +144,61 @@ def _cached_snapshot(config) -> tuple[dict, str | None, str]:
     return snap.to_dict(), snap.asof, "cache"
 
 
-def _fill_outcomes(store, config) -> None:
-    """Fill in the outcomes the data now allows: replays from their datasets, live and cached
-    decisions from the local market cache."""
+class _OutcomeWriter:
+    """The journal as `fill_from_datasets` uses it: pending outcomes read from the read-only
+    store, saved through a writable journal opened only when there is something to save."""
+
+    def __init__(self, reader, location: str):
+        self.reader = reader
+        self.location = location
+        self.writer = None
+
+    def pending_outcomes(self) -> list[dict]:
+        return self.reader.pending_outcomes()
+
+    def save_outcomes(self, decision_id: str, outcomes: list[dict]) -> None:
+        from deskapp import __version__
+        from deskapp.journal.locate import open_journal
+
+        if self.writer is None:
+            self.writer = open_journal(self.location, __version__)
+        self.writer.save_outcomes(decision_id, outcomes)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+def _fill_outcomes(store, location: str) -> None:
+    """Fill in the outcomes the data now allows (replays from their datasets, live and cached
+    decisions from the local market cache): a separate write, skipped with one line when the
+    journal cannot take it; the listing goes on either way."""
+    from deskapp.journal.model import JournalError
     from deskapp.journal.outcome_fill import fill_from_datasets
 
-    filled = fill_from_datasets(store)
+    writer = _OutcomeWriter(store, location)
+    try:
+        filled = fill_from_datasets(writer)
+    except JournalError as exc:
+        print(f"journal: outcomes not saved: {exc}", file=sys.stderr)
+        return
+    finally:
+        writer.close()
     if filled:
         print(f"journal: filled in {filled} outcomes", file=sys.stderr)
 
 
+def _say_damaged(rows: list[dict]) -> None:
+    """One line on stderr naming the damaged records (the listing marks them too)."""
+    bad = [r["id"] for r in rows if r.get("damaged")]
+    if bad:
+        print(f"journal: {len(bad)} of {len(rows)} records damaged (shown with what is "
+              f"readable): {', '.join(bad)}", file=sys.stderr)
+
+
 def _flat(row: dict) -> dict:
     out = {k: row.get(k) for k in RECORD_FIELDS}
+    out["damaged"] = damage_line(row)
     for f in OUTCOME_FIELDS:
         asset, horizon, measure = f.split("_", 2)
         o = (row["outcomes"].get(asset.upper()) or {}).get(horizon) or {}
@@ -169,9 +213,10 @@ def _list(rows: list[dict], as_json: bool) -> int:
     for r in rows:
         btc = (r["outcomes"].get("BTC") or {}).get("1w")
         week = f"BTC 1w {btc['ret']:+.1%}" if btc else "BTC 1w pending"
-        print(f"{r['created_utc']}  {r['decision']:<6}  {r['profile'] or '-':<10}  "
+        damage = f"  damaged: {damage_line(r)}" if r.get("damaged") else ""
+        print(f"{r['created_utc'] or '-'}  {r['decision']:<6}  {r['profile'] or '-':<10}  "
               f"{r['regime'] or '-':<18}  {r['source']}:{r['dataset'] or '-'}  "
-              f"{r['market_time'] or '-'}  {week}  {r['id']}")
+              f"{r['market_time'] or '-'}  {week}  {r['id']}{damage}")
     return 0
 
 
@@ -181,7 +226,7 @@ def _export(rows: list[dict], path: Path, usage_error) -> int:
     parent = path.resolve().parent
     if not parent.is_dir():
         raise usage_error(f"--csv '{path}': folder {parent} does not exist")
-    n = write_csv(path, [_flat(r) for r in rows], RECORD_FIELDS + OUTCOME_FIELDS)
+    n = write_csv(path, [_flat(r) for r in rows], RECORD_FIELDS + OUTCOME_FIELDS + ["damaged"])
     print(f"journal: wrote {n} decisions to {path}", file=sys.stderr)
     return 0
 

@@ -109,14 +109,90 @@ def decision_row(d: Decision, app_version: str) -> dict:
     }
 
 
+class BadText(str):
+    """A stored text that was not valid UTF-8, decoded with replacement characters."""
+
+
+# Record fields that hold text, and the JSON columns (each an object) with their record key.
+_TEXT_FIELDS = ("id", "created_utc", "market_time", "decision", "source", "dataset", "profile",
+                "notes", "app_version", "regime")
+_JSON_FIELDS = (("steps_json", "steps"), ("snapshot_json", "snapshot"),
+                ("evidence_json", "evidence"))
+_OUTCOME_NUMBERS = ("start_price", "end_price", "ret", "max_drawdown")
+_OUTCOME_TEXTS = ("series", "start_time", "end_time")
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def record_from_row(row: dict, outcomes: dict | None = None) -> dict:
-    """A stored row as a record: JSON columns parsed, outcomes attached by asset then horizon."""
+    """A stored row as a record: JSON columns parsed, outcomes attached by asset then horizon.
+
+    A cell that cannot be read (JSON that does not parse, text that is not UTF-8, a risk limit
+    that is not a number, an outcome with a non-numeric price) does not hide the record: the
+    cell becomes None (or its readable part) and `damaged` lists what was wrong."""
+    damaged: list[str] = []
     out = {k: v for k, v in row.items() if not k.endswith("_json")}
-    out["steps"] = json.loads(row.get("steps_json") or "{}")
-    out["snapshot"] = json.loads(row.get("snapshot_json") or "{}")
-    out["evidence"] = json.loads(row.get("evidence_json") or "{}")
-    out["outcomes"] = outcomes or {}
+    for k in _TEXT_FIELDS:
+        v = out.get(k)
+        if isinstance(v, BadText):
+            damaged.append(f"{k}: not UTF-8 text")
+            out[k] = str(v)
+        elif v is not None and not isinstance(v, str):
+            damaged.append(f"{k}: {_short(v)} is not text")
+            out[k] = None if isinstance(v, bytes) else str(v)
+    if out.get("decision") not in DECISIONS:
+        damaged.append(f"decision: {_short(out.get('decision'))} is not one of {DECISIONS}")
+        out["decision"] = str(out.get("decision") or "?")
+    for k in ("id", "source"):
+        if not out.get(k):
+            damaged.append(f"{k}: missing")
+            out[k] = str(out.get(k) or "?")
+    risk = out.get("risk_limit")
+    if risk is not None and not _is_number(risk):
+        damaged.append(f"risk_limit: {_short(risk)} is not a number")
+        out["risk_limit"] = None
+    for column, key in _JSON_FIELDS:
+        text = row.get(column)
+        try:
+            value = json.loads(text or "{}")
+        except (ValueError, TypeError) as exc:
+            damaged.append(f"{column}: not valid JSON ({exc})")
+            value = None
+        else:
+            if not isinstance(value, dict):
+                damaged.append(f"{column}: a JSON {type(value).__name__}, not an object")
+                value = None
+        out[key] = value
+    out["outcomes"] = _checked_outcomes(outcomes or {}, damaged)
+    if damaged:
+        out["damaged"] = damaged
     return out
+
+
+def _checked_outcomes(outcomes: dict, damaged: list[str]) -> dict:
+    """The outcomes whose prices and returns are numbers; the others are named as damage."""
+    kept: dict[str, dict] = {}
+    for asset, by_horizon in outcomes.items():
+        for horizon, o in by_horizon.items():
+            bad = [k for k in _OUTCOME_NUMBERS if not _is_number(o.get(k))]
+            bad += [k for k in _OUTCOME_TEXTS if not isinstance(o.get(k), str)]
+            if bad:
+                damaged.append(f"outcome {asset} {horizon}: {', '.join(bad)} unreadable")
+            else:
+                kept.setdefault(asset, {})[horizon] = o
+    return kept
+
+
+def damage_line(record: dict) -> str:
+    """What is damaged in a record, on one line ('' when nothing is)."""
+    return "; ".join(record.get("damaged") or ())
 
 
 def group_outcomes(rows: list[dict]) -> dict[str, dict]:
@@ -151,7 +227,7 @@ def pending_from_rows(rows: list[dict]) -> list[dict]:
         if r["asset"] is not None:
             p["done"].add((r["asset"], r["horizon"]))
     out = []
-    for p in sorted(pending.values(), key=lambda p: (p["market_time"], p["id"])):
+    for p in sorted(pending.values(), key=lambda p: (str(p["market_time"]), str(p["id"]))):
         done = p.pop("done")
         p["missing"] = [k for k in OUTCOME_KEYS if k not in done]
         if p["missing"]:

@@ -39,7 +39,13 @@ def fill_outcomes(journal, frames: dict[str, pd.DataFrame], meta: dict[str, dict
     for p in journal.pending_outcomes():
         if not same_market(p, source, dataset):
             continue
-        t0 = pd.Timestamp(p["market_time"])
+        try:
+            t0 = pd.Timestamp(p["market_time"])
+        except (ValueError, TypeError):  # a damaged row: `list` shows it as such
+            log.info("decision %s: market time %r unreadable", p["id"], p["market_time"])
+            continue
+        if pd.isna(t0):
+            continue
         t0 = t0.tz_localize("UTC") if t0.tzinfo is None else t0.tz_convert("UTC")
         if t0 + min(HORIZONS[h] for _, h in p["missing"]) > asof:
             continue  # not even the nearest outcome can be complete yet

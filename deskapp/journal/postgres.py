@@ -26,7 +26,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
-from deskapp.journal.locate import display_location
+from deskapp.journal.locate import display_location, split_credentials
 from deskapp.journal.model import (
     DECISION_COLUMNS,
     OUTCOME_COLUMNS,
@@ -157,16 +157,25 @@ def _statements(script: str) -> list[str]:
 class PostgresJournal:
     """One journal in a PostgreSQL database. Thread-safe: one connection guarded by a lock."""
 
-    def __init__(self, url: str, app_version: str, busy_timeout_ms: int = 5000):
+    def __init__(self, url: str, app_version: str, busy_timeout_ms: int = 5000,
+                 read_only: bool = False):
         """Connect, create the tables when the database has none, migrate an older schema.
         A database of a newer schema is refused untouched. `busy_timeout_ms` is how long a
         statement waits for a lock another desk holds (lock_timeout); any one statement is
-        cancelled after max(30 s, 6 x that) (statement_timeout)."""
+        cancelled after max(30 s, 6 x that) (statement_timeout). `read_only` sessions never
+        write (a database without a journal reads as empty)."""
         self._url = url
         self._libpq_url = _libpq_url(url)
         self._secrets = _secrets(url)
         self.location = _redacted(url)
         self.app_version = app_version
+        self.read_only = read_only
+        self._empty = False  # read-only on a database without a journal yet
+        parts = split_credentials(url)
+        if parts is not None and any(c in parts[1] for c in "@/"):
+            # libpq would cut the password at its first '@' and show the rest as a host name.
+            raise JournalError(f"journal {self.location} cannot be opened: the user or password "
+                               "in the URL holds a raw '@' or '/'; write them as %40 and %2F")
         self.recovered_from = None  # nothing to recover: the server owns the files
         self._lock_timeout_ms = max(1, int(busy_timeout_ms))
         self._statement_timeout_ms = max(30_000, 6 * self._lock_timeout_ms)
@@ -191,8 +200,10 @@ class PostgresJournal:
         conn = psycopg.connect(self._libpq_url, autocommit=False, **extra)
         try:
             conn.execute("SELECT set_config('statement_timeout', %s, false), "
-                         "set_config('lock_timeout', %s, false)",
-                         (str(self._statement_timeout_ms), str(self._lock_timeout_ms)))
+                         "set_config('lock_timeout', %s, false), "
+                         "set_config('default_transaction_read_only', %s, false)",
+                         (str(self._statement_timeout_ms), str(self._lock_timeout_ms),
+                          "on" if self.read_only else "off"))
             conn.commit()
         except BaseException:
             conn.close()
@@ -251,9 +262,13 @@ class PostgresJournal:
             version = self._version(conn)
             if version is not None and version > SCHEMA_VERSION:
                 raise _newer(self.location, version)
-            if version == SCHEMA_VERSION:
+            if version == SCHEMA_VERSION or (self.read_only and version is None):
+                self._empty = version is None
                 conn.commit()
                 return
+            if self.read_only:
+                raise JournalError(f"journal {self.location} has schema {version}; open it "
+                                   "once with `deskapp journal add` or the desk to migrate it")
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK_KEY,))
             version = self._version(conn)
             if version is not None and version > SCHEMA_VERSION:
@@ -335,6 +350,8 @@ class PostgresJournal:
                                      'ORDER BY created_utc COLLATE "C", id COLLATE "C"')
             return rows, self._fetch(conn, f"SELECT {','.join(OUTCOME_COLUMNS)} FROM outcomes")
 
+        if self._empty:
+            return []
         rows, outcome_rows = self._run(read, "cannot be read: ")
         outcomes = group_outcomes(outcome_rows)
         return [record_from_row(r, outcomes.get(r["id"])) for r in rows]
@@ -342,6 +359,8 @@ class PostgresJournal:
     def pending_outcomes(self) -> list[dict]:
         """Decisions with a market time whose outcomes are not all filled in, oldest first:
         [{id, market_time, source, dataset, missing: [(asset, horizon), ...]}]."""
+        if self._empty:
+            return []
         rows = self._run(lambda conn: self._fetch(conn, PENDING_SQL), "cannot be read: ")
         return pending_from_rows(rows)
 
@@ -362,6 +381,8 @@ class PostgresJournal:
         self._run(write, "NOT saved: ")
 
     def count(self) -> int:
+        if self._empty:
+            return 0
         return self._run(lambda conn: int(conn.execute(
             "SELECT count(*) FROM decisions").fetchone()[0]), "cannot be read: ")
 

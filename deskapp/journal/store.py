@@ -7,7 +7,10 @@ waits up to the busy timeout for the others.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import shutil
 import sqlite3
 import threading
 from datetime import UTC, datetime
@@ -18,6 +21,7 @@ from deskapp.journal.model import (
     DECISIONS,
     OUTCOME_COLUMNS,
     PENDING_SQL,
+    BadText,
     Decision,
     JournalError,
     group_outcomes,
@@ -80,8 +84,44 @@ MIGRATIONS: dict[int, str] = {
 }
 
 
-class _Unreadable(Exception):
-    """The file is not a readable SQLite journal (garbage, truncated, malformed)."""
+class _Damaged(Exception):
+    """SQLite says the file is damaged (not a database, malformed, failed its quick check)."""
+
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+# SQLite's primary result codes for a damaged file; nothing else may move a journal aside.
+_DAMAGE_CODES = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
+_READONLY, _CANTOPEN, _FULL, _IOERR = 8, 14, 13, 10
+# Columns a deskapp journal's `decisions` table has in every schema version.
+_OWN_COLUMNS = {"id", "created_utc", "market_time", "decision", "source", "evidence_json",
+                "app_version"}
+
+
+def _code(exc: sqlite3.Error) -> int:
+    return (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+
+
+def _text(raw: bytes) -> str:
+    """SQLite text as str; text that is not UTF-8 comes back marked (a damaged cell, not an
+    error that hides every other row)."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return BadText(raw.decode("utf-8", "replace"))
+
+
+def _why(exc: sqlite3.Error, path: Path) -> str:
+    """SQLite's message, with what a user can act on for a full or read-only disk."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if _code(exc) in (_FULL, _IOERR):
+        try:
+            free = shutil.disk_usage(path.parent).free
+        except OSError:
+            return text
+        text += f" ({free // 1024} KiB free on that disk)"
+    elif _code(exc) == _READONLY:
+        text += " (the file or its folder is read-only)"
+    return text
 
 
 def _move_aside(path: Path) -> Path:
@@ -105,58 +145,185 @@ def _newer(location: object, version: int) -> JournalError:
                         f"{SCHEMA_VERSION}; upgrade deskapp (the file was left untouched)")
 
 
+def _look(path: Path) -> bool:
+    """Whether there is a file to open (False: nothing there yet, or an empty file). A folder,
+    a device or a file that cannot be read is refused before SQLite touches it."""
+    if not path.exists():
+        if path.is_symlink():
+            raise JournalError(f"journal {path} is a broken link; nothing was changed")
+        return False
+    if path.is_dir():
+        raise JournalError(f"journal {path} is a folder, not a journal file; it was left "
+                           "untouched (give a file name, e.g. journal.sqlite3)")
+    if not path.is_file():
+        raise JournalError(f"journal {path} is not a regular file; it was left untouched")
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(len(SQLITE_MAGIC))
+    except OSError as exc:
+        raise JournalError(f"journal {path} cannot be read: {exc.strerror or exc}; it was "
+                           "left untouched") from None
+    return bool(head)
+
+
 class JournalStore:
     """One SQLite journal file. Thread-safe: one connection guarded by a lock."""
 
     def __init__(self, path: Path, app_version: str, busy_timeout_ms: int = 5000,
-                 recover: bool = False):
-        """Open (or create) the journal. With `recover`, a file that is not a readable SQLite
-        journal is moved aside (never deleted) and a fresh journal started; `recovered_from`
-        then names where it went. A journal of a newer schema is always refused."""
+                 recover: bool = False, read_only: bool = False):
+        """Open (or create) the journal. Anything that is neither empty nor a deskapp journal
+        is refused untouched. With `recover`, a file SQLite calls damaged is moved aside (never
+        deleted) and a fresh journal started; `recovered_from` then names where it went. A
+        journal of a newer schema is always refused. `read_only` never writes: not the file,
+        not its folder (a journal not there yet reads as empty; an older schema is migrated
+        in memory)."""
         self.path = Path(path)
         self.location = str(self.path)
         self.app_version = app_version
+        self.read_only = read_only
         self.recovered_from: Path | None = None
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         try:
             self._open(busy_timeout_ms)
-        except _Unreadable as exc:
-            if not recover:
-                raise JournalError(f"journal {self.path} cannot be opened: {exc}") from None
-            self.recovered_from = _move_aside(self.path)
-            log.warning("journal %s unreadable (%s): moved aside to %s, starting a new one",
+        except _Damaged as exc:
+            if not recover or read_only:
+                raise JournalError(f"journal {self.path} cannot be opened: it is damaged "
+                                   f"({exc}); the file was left untouched") from None
+            try:
+                self.recovered_from = _move_aside(self.path)
+            except OSError as err:
+                raise JournalError(f"journal {self.path} is damaged ({exc}) and cannot be "
+                                   f"moved aside: {err.strerror or err}") from None
+            log.warning("journal %s is damaged (%s): moved aside to %s, starting a new one",
                         self.path, exc, self.recovered_from)
             try:
                 self._open(busy_timeout_ms)
-            except _Unreadable as again:
+            except _Damaged as again:
                 raise JournalError(f"journal {self.path} cannot be opened: {again}") from None
 
     def _open(self, busy_timeout_ms: int) -> None:
+        exists = _look(self.path)
+        if self.read_only:
+            self._db = self._open_reader(exists, busy_timeout_ms)
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise JournalError(f"journal {self.path}: folder {self.path.parent} cannot be "
+                               f"made: {exc.strerror or exc}") from None
         try:
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
                                        timeout=busy_timeout_ms / 1000)
-        except sqlite3.DatabaseError as exc:
-            raise _Unreadable(str(exc)) from None
+        except sqlite3.Error as exc:
+            raise self._error(exc) from None
         try:
+            self._db.text_factory = _text
             self._db.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-            # A journal from a newer deskapp is refused before anything is written to it
-            # (switching to WAL would already rewrite its header).
-            version = self._db.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise _newer(self.path, version)
+            if exists:
+                self._inspect(self._db)  # nothing is written before this says it is ours
             mode = self._db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
             if mode.lower() != "wal":
                 raise JournalError(f"journal {self.path}: WAL mode refused (got {mode})")
             self._db.execute("PRAGMA synchronous=FULL")
             self._migrate()
+            self._probe_write()
         except BaseException as exc:
             self._db.close()  # a refused journal must not keep the file open
-            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
-                raise JournalError(f"journal {self.path} is locked: {exc}") from None
-            if isinstance(exc, sqlite3.DatabaseError):
-                raise _Unreadable(str(exc)) from None
+            if isinstance(exc, sqlite3.Error):
+                raise self._error(exc) from None
             raise
+
+    def _open_reader(self, exists: bool, busy_timeout_ms: int) -> sqlite3.Connection:
+        """A connection that cannot write: the file with mode=ro (immutable where a read-only
+        folder has no room for the -shm file WAL readers need), or an empty journal in memory."""
+        db = None
+        if exists:
+            uri = self.path.resolve().as_uri()
+            for query in ("?mode=ro", "?mode=ro&immutable=1"):
+                try:
+                    db = sqlite3.connect(uri + query, uri=True, isolation_level=None,
+                                         check_same_thread=False, timeout=busy_timeout_ms / 1000)
+                    db.text_factory = _text
+                    db.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+                    db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+                    break
+                except sqlite3.Error as exc:
+                    if db is not None:
+                        db.close()
+                        db = None
+                    if _code(exc) != _CANTOPEN or "immutable" in query:
+                        raise self._error(exc) from None
+        try:
+            version = self._inspect(db) if db is not None else 0
+            if db is not None and version == SCHEMA_VERSION:
+                return db
+            # Not there yet, empty, or an older schema: the current schema in memory.
+            mem = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+            mem.text_factory = _text
+            if db is not None:
+                db.backup(mem)
+                db.close()
+                db = None
+            self._db = mem
+            self._migrate()
+            return mem
+        except BaseException as exc:
+            if db is not None:
+                db.close()
+            if isinstance(exc, sqlite3.Error):
+                raise self._error(exc) from None
+            raise
+
+    def _inspect(self, db: sqlite3.Connection) -> int:
+        """Look before writing: the schema version of a deskapp journal (0 for an empty file);
+        anything else is refused. A file that fails SQLite's quick check is damaged."""
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        tables = {name: sql for name, sql in db.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'table'")}
+        if version == 0 and not tables:
+            return 0
+        columns = {r[1] for r in db.execute("PRAGMA table_info(decisions)")}
+        if not columns >= _OWN_COLUMNS or version == 0:
+            shown = ", ".join(sorted(tables)[:5]) or "none"
+            raise JournalError(f"journal {self.path} is not a deskapp journal (schema "
+                               f"{version}, tables: {shown}); it was left untouched")
+        if version > SCHEMA_VERSION:
+            raise _newer(self.path, version)
+        check = db.execute("PRAGMA quick_check(1)").fetchone()[0]
+        if check != "ok":
+            raise _Damaged(" ".join(str(check).split()))
+        return version
+
+    def _probe_write(self) -> None:
+        """Fail now, not at the first decision, where the file cannot be written (a read-only
+        file or mount): rewrite the schema version inside a transaction that is rolled back."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            self._db.execute(f"PRAGMA user_version={int(version)}")
+        finally:
+            self._rollback()
+
+    def _rollback(self) -> None:
+        """Roll back if a transaction is open; SQLite may have done so itself (a full disk)
+        and the error that led here is the one to report."""
+        if self._db.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
+
+    def _error(self, exc: sqlite3.Error) -> Exception:
+        """A SQLite error at open as what it means: damage (may be moved aside), a lock, or a
+        one-line refusal that leaves the file as it is."""
+        if _code(exc) in _DAMAGE_CODES:
+            return _Damaged(" ".join(str(exc).split()))
+        if _code(exc) == 5 or "locked" in str(exc):  # SQLITE_BUSY
+            return JournalError(f"journal {self.path} is locked: {exc}")
+        if _code(exc) == _READONLY or (_code(exc) == _CANTOPEN and not self.read_only
+                                       and self.path.exists()
+                                       and not os.access(self.path.parent, os.W_OK)):
+            return JournalError(f"journal {self.path} is read-only here ({exc}); nothing can "
+                                "be recorded in it and it was left untouched")
+        return JournalError(f"journal {self.path} cannot be opened: {_why(exc, self.path)}")
 
     def _migrate(self) -> None:
         """Bring the file to SCHEMA_VERSION in one transaction. The version is read inside the
@@ -170,11 +337,11 @@ class JournalStore:
                 for stmt in filter(str.strip, MIGRATIONS[v].split(";")):
                     self._db.execute(stmt)
                 self._db.execute(f"PRAGMA user_version={v}")
-                if version:
+                if version and not self.read_only:
                     log.info("journal %s migrated from schema %d to %d", self.path, v - 1, v)
             self._db.execute("COMMIT")
         except BaseException:
-            self._db.execute("ROLLBACK")
+            self._rollback()
             raise
 
     def _write(self, sql: str, rows: list[tuple]) -> None:
@@ -183,10 +350,10 @@ class JournalStore:
                 self._db.execute("BEGIN IMMEDIATE")
                 self._db.executemany(sql, rows)
                 self._db.execute("COMMIT")
-            except sqlite3.DatabaseError as exc:
-                if self._db.in_transaction:
-                    self._db.execute("ROLLBACK")
-                raise JournalError(f"journal {self.path}: NOT saved: {exc}") from None
+            except sqlite3.Error as exc:
+                self._rollback()
+                raise JournalError(f"journal {self.path}: NOT saved: "
+                                   f"{_why(exc, self.path)}") from None
 
     def record(self, d: Decision) -> str:
         """Commit one decision; returns its uuid once it is durably on disk."""
@@ -198,9 +365,13 @@ class JournalStore:
 
     def _query(self, sql: str, params: tuple = ()) -> list[dict]:
         with self._lock:
-            cur = self._db.execute(sql, params)
-            cols = [c[0] for c in cur.description]
-            return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+            try:
+                cur = self._db.execute(sql, params)
+                cols = [c[0] for c in cur.description]
+                return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+            except sqlite3.Error as exc:
+                raise JournalError(f"journal {self.path} cannot be read: "
+                                   f"{_why(exc, self.path)}") from None
 
     def records(self) -> list[dict]:
         """Every decision, oldest first: JSON parsed, regime and outcomes attached."""
@@ -224,8 +395,7 @@ class JournalStore:
                     f"VALUES ({marks})", rows)
 
     def count(self) -> int:
-        with self._lock:
-            return int(self._db.execute("SELECT COUNT(*) FROM decisions").fetchone()[0])
+        return int(self._query("SELECT COUNT(*) AS n FROM decisions")[0]["n"])
 
     def close(self) -> None:
         with self._lock:

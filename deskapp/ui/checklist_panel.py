@@ -730,6 +730,14 @@ class ChecklistPanel(QWidget):
             f"{html.escape(when_utc)} UTC (market {html.escape(market_time)})<br>"
             f"<span style='color:{theme.MUTED}'>id {html.escape(record_id)}</span>")
 
+    def set_recording_off(self, reason: str) -> None:
+        """No journal to record in: the decision buttons are off and say why."""
+        for button in self.buttons.values():
+            button.setEnabled(False)
+            button.setToolTip(f"recording is off: {reason}")
+        self.status.setText(f"<span style='color:{theme.RED}'><b>✘ recording is off:</b> "
+                            f"{html.escape(reason)}</span>")
+
     def show_error(self, message: str) -> None:
         self.status.setText(f"<span style='color:{theme.RED}'><b>✘ NOT saved:</b> "
                             f"{html.escape(message)}</span>")

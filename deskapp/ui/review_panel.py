@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from deskapp.journal.model import DECISIONS, PROFILES
+from deskapp.journal.model import DECISIONS, PROFILES, JournalError, damage_line
 from deskapp.journal.review import matches, outcome, summarise
 from deskapp.ui import theme
 
@@ -67,6 +67,10 @@ class _LoadRecords(QRunnable):
     def run(self) -> None:
         try:
             records = self.journal.records()
+        except JournalError as exc:  # one line, shown in the dock
+            log.error("journal records could not be read: %s", exc)
+            self.done.sig_records.emit([], str(exc))
+            return
         except Exception as exc:  # a journal error must show, not kill the pool thread
             log.exception("journal records could not be read")
             self.done.sig_records.emit([], str(exc))
@@ -307,6 +311,8 @@ class ReviewPanel(QWidget):
                      pct(outcome(r, "BTC", "1d")), pct(outcome(r, "BTC", "1w")),
                      pct(outcome(r, "SPX", "1d")), pct(outcome(r, "SPX", "1w")),
                      f"{r['source']}:{r.get('dataset') or '-'}", r.get("notes") or ""]
+            if r.get("damaged"):
+                cells[-1] = f"⚠ damaged: {damage_line(r)}  {cells[-1]}"
             for j, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if j == 1:
@@ -377,6 +383,8 @@ def evidence_html(r: dict) -> str:
              f"{e(r.get('dataset') or '-')} · risk limit "
              f"{'–' if risk is None else f'{risk:g}%'} · "
              f"app {e(r.get('app_version') or '')}<br>id {e(r['id'])}</p>"]
+    if r.get("damaged"):
+        parts.append(f"<p><b>⚠ damaged in the journal:</b> {e(damage_line(r))}</p>")
     if r.get("notes"):
         parts.append(f"<p><b>Note:</b> {e(r['notes'])}</p>")
     parts.append("<h4>Outcome</h4><table cellspacing=6><tr><th></th><th>1 day</th>"
