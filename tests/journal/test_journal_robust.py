@@ -43,7 +43,7 @@ def make_journal(path: Path, n: int = 2) -> list[str]:
     store = JournalStore(path, "t")
     try:
         return [store.record(Decision("wait" if i % 2 else "hedge", "replay",
-                                      f"2026-02-05T{10 + i:02d}:00:00Z", dataset=REPLAY,
+                                      f"2026-02-05T10:{i:02d}:00Z", dataset=REPLAY,
                                       profile="swing", snapshot={"regime": {"name": "calm"}},
                                       steps={"Macro": {"status": "neutral"}}))
                 for i in range(n)]
@@ -266,17 +266,6 @@ def test_a_bad_row_is_listed_as_damaged_and_the_rest_still_lists(tmp_path, capsy
     path = tmp_path / "j.sqlite3"
     good, bad = make_journal(path)
     spoil(path, bad)
-    store = JournalStore(path, "t", read_only=True)
-    try:
-        recs = {r["id"]: r for r in store.records()}
-    finally:
-        store.close()
-    assert set(recs) == {good, bad}
-    assert "damaged" not in recs[good] and recs[good]["steps"] == {"Macro": {"status": "neutral"}}
-    assert recs[bad]["steps"] is None and "steps_json" in recs[bad]["damaged"][0]
-    assert recs[bad]["decision"] == "wait" and recs[bad]["snapshot"] == {"regime":
-                                                                        {"name": "calm"}}
-    capsys.readouterr()
     assert main(["journal", "--journal", str(path), "list"]) == 0
     out = capsys.readouterr()
     lines = out.out.splitlines()
@@ -295,6 +284,16 @@ def test_a_bad_row_is_listed_as_damaged_and_the_rest_still_lists(tmp_path, capsy
         exported = list(csv.DictReader(fh))
     assert [r["id"] for r in exported] == [good, bad]
     assert exported[0]["damaged"] == "" and "steps_json" in exported[1]["damaged"]
+    store = JournalStore(path, "t", read_only=True)
+    try:
+        recs = {r["id"]: r for r in store.records()}
+    finally:
+        store.close()
+    assert set(recs) == {good, bad}
+    assert "damaged" not in recs[good] and recs[good]["steps"] == {"Macro": {"status": "neutral"}}
+    assert recs[bad]["steps"] is None and "steps_json" in recs[bad]["damaged"][0]
+    assert recs[bad]["decision"] == "wait" and recs[bad]["snapshot"] == {"regime":
+                                                                        {"name": "calm"}}
 
 
 def test_other_kinds_of_bad_cells_are_damage_not_errors(tmp_path, capsys):
