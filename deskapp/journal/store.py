@@ -118,7 +118,8 @@ def _why(exc: sqlite3.Error, path: Path) -> str:
             free = shutil.disk_usage(path.parent).free
         except OSError:
             return text
-        text += f" ({free // 1024} KiB free on that disk)"
+        text += (f" (the disk is full: {free // 1024} KiB free)" if free < 256 * 1024
+                 else f" ({free // 1024} KiB free on that disk)")
     elif _code(exc) == _READONLY:
         text += " (the file or its folder is read-only)"
     return text
@@ -235,8 +236,10 @@ class JournalStore:
 
     def _open_reader(self, exists: bool, busy_timeout_ms: int) -> sqlite3.Connection:
         """A connection that cannot write: the file with mode=ro (immutable where a read-only
-        folder has no room for the -shm file WAL readers need), or an empty journal in memory."""
+        folder or a full disk has no room for the -shm file WAL readers need), or an empty
+        journal in memory."""
         db = None
+        query = ""
         if exists:
             uri = self.path.resolve().as_uri()
             for query in ("?mode=ro", "?mode=ro&immutable=1"):
@@ -251,8 +254,13 @@ class JournalStore:
                     if db is not None:
                         db.close()
                         db = None
-                    if _code(exc) != _CANTOPEN or "immutable" in query:
+                    if _code(exc) not in (_CANTOPEN, _IOERR) or "immutable" in query:
                         raise self._error(exc) from None
+        if db is not None and "immutable" in query:
+            wal = self.path.with_name(self.path.name + "-wal")
+            if wal.exists() and wal.stat().st_size:
+                log.warning("journal %s read without its -wal file (no room for a reader "
+                            "here): the newest records may be missing", self.path)
         try:
             version = self._inspect(db) if db is not None else 0
             if db is not None and version == SCHEMA_VERSION:

@@ -480,3 +480,24 @@ def test_display_location_blanks_a_password_with_a_raw_at():
 
     shown = display_location("postgresql://u:p@ss@db.lan:5432/desk?sslmode=require")
     assert shown == "postgresql://u:***@db.lan:5432/desk?sslmode=require"
+
+
+
+def test_read_commands_on_a_postgres_database_without_a_journal_create_nothing(capsys):
+    psycopg = pytest.importorskip("psycopg")
+    from support.postgres_server import postgres_server, require_binaries
+
+    with postgres_server(require_binaries(), password="pw") as server:
+        url = server.create_schema()
+        for verb in (["list"], ["stats"]):
+            assert main(["journal", "--journal", url, *verb]) == 0
+        assert capsys.readouterr().out.startswith("0 decisions in postgresql://")
+        with psycopg.connect(url) as conn:
+            tables = conn.execute("SELECT count(*) FROM pg_tables "
+                                  "WHERE schemaname = current_schema()").fetchone()[0]
+        assert tables == 0
+        assert main(["journal", "--journal", url, "add", "--decision", "wait", "--profile",
+                     "swing"]) == 0
+        rid = capsys.readouterr().out.strip()
+        assert main(["journal", "--journal", url, "list"]) == 0
+        assert capsys.readouterr().out.split()[-1] == rid
