@@ -118,8 +118,8 @@ def _why(exc: sqlite3.Error, path: Path) -> str:
             free = shutil.disk_usage(path.parent).free
         except OSError:
             return text
-        text += (f" (the disk is full: {free // 1024} KiB free)" if free < 256 * 1024
-                 else f" ({free // 1024} KiB free on that disk)")
+        full = _code(exc) == _IOERR and free < 256 * 1024
+        text += f" ({'the disk is full: ' if full else ''}{free // 1024} KiB free on that disk)"
     elif _code(exc) == _READONLY:
         text += " (the file or its folder is read-only)"
     return text
@@ -212,6 +212,14 @@ class JournalStore:
         except OSError as exc:
             raise JournalError(f"journal {self.path}: folder {self.path.parent} cannot be "
                                f"made: {exc.strerror or exc}") from None
+        if exists:  # look through a read-only connection: even closing a read-write one
+            look = self._connect_reader(busy_timeout_ms)  # may write (a checkpoint)
+            try:
+                self._inspect(look)
+            except sqlite3.Error as exc:
+                raise self._error(exc) from None
+            finally:
+                look.close()
         try:
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
                                        timeout=busy_timeout_ms / 1000)
@@ -220,8 +228,6 @@ class JournalStore:
         try:
             self._db.text_factory = _text
             self._db.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-            if exists:
-                self._inspect(self._db)  # nothing is written before this says it is ours
             mode = self._db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
             if mode.lower() != "wal":
                 raise JournalError(f"journal {self.path}: WAL mode refused (got {mode})")
@@ -234,33 +240,36 @@ class JournalStore:
                 raise self._error(exc) from None
             raise
 
+    def _connect_reader(self, busy_timeout_ms: int, warn: bool = False) -> sqlite3.Connection:
+        """The file through a connection that cannot write: mode=ro, else (a read-only folder
+        or a full disk leaves no room for the -shm file WAL readers need) immutable."""
+        uri = self.path.resolve().as_uri()
+        for query in ("?mode=ro", "?mode=ro&immutable=1"):
+            db = None
+            try:
+                db = sqlite3.connect(uri + query, uri=True, isolation_level=None,
+                                     check_same_thread=False, timeout=busy_timeout_ms / 1000)
+                db.text_factory = _text
+                db.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+                db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            except sqlite3.Error as exc:
+                if db is not None:
+                    db.close()
+                if _code(exc) not in (_CANTOPEN, _IOERR) or "immutable" in query:
+                    raise self._error(exc) from None
+                continue
+            wal = self.path.with_name(self.path.name + "-wal")
+            if warn and "immutable" in query and wal.exists() and wal.stat().st_size:
+                log.warning("journal %s read without its -wal file (no room for a reader "
+                            "here): the newest records may be missing", self.path)
+            return db
+        raise AssertionError("unreachable")
+
     def _open_reader(self, exists: bool, busy_timeout_ms: int) -> sqlite3.Connection:
         """A connection that cannot write: the file with mode=ro (immutable where a read-only
         folder or a full disk has no room for the -shm file WAL readers need), or an empty
         journal in memory."""
-        db = None
-        query = ""
-        if exists:
-            uri = self.path.resolve().as_uri()
-            for query in ("?mode=ro", "?mode=ro&immutable=1"):
-                try:
-                    db = sqlite3.connect(uri + query, uri=True, isolation_level=None,
-                                         check_same_thread=False, timeout=busy_timeout_ms / 1000)
-                    db.text_factory = _text
-                    db.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-                    db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
-                    break
-                except sqlite3.Error as exc:
-                    if db is not None:
-                        db.close()
-                        db = None
-                    if _code(exc) not in (_CANTOPEN, _IOERR) or "immutable" in query:
-                        raise self._error(exc) from None
-        if db is not None and "immutable" in query:
-            wal = self.path.with_name(self.path.name + "-wal")
-            if wal.exists() and wal.stat().st_size:
-                log.warning("journal %s read without its -wal file (no room for a reader "
-                            "here): the newest records may be missing", self.path)
+        db = self._connect_reader(busy_timeout_ms, warn=True) if exists else None
         try:
             version = self._inspect(db) if db is not None else 0
             if db is not None and version == SCHEMA_VERSION:
@@ -327,10 +336,9 @@ class JournalStore:
         if _code(exc) == 5 or "locked" in str(exc):  # SQLITE_BUSY
             return JournalError(f"journal {self.path} is locked: {exc}")
         if _code(exc) == _READONLY or (_code(exc) == _CANTOPEN and not self.read_only
-                                       and self.path.exists()
                                        and not os.access(self.path.parent, os.W_OK)):
-            return JournalError(f"journal {self.path} is read-only here ({exc}); nothing can "
-                                "be recorded in it and it was left untouched")
+            return JournalError(f"journal {self.path} is in a read-only place ({exc}); nothing "
+                                "can be recorded there and nothing was changed")
         return JournalError(f"journal {self.path} cannot be opened: {_why(exc, self.path)}")
 
     def _migrate(self) -> None:

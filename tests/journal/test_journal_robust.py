@@ -158,6 +158,29 @@ def test_a_foreign_database_is_refused_untouched(tmp_path, with_decisions, capsy
     assert fingerprint(path) == before and not list(tmp_path.glob("*.corrupt-*"))
 
 
+def test_a_foreign_wal_database_with_a_wal_left_behind_is_not_checkpointed(tmp_path):
+    """Another application died with data in its -wal: looking at it must not fold that into
+    the main file (a read-write connection would, when it closes)."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "app.db"
+    subprocess.run([sys.executable, "-c", (
+        "import os, sqlite3, sys\n"
+        "db = sqlite3.connect(sys.argv[1])\n"
+        "db.execute('PRAGMA journal_mode=WAL'); db.execute('PRAGMA wal_autocheckpoint=0')\n"
+        "db.execute('CREATE TABLE decisions (id INTEGER PRIMARY KEY, what TEXT)')\n"
+        "db.execute(\"INSERT INTO decisions (what) VALUES ('theirs')\"); db.commit()\n"
+        "os._exit(0)"), str(path)], check=True)
+    wal = tmp_path / "app.db-wal"
+    main_bytes, wal_bytes = path.read_bytes(), wal.read_bytes()
+    assert len(wal_bytes) > 0
+    for recover in (False, True):
+        with pytest.raises(JournalError, match="not a deskapp journal"):
+            JournalStore(path, "t", recover=recover)
+    assert path.read_bytes() == main_bytes and wal.read_bytes() == wal_bytes
+
+
 def test_an_empty_sqlite_file_becomes_a_journal(tmp_path):
     empty = tmp_path / "empty.sqlite3"
     with closing(sqlite3.connect(empty)) as db:
