@@ -40,15 +40,20 @@ def one_line(text: str) -> str:
 
 
 def make_journal(path: Path, n: int = 2) -> list[str]:
+    """n replay decisions a minute apart; their ids in the order the journal lists them."""
     store = JournalStore(path, "t")
     try:
-        return [store.record(Decision("wait" if i % 2 else "hedge", "replay",
-                                      f"2026-02-05T10:{i:02d}:00Z", dataset=REPLAY,
-                                      profile="swing", snapshot={"regime": {"name": "calm"}},
-                                      steps={"Macro": {"status": "neutral"}}))
-                for i in range(n)]
+        ids = [store.record(Decision("wait" if i % 2 else "hedge", "replay",
+                                     f"2026-02-05T10:{i:02d}:00Z", dataset=REPLAY,
+                                     profile="swing", snapshot={"regime": {"name": "calm"}},
+                                     steps={"Macro": {"status": "neutral"}}))
+               for i in range(n)]
     finally:
         store.close()
+    with closing(sqlite3.connect(path)) as db:  # recorded within a millisecond: distinct times
+        db.execute("UPDATE decisions SET created_utc = market_time")
+        db.commit()
+    return ids
 
 
 def foreign_db(path: Path, with_decisions: bool) -> None:
