@@ -208,10 +208,13 @@ def test_outcomes_save_pending_and_idempotent(journal, url):
     # saving again (another desk filled it first) keeps the stored values, and no error
     journal.save_outcomes(rid, [outcome("BTC", "1d", 0.99)])
     journal.save_outcomes(rid, [])
-    assert journal.records()[0]["outcomes"]["BTC"]["1d"]["ret"] == 0.01
+    def full() -> dict:  # both records may carry the same millisecond: found by id
+        return next(r for r in journal.records() if r["id"] == rid)
+
+    assert full()["outcomes"]["BTC"]["1d"]["ret"] == 0.01
     journal.save_outcomes(rid, [outcome("BTC", "1w", 0.03), outcome("SPX", "1w", 0.04)])
     assert journal.pending_outcomes() == []
-    rec = journal.records()[0]
+    rec = full()
     assert {a: sorted(h) for a, h in rec["outcomes"].items()} == {"BTC": ["1d", "1w"],
                                                                  "SPX": ["1d", "1w"]}
     assert set(rec["outcomes"]["SPX"]["1w"]) == set(OUTCOME_COLUMNS[3:])
