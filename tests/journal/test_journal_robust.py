@@ -442,17 +442,15 @@ def test_listing_a_journal_that_does_not_exist_creates_nothing(tmp_path, capsys)
 
 @pytest.fixture
 def tiny_disk(monkeypatch):
-    """SQLite connections to the store's files may grow to `pages` pages, like a full disk."""
+    """Every SQLite database may hold one page, like a disk with no room left."""
     real = sqlite3.connect
-    limit = {"pages": 1}
 
     def connect(*args, **kwargs):
         db = real(*args, **kwargs)
-        db.execute(f"PRAGMA max_page_count={limit['pages']}")
+        db.execute("PRAGMA max_page_count=1")
         return db
 
-    monkeypatch.setattr(store_mod.sqlite3, "connect", connect)
-    return limit
+    monkeypatch.setattr(sqlite3, "connect", connect)
 
 
 def test_a_full_disk_says_so_when_creating_the_journal(tmp_path, tiny_disk):
@@ -464,9 +462,8 @@ def test_a_full_disk_says_so_when_creating_the_journal(tmp_path, tiny_disk):
     assert not list(tmp_path.glob("*.corrupt-*"))
 
 
-def test_a_full_disk_says_so_when_recording(tmp_path, tiny_disk):
+def test_a_full_disk_says_so_when_recording(tmp_path):
     path = tmp_path / "j.sqlite3"
-    tiny_disk["pages"] = 1000
     make_journal(path)
     store = JournalStore(path, "t", recover=True)
     before = path.read_bytes()
