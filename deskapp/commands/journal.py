@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -56,8 +57,13 @@ def run(args: argparse.Namespace, usage_error: type[Exception], parse_time) -> i
     from deskapp.journal.locate import open_journal, resolve_location
     from deskapp.journal.model import JournalError
 
+    from deskapp.commands.checks import output_problem
+
     if args.verb is None:
         raise usage_error("say what to do: journal add, list, export or stats")
+    problem = output_problem(args.csv) if args.verb == "export" else None
+    if problem:  # before the journal is opened: no work for a file that cannot be written
+        raise usage_error(f"--csv '{args.csv}': {problem}")
     try:
         config = load_config(getattr(args, "config", None))
     except ConfigError as exc:
@@ -84,6 +90,7 @@ def run(args: argparse.Namespace, usage_error: type[Exception], parse_time) -> i
 
 
 def _add(args, store, config, usage_error, parse_time) -> int:
+    from deskapp.commands.checks import span
     from deskapp.journal.model import Decision
 
     if args.at and not args.replay:
@@ -103,7 +110,8 @@ def _add(args, store, config, usage_error, parse_time) -> int:
             raise usage_error(str(exc)) from None
         at = parse_time(args.at) if args.at else ds.info.default_at
         if not ds.info.start <= at <= ds.info.end:
-            raise usage_error(f"--at {at:%Y-%m-%dT%H:%MZ} is outside replay '{args.replay}'")
+            raise usage_error(f"--at {at:%Y-%m-%dT%H:%MZ} is outside replay '{args.replay}', "
+                              f"which runs {span(ds.info.start, ds.info.end)}")
         snap = compute_snapshot(ds.frames, at, ds.meta, basket=config.ai_basket)
         snapshot = snap.to_dict()
         market_time, dataset, source = snap.asof, ds.info.name, "replay"
@@ -178,11 +186,16 @@ def _list(rows: list[dict], as_json: bool) -> int:
 def _export(rows: list[dict], path: Path, usage_error) -> int:
     from deskapp.journal.export import write_csv
 
-    parent = path.resolve().parent
-    if not parent.is_dir():
-        raise usage_error(f"--csv '{path}': folder {parent} does not exist")
-    n = write_csv(path, [_flat(r) for r in rows], RECORD_FIELDS + OUTCOME_FIELDS)
-    print(f"journal: wrote {n} decisions to {path}", file=sys.stderr)
+    from deskapp.commands.checks import printable, temp_beside
+
+    tmp = temp_beside(path)  # complete or not at all: written aside, then renamed
+    try:
+        n = write_csv(tmp, [_flat(r) for r in rows], RECORD_FIELDS + OUTCOME_FIELDS)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise usage_error(f"--csv '{path}' not written: {exc.strerror or exc}") from None
+    print(f"journal: wrote {n} decisions to {printable(path)}", file=sys.stderr)
     return 0
 
 
