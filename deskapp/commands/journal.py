@@ -53,11 +53,10 @@ def add_parser(sub: argparse._SubParsersAction, parser_class: type) -> None:
 
 def run(args: argparse.Namespace, usage_error: type[Exception], parse_time) -> int:
     from deskapp import __version__
+    from deskapp.commands.checks import output_problem
     from deskapp.config import ConfigError, load_config
     from deskapp.journal.locate import open_journal, resolve_location
     from deskapp.journal.model import JournalError
-
-    from deskapp.commands.checks import output_problem
 
     if args.verb is None:
         raise usage_error("say what to do: journal add, list, export or stats")
@@ -184,9 +183,8 @@ def _list(rows: list[dict], as_json: bool) -> int:
 
 
 def _export(rows: list[dict], path: Path, usage_error) -> int:
-    from deskapp.journal.export import write_csv
-
     from deskapp.commands.checks import printable, temp_beside
+    from deskapp.journal.export import write_csv
 
     tmp = temp_beside(path)  # complete or not at all: written aside, then renamed
     try:

@@ -47,11 +47,10 @@ def _step(text: str, usage_error: type[Exception]) -> pd.Timedelta:
 
 
 def run(args: argparse.Namespace, usage_error: type[Exception], parse_time) -> int:
+    from deskapp.commands.checks import output_problem, printable, span, temp_beside
     from deskapp.config import ConfigError, load_config
     from deskapp.data.replay import DatasetError, load_dataset
     from deskapp.signals.snapshot import compute_snapshot
-
-    from deskapp.commands.checks import output_problem, printable, span, temp_beside
 
     timeline = args.start is not None or args.end is not None or args.csv is not None
     if timeline and (args.start is None or args.end is None or args.csv is None):
