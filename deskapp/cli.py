@@ -14,7 +14,13 @@ from pathlib import Path
 import pandas as pd
 
 from deskapp import __version__
-from deskapp.commands.checks import output_problem, printable, span, undecodable
+from deskapp.commands.checks import (
+    journal_path_problem,
+    output_problem,
+    printable,
+    span,
+    undecodable,
+)
 
 EXIT_BAD_INPUT = 2
 MAX_SCREENS = 6  # = deskapp.ui.screens.MAX_SCREENS (not imported: this stays Qt-free)
@@ -75,8 +81,8 @@ def parse_time(text: str, flag: str = "--at") -> pd.Timestamp:
         t = pd.Timestamp(text)
     except (ValueError, TypeError, OverflowError):
         t = pd.NaT
-    if pd.isna(t):
-        raise UsageError(f"{flag} '{text}' is not a date/time; use ISO 8601, "
+    if pd.isna(t) or not 1900 <= t.year <= 2200:  # e.g. '-1' is year -1
+        raise UsageError(f"{flag} '{text}' is not a date/time from 1900 to 2200; use ISO 8601, "
                          "e.g. 2026-02-05 or 2026-02-05T14:00Z")
     return t.tz_localize("UTC") if t.tzinfo is None else t.tz_convert("UTC")
 
@@ -117,12 +123,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _refuse_undecodable(argv: list[str]) -> None:
-    """Bytes that are not UTF-8 in an argument (a note, a name) would fail deep inside."""
+    """Bytes that are not UTF-8 (or a NUL) in an argument would fail deep inside."""
     for i, arg in enumerate(argv):
+        flag = argv[i - 1] if i and argv[i - 1].startswith("-") else "argument"
         if undecodable(arg):
-            flag = argv[i - 1] if i and argv[i - 1].startswith("-") else "argument"
             raise UsageError(f"{flag} '{arg}' holds bytes that are not UTF-8 text; "
                              "deskapp takes UTF-8")
+        if "\x00" in arg:  # only possible in-process (a shell cannot pass one)
+            raise UsageError(f"{flag} '{arg}' holds a NUL character")
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -165,6 +173,10 @@ def _run(args: argparse.Namespace) -> int:
             if problem:
                 raise UsageError(f"--screenshot '{path}': {problem}")
         size = size or (1600, 900)
+    journal = args.journal or config.journal_url
+    problem = journal_path_problem(journal) if journal else None
+    if problem:
+        raise UsageError(f"journal {journal}: {problem}")
     source = args.source or ("replay" if args.replay or args.at or args.speed else "live")
     if source != "replay":
         for flag, value in (("--replay", args.replay), ("--at", args.at), ("--speed", args.speed)):

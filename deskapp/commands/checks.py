@@ -43,19 +43,34 @@ def output_problem(path: Path) -> str | None:
     A folder there, a missing parent, a parent that is a file, a read-only or full place: each
     gives the reason. The folder is probed by creating and removing a temporary file.
     """
-    if path.is_dir():
-        return "is a folder, not a file"
     parent = Path(os.path.abspath(path)).parent
-    if not parent.is_dir():
-        return f"folder {parent} does not exist"
-    if path.exists() and not os.access(path, os.W_OK):
-        return "exists and is not writable"
     try:
+        if path.is_dir():
+            return "is a folder, not a file"
+        if not parent.is_dir():
+            return f"folder {parent} does not exist"
+        if path.exists() and not os.access(path, os.W_OK):
+            return "exists and is not writable"
         fd, probe = tempfile.mkstemp(prefix=".deskapp-probe-", dir=parent)
-    except OSError as exc:
-        return f"cannot write in folder {parent}: {exc.strerror or exc}"
+    except OSError as exc:  # e.g. a name too long, a read-only or full file system
+        return f"cannot be written: {exc.strerror or exc}"
     os.close(fd)
     os.unlink(probe)
+    return None
+
+
+def journal_path_problem(location: str) -> str | None:
+    """For a journal file (not a URL): a parent that is a file, not a folder, or None."""
+    from deskapp.journal.locate import is_url
+
+    if is_url(location):
+        return None
+    try:
+        for parent in Path(os.path.abspath(location)).parents:
+            if parent.exists():
+                return None if parent.is_dir() else f"{parent} is a file, not a folder"
+    except OSError as exc:  # e.g. a name too long
+        return exc.strerror or str(exc)
     return None
 
 

@@ -53,7 +53,7 @@ def add_parser(sub: argparse._SubParsersAction, parser_class: type) -> None:
 
 def run(args: argparse.Namespace, usage_error: type[Exception], parse_time) -> int:
     from deskapp import __version__
-    from deskapp.commands.checks import output_problem
+    from deskapp.commands.checks import journal_path_problem, output_problem
     from deskapp.config import ConfigError, load_config
     from deskapp.journal.locate import open_journal, resolve_location
     from deskapp.journal.model import JournalError
@@ -68,6 +68,9 @@ def run(args: argparse.Namespace, usage_error: type[Exception], parse_time) -> i
     except ConfigError as exc:
         raise usage_error(str(exc)) from None
     location = resolve_location(getattr(args, "journal", None), config.journal_url)
+    problem = journal_path_problem(location)
+    if problem:
+        raise usage_error(f"journal {location}: {problem}")
     try:
         store = open_journal(location, __version__)
     except JournalError as exc:
