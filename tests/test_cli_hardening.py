@@ -229,3 +229,34 @@ def test_control_characters_are_escaped_when_echoed(argv, capsys):
     body = err[:-1]
     assert not any(ord(c) < 32 or ord(c) == 127 for c in body), repr(body)
     assert "\\x1b" in body or "\\n" in body or "\\x00" in body
+
+
+# ---------------------------------------------------------------- found by the property test
+def test_a_time_before_1900_or_after_2200_is_refused(capsys):
+    main_refuses(["signals", "--json", "--at", "-1"], capsys, "--at '-1'", "1900 to 2200")
+
+
+def test_a_name_too_long_for_the_file_system_is_one_line(capsys):
+    main_refuses(SIGNALS_TIMELINE + ["x" * 5000], capsys, "--csv", "File name too long")
+
+
+@pytest.mark.parametrize("verb", [["journal", "list"], ["--replay", "2026-02-risk-off"]],
+                         ids=["journal list", "desk"])
+def test_a_journal_inside_a_regular_file_is_refused(verb, tmp_path, capsys, monkeypatch):
+    import deskapp.app
+
+    monkeypatch.setattr(deskapp.app, "run_desk", lambda opts: pytest.fail("desk opened"))
+    afile = tmp_path / "afile"
+    afile.write_text("a regular file\n")
+    main_refuses(verb + ["--journal", str(afile / "j.sqlite3")], capsys,
+                 f"{afile} is a file, not a folder")
+    assert afile.read_text() == "a regular file\n"
+
+
+def test_journal_add_with_an_unreadable_cache_says_so_in_one_line(tmp_path, capsys,
+                                                                   _isolated_home):
+    (_isolated_home / "data" / "market-cache.sqlite3").mkdir(parents=True)
+    assert main(["journal", "--journal", str(tmp_path / "j.sqlite3"), "add", "--decision",
+                 "wait", "--profile", "swing"]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "market cache" in err[0] and "without a snapshot" in err[0], err

@@ -143,7 +143,9 @@ def _cached_snapshot(config) -> tuple[dict, str | None, str]:
             with MarketCache(path) as cache:
                 frames, _ = cache.get_all()
         except CacheError as exc:
-            print(f"journal: the market cache cannot be read ({exc})", file=sys.stderr)
+            print(f"journal: the market cache cannot be read ({exc}); recorded without a "
+                  "snapshot", file=sys.stderr)
+            return {}, None, "manual"
     if not frames:
         print("journal: no market data cached here (open the desk live once, or use --replay); "
               "recorded without a snapshot", file=sys.stderr)
