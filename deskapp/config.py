@@ -62,7 +62,7 @@ MAX_CONFIG_BYTES = 1 << 20  # a config is a few hundred bytes; more is not a con
 def _read_capped(path: Path) -> bytes:
     """The bytes of a regular file of at most MAX_CONFIG_BYTES. Opened non-blocking and checked
     before reading, so a pipe, a device (/dev/zero) or a folder is refused, never waited on."""
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # no O_NONBLOCK on Windows
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise ConfigError(f"config file {path} is not a regular file (a folder, a device or "
