@@ -297,7 +297,11 @@ def _save(windows: list, target: Path, result: dict, t_start: float, app) -> Non
     for window, path in zip(windows, screenshot_paths(target, len(windows)), strict=True):
         image = window.grab().toImage()  # device pixels: W x H times the scale factor
         if not write_png(image, path):
-            print(f"deskapp: could not write screenshot {path}", file=sys.stderr)
+            from deskapp.commands.checks import output_problem, printable
+
+            why = output_problem(path) or "the PNG could not be encoded"
+            print(f"deskapp: could not write screenshot {printable(path)}: {why}",
+                  file=sys.stderr)
             result["code"] = 1
         else:
             log.info("screenshot %s written %.2f s after start", path,
