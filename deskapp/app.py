@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import signal
 import sys
 import threading
@@ -237,12 +238,14 @@ def run_desk(opts: DeskOptions) -> int:
     _setup_logging(data_dir())
     _install_crash_net()
 
+    from deskapp.commands.checks import printable
+    from deskapp.data.cache import CacheError
     from deskapp.journal.model import JournalError
 
     try:
         desk = Desk(opts)
-    except JournalError as exc:  # e.g. a journal written by a newer deskapp: refuse, touch nothing
-        print(f"deskapp: {exc}", file=sys.stderr)
+    except (JournalError, CacheError) as exc:  # e.g. a newer journal, a cache path that is a
+        print(f"deskapp: {printable(exc)}", file=sys.stderr)  # folder: refuse, touch nothing
         return 2
     window = desk.window
     app.aboutToQuit.connect(desk.shutdown)
@@ -260,20 +263,30 @@ def run_desk(opts: DeskOptions) -> int:
 
         for i, win in enumerate(windows):
             win.sig_board_drawn.connect(lambda _view, i=i: drawn(i))
-    _quit_on_signals(app)
+    _quit_on_signals(app, result)
     desk.start()
     window.show()
     code = app.exec()
     desk.shutdown()
+    if opts.screenshot is not None and not result.get("saved") and "signal" in result:
+        name = signal.Signals(result["signal"]).name
+        print(f"deskapp: stopped by {name} before the screenshot was written; no PNG",
+              file=sys.stderr)
+        return 128 + result["signal"]
     return result["code"] or code
 
 
-def _quit_on_signals(app) -> None:
-    """Ctrl+C and SIGTERM close the desk cleanly (threads joined) instead of killing it."""
+def _quit_on_signals(app, result: dict) -> None:
+    """Ctrl+C and SIGTERM close the desk cleanly (threads joined) instead of killing it; the
+    signal is noted in `result` (a screenshot run it stops must not look like a success)."""
     from PySide6.QtCore import QTimer
 
+    def stop(signum, _frame) -> None:
+        result.setdefault("signal", signum)
+        app.quit()
+
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: app.quit())
+        signal.signal(sig, stop)
     # Python runs signal handlers only when it holds control: wake it up a few times a second.
     ticker = QTimer(app)
     ticker.timeout.connect(lambda: None)
@@ -286,14 +299,34 @@ def screenshot_paths(target: Path, count: int) -> list[Path]:
                        for i in range(2, count + 1)]
 
 
+def write_png(image, path: Path) -> bool:
+    """Save a QImage as PNG at `path`, whole or not at all: written to a temporary file in
+    the same folder, then renamed over `path` (a kill mid-write leaves the previous file)."""
+    from deskapp.commands.checks import temp_beside
+
+    tmp = temp_beside(path)
+    try:
+        if image.save(str(tmp), "PNG"):
+            os.replace(tmp, path)
+            return True
+    except OSError as exc:
+        log.warning("screenshot %s not written: %s", path, exc)
+    tmp.unlink(missing_ok=True)
+    return False
+
+
 def _save(windows: list, target: Path, result: dict, t_start: float, app) -> None:
     if result.get("saved"):
         return
     result["saved"] = True
     for window, path in zip(windows, screenshot_paths(target, len(windows)), strict=True):
         image = window.grab().toImage()  # device pixels: W x H times the scale factor
-        if not image.save(str(path), "PNG"):
-            print(f"deskapp: could not write screenshot {path}", file=sys.stderr)
+        if not write_png(image, path):
+            from deskapp.commands.checks import output_problem, printable
+
+            why = output_problem(path) or "the PNG could not be encoded"
+            print(f"deskapp: could not write screenshot {printable(path)}: {why}",
+                  file=sys.stderr)
             result["code"] = 1
         else:
             log.info("screenshot %s written %.2f s after start", path,

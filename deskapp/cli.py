@@ -7,7 +7,6 @@ Bad input prints one line on stderr naming what was wrong and what is accepted, 
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
 from pathlib import Path
@@ -15,6 +14,13 @@ from pathlib import Path
 import pandas as pd
 
 from deskapp import __version__
+from deskapp.commands.checks import (
+    journal_path_problem,
+    output_problem,
+    printable,
+    span,
+    undecodable,
+)
 
 EXIT_BAD_INPUT = 2
 MAX_SCREENS = 6  # = deskapp.ui.screens.MAX_SCREENS (not imported: this stays Qt-free)
@@ -75,8 +81,8 @@ def parse_time(text: str, flag: str = "--at") -> pd.Timestamp:
         t = pd.Timestamp(text)
     except (ValueError, TypeError, OverflowError):
         t = pd.NaT
-    if pd.isna(t):
-        raise UsageError(f"{flag} '{text}' is not a date/time; use ISO 8601, "
+    if pd.isna(t) or not 1900 <= t.year <= 2200:  # e.g. '-1' is year -1
+        raise UsageError(f"{flag} '{text}' is not a date/time from 1900 to 2200; use ISO 8601, "
                          "e.g. 2026-02-05 or 2026-02-05T14:00Z")
     return t.tz_localize("UTC") if t.tzinfo is None else t.tz_convert("UTC")
 
@@ -109,10 +115,22 @@ def parse_speed(text: str) -> float:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
+        _refuse_undecodable(argv)
         return _run(build_parser().parse_args(argv))
-    except UsageError as exc:
-        print(f"deskapp: {exc}", file=sys.stderr)
+    except UsageError as exc:  # user input in the message is escaped: one line, inert
+        print(f"deskapp: {printable(exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT
+
+
+def _refuse_undecodable(argv: list[str]) -> None:
+    """Bytes that are not UTF-8 (or a NUL) in an argument would fail deep inside."""
+    for i, arg in enumerate(argv):
+        flag = argv[i - 1] if i and argv[i - 1].startswith("-") else "argument"
+        if undecodable(arg):
+            raise UsageError(f"{flag} '{arg}' holds bytes that are not UTF-8 text; "
+                             "deskapp takes UTF-8")
+        if "\x00" in arg:  # only possible in-process (a shell cannot pass one)
+            raise UsageError(f"{flag} '{arg}' holds a NUL character")
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -148,11 +166,17 @@ def _run(args: argparse.Namespace) -> int:
     if args.screenshot is not None:
         if args.screenshot.suffix.lower() != ".png":
             raise UsageError(f"--screenshot '{args.screenshot}' must name a .png file")
-        parent = args.screenshot.resolve().parent
-        if not parent.is_dir() or not os.access(parent, os.W_OK):
-            raise UsageError(f"--screenshot '{args.screenshot}': folder {parent} does not exist "
-                             "or is not writable")
+        from deskapp.app import screenshot_paths
+
+        for path in screenshot_paths(args.screenshot, screens or 1):
+            problem = output_problem(path)
+            if problem:
+                raise UsageError(f"--screenshot '{path}': {problem}")
         size = size or (1600, 900)
+    journal = args.journal or config.journal_url
+    problem = journal_path_problem(journal) if journal else None
+    if problem:
+        raise UsageError(f"journal {journal}: {problem}")
     source = args.source or ("replay" if args.replay or args.at or args.speed else "live")
     if source != "replay":
         for flag, value in (("--replay", args.replay), ("--at", args.at), ("--speed", args.speed)):
@@ -174,7 +198,7 @@ def _run(args: argparse.Namespace) -> int:
         at = info.default_at
     elif not info.start <= at <= info.end:
         raise UsageError(f"--at {at:%Y-%m-%dT%H:%MZ} is outside replay '{name}', which runs "
-                         f"{info.start:%Y-%m-%d} .. {info.end:%Y-%m-%d}")
+                         f"{span(info.start, info.end)}")
     if args.screenshot is not None:
         speed = 0.0  # the board exactly at --at
     elif speed is None:

@@ -5,6 +5,10 @@ Every error names the file, the key and what was expected.
 
 from __future__ import annotations
 
+import difflib
+import math
+import os
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,10 +56,30 @@ class Config:
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
 
 
+MAX_CONFIG_BYTES = 1 << 20  # a config is a few hundred bytes; more is not a config
+
+
+def _read_capped(path: Path) -> bytes:
+    """The bytes of a regular file of at most MAX_CONFIG_BYTES. Opened non-blocking and checked
+    before reading, so a pipe, a device (/dev/zero) or a folder is refused, never waited on."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # no O_NONBLOCK on Windows
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ConfigError(f"config file {path} is not a regular file (a folder, a device or "
+                              "a pipe); give a .toml file")
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            data = fh.read(MAX_CONFIG_BYTES + 1)
+    finally:
+        os.close(fd)
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"config file {path} is larger than {MAX_CONFIG_BYTES} bytes; "
+                          "a config holds a few settings")
+    return data
+
+
 def _load_toml(path: Path) -> dict[str, Any]:
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        return tomllib.loads(_read_capped(path).decode("utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"config file not found: {path}") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -85,11 +109,77 @@ def _get(tree: dict[str, Any], dotted: str, kind: type, files: str) -> Any:
     return node
 
 
+MAX_WINDOW = 10_000  # bars; longer than any stored history
+MAX_VOL_TARGET = 5.0  # annualised volatility 500 %
+MAX_COOLDOWN_MINUTES = 525_600  # a year
+MAX_BANNER_SECONDS = 86_400  # a day
+
+
 def _int_list(tree: dict[str, Any], dotted: str, files: str) -> tuple[int, ...]:
     vals = _get(tree, dotted, list, files)
-    if not vals or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 2 for v in vals):
-        raise ConfigError(f"{files}: key '{dotted}' must be a non-empty list of integers >= 2")
+    if not vals or not all(isinstance(v, int) and not isinstance(v, bool)
+                           and 2 <= v <= MAX_WINDOW for v in vals):
+        raise ConfigError(f"{files}: key '{dotted}' must be a non-empty list of integers from 2 "
+                          f"to {MAX_WINDOW}, got {vals!r}")
     return tuple(vals)
+
+
+def _window(tree: dict[str, Any], dotted: str, files: str) -> int:
+    bars = _get(tree, dotted, int, files)
+    if not 2 <= bars <= MAX_WINDOW:
+        raise ConfigError(f"{files}: key '{dotted}' must be a window of 2 to {MAX_WINDOW} bars, "
+                          f"got {bars}")
+    return bars
+
+
+def _vol_target(tree: dict[str, Any], dotted: str, files: str) -> float:
+    """An annualised volatility target: finite, > 0 (a 0, NaN or inf target would turn the
+    de-leveraging pressure into a wrong number, not an error)."""
+    value = _get(tree, dotted, float, files)
+    if not (math.isfinite(value) and 0 < value <= MAX_VOL_TARGET):
+        raise ConfigError(f"{files}: key '{dotted}' must be an annualised volatility above 0 and "
+                          f"at most {MAX_VOL_TARGET:g} (e.g. 0.15 for 15 %), got {value!r}")
+    return value
+
+
+# Keys the defaults leave unset but a user file may give.
+OPTIONAL_KEYS: dict[str, Any] = {"journal_url": "", "smallcaps": {"breakout_level": 0.0}}
+
+
+def _check_known(over: dict[str, Any], known: dict[str, Any], file: str, prefix: str = "") -> None:
+    """Refuse a key or section the desk does not read (a misspelling would be ignored)."""
+    for key, value in over.items():
+        dotted = prefix + key
+        if key not in known:
+            near = difflib.get_close_matches(key, list(known), n=1)
+            hint = f"; did you mean '{prefix}{near[0]}'?" if near else ""
+            place = f"in [{prefix[:-1]}]" if prefix else "at the top level"
+            raise ConfigError(f"{file}: unknown key '{dotted}'{hint} (accepted {place}: "
+                              f"{', '.join(sorted(known))})")
+        if isinstance(known[key], dict):
+            if not isinstance(value, dict):
+                raise ConfigError(f"{file}: key '{dotted}' must be dict (a table [{dotted}]), "
+                                  f"got {type(value).__name__} {value!r}")
+            _check_known(value, known[key], file, dotted + ".")
+
+
+def _journal_url(value: Any, user_file: Path | None, files: str) -> str | None:
+    """None, a postgresql:// URL, or an absolute path: a relative one is taken from the
+    folder of the config file that gives it, not the current folder."""
+    from deskapp.journal.locate import is_url
+
+    if value is None:
+        return None
+    if not (isinstance(value, str) and value.strip() and "\x00" not in value):
+        raise ConfigError(f"{files}: key 'journal_url' must be a file path or a "
+                          f"postgresql:// URL, got {value!r}")
+    value = value.strip()
+    if is_url(value):
+        return value
+    path = Path(value).expanduser()
+    if not path.is_absolute() and user_file is not None:
+        path = Path(os.path.abspath(user_file)).parent / path
+    return str(path)
 
 
 ALERT_KINDS = ("regime", "early_warning", "correlation_zone", "flywheel")
@@ -99,18 +189,18 @@ def _alerts(tree: dict[str, Any], files: str) -> AlertsConfig:
     cooldowns = []
     for kind in ALERT_KINDS:
         minutes = _get(tree, f"alerts.cooldown_minutes.{kind}", int, files)
-        if minutes < 0:
+        if not 0 <= minutes <= MAX_COOLDOWN_MINUTES:
             raise ConfigError(f"{files}: key 'alerts.cooldown_minutes.{kind}' must be minutes "
-                              f">= 0, got {minutes}")
+                              f"from 0 to {MAX_COOLDOWN_MINUTES}, got {minutes}")
         cooldowns.append((kind, minutes))
     extra = set(_get(tree, "alerts.cooldown_minutes", dict, files)) - set(ALERT_KINDS)
     if extra:
         raise ConfigError(f"{files}: unknown key 'alerts.cooldown_minutes.{sorted(extra)[0]}' "
                           f"(expected one of {', '.join(ALERT_KINDS)})")
     seconds = _get(tree, "alerts.banner_seconds", int, files)
-    if seconds < 1:
-        raise ConfigError(f"{files}: key 'alerts.banner_seconds' must be seconds >= 1, "
-                          f"got {seconds}")
+    if not 1 <= seconds <= MAX_BANNER_SECONDS:
+        raise ConfigError(f"{files}: key 'alerts.banner_seconds' must be seconds from 1 to "
+                          f"{MAX_BANNER_SECONDS}, got {seconds}")
     return AlertsConfig(tuple(cooldowns), _get(tree, "alerts.tray", bool, files), seconds,
                         _get(tree, "alerts.history_file", bool, files))
 
@@ -131,33 +221,29 @@ def load_config(user_file: Path | None = None) -> Config:
     tree = _load_toml(default)
     files = [str(default)]
     if user_file is not None:
-        tree = _merge(tree, _load_toml(user_file))
+        over = _load_toml(user_file)
+        _check_known(over, _merge(tree, OPTIONAL_KEYS), str(user_file))
+        tree = _merge(tree, over)
         files = [str(user_file)]
     where = files[-1]
     basket = _get(tree, "universe.ai_basket", list, where)
     if not all(isinstance(s, str) and s for s in basket):
         raise ConfigError(f"{where}: key 'universe.ai_basket' must be a list of ticker strings")
-    h1 = _get(tree, "correlation.h1_window", int, where)
-    h4 = _get(tree, "correlation.h4_window", int, where)
-    if h1 < 2 or h4 < 2:
-        raise ConfigError(f"{where}: correlation windows must be integers >= 2")
-    journal_url = tree.get("journal_url")
-    if journal_url is not None and not (isinstance(journal_url, str) and journal_url.strip()):
-        raise ConfigError(f"{where}: key 'journal_url' must be a file path or a "
-                          f"postgresql:// URL, got {journal_url!r}")
+    h1, h4 = (_window(tree, f"correlation.{k}", where) for k in ("h1_window", "h4_window"))
+    journal_url = _journal_url(tree.get("journal_url"), user_file, where)
     level = None  # optional: the prior 252-session high when unset
     if "smallcaps" in tree and "breakout_level" in _get(tree, "smallcaps", dict, where):
         level = _get(tree, "smallcaps.breakout_level", float, where)
-        if not level > 0:
+        if not (math.isfinite(level) and level > 0):
             raise ConfigError(f"{where}: key 'smallcaps.breakout_level' must be a Russell 2000 "
                               f"level > 0, got {level!r}")
     return Config(
-        journal_url=journal_url.strip() if journal_url else None,
+        journal_url=journal_url,
         default_replay=_get(tree, "replay.default", str, where),
         ai_basket=tuple(basket),
         correlation=CorrelationConfig(_int_list(tree, "correlation.daily_windows", where), h1, h4),
-        vol_target_ndx=_get(tree, "vol_target.ndx", float, where),
-        vol_target_btc=_get(tree, "vol_target.btc", float, where),
+        vol_target_ndx=_vol_target(tree, "vol_target.ndx", where),
+        vol_target_btc=_vol_target(tree, "vol_target.btc", where),
         rut_breakout_level=level,
         source_files=tuple([str(default)] + ([str(user_file)] if user_file else [])),
         alerts=_alerts(tree, where),

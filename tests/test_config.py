@@ -72,7 +72,7 @@ def test_wrong_type_names_key_and_expected_type(tmp_path, text, shown):
 
 def test_window_below_two_is_refused(tmp_path):
     user = write(tmp_path, "[correlation]\nh4_window = 1\n")
-    with pytest.raises(ConfigError, match="correlation windows must be integers >= 2"):
+    with pytest.raises(ConfigError, match="key 'correlation.h4_window' must be a window of 2 to"):
         load_config(user)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -52,17 +53,24 @@ def add_parser(sub: argparse._SubParsersAction, parser_class: type) -> None:
 
 def run(args: argparse.Namespace, usage_error: type[Exception], parse_time) -> int:
     from deskapp import __version__
+    from deskapp.commands.checks import journal_path_problem, output_problem
     from deskapp.config import ConfigError, load_config
     from deskapp.journal.locate import open_journal, resolve_location
     from deskapp.journal.model import JournalError
 
     if args.verb is None:
         raise usage_error("say what to do: journal add, list, export or stats")
+    problem = output_problem(args.csv) if args.verb == "export" else None
+    if problem:  # before the journal is opened: no work for a file that cannot be written
+        raise usage_error(f"--csv '{args.csv}': {problem}")
     try:
         config = load_config(getattr(args, "config", None))
     except ConfigError as exc:
         raise usage_error(str(exc)) from None
     location = resolve_location(getattr(args, "journal", None), config.journal_url)
+    problem = journal_path_problem(location)
+    if problem:
+        raise usage_error(f"journal {location}: {problem}")
     try:  # the read verbs never write: they open the journal read-only
         store = open_journal(location, __version__, read_only=args.verb != "add")
     except JournalError as exc:
@@ -85,6 +93,7 @@ def run(args: argparse.Namespace, usage_error: type[Exception], parse_time) -> i
 
 
 def _add(args, store, config, usage_error, parse_time) -> int:
+    from deskapp.commands.checks import span
     from deskapp.journal.model import Decision
 
     if args.at and not args.replay:
@@ -104,7 +113,8 @@ def _add(args, store, config, usage_error, parse_time) -> int:
             raise usage_error(str(exc)) from None
         at = parse_time(args.at) if args.at else ds.info.default_at
         if not ds.info.start <= at <= ds.info.end:
-            raise usage_error(f"--at {at:%Y-%m-%dT%H:%MZ} is outside replay '{args.replay}'")
+            raise usage_error(f"--at {at:%Y-%m-%dT%H:%MZ} is outside replay '{args.replay}', "
+                              f"which runs {span(ds.info.start, ds.info.end)}")
         snap = compute_snapshot(ds.frames, at, ds.meta, basket=config.ai_basket)
         snapshot = snap.to_dict()
         market_time, dataset, source = snap.asof, ds.info.name, "replay"
@@ -134,7 +144,9 @@ def _cached_snapshot(config) -> tuple[dict, str | None, str]:
             with MarketCache(path) as cache:
                 frames, _ = cache.get_all()
         except CacheError as exc:
-            print(f"journal: the market cache cannot be read ({exc})", file=sys.stderr)
+            print(f"journal: the market cache cannot be read ({exc}); recorded without a "
+                  "snapshot", file=sys.stderr)
+            return {}, None, "manual"
     if not frames:
         print("journal: no market data cached here (open the desk live once, or use --replay); "
               "recorded without a snapshot", file=sys.stderr)
@@ -221,13 +233,18 @@ def _list(rows: list[dict], as_json: bool) -> int:
 
 
 def _export(rows: list[dict], path: Path, usage_error) -> int:
+    from deskapp.commands.checks import printable, temp_beside
     from deskapp.journal.export import write_csv
 
-    parent = path.resolve().parent
-    if not parent.is_dir():
-        raise usage_error(f"--csv '{path}': folder {parent} does not exist")
-    n = write_csv(path, [_flat(r) for r in rows], RECORD_FIELDS + OUTCOME_FIELDS + ["damaged"])
-    print(f"journal: wrote {n} decisions to {path}", file=sys.stderr)
+    tmp = temp_beside(path)  # complete or not at all: written aside, then renamed
+    try:
+        n = write_csv(tmp, [_flat(r) for r in rows],
+                      RECORD_FIELDS + OUTCOME_FIELDS + ["damaged"])
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise usage_error(f"--csv '{path}' not written: {exc.strerror or exc}") from None
+    print(f"journal: wrote {n} decisions to {printable(path)}", file=sys.stderr)
     return 0
 
 

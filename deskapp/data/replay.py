@@ -127,7 +127,28 @@ def read_series(path: Path, key: str) -> pd.DataFrame:
         raise DatasetError(f"series file {path} is corrupt: {msg}") from None
     if frame.empty:
         raise DatasetError(f"series file {path} holds no rows")
+    frame = _without_bad_prices(frame, path)
+    if frame.empty:
+        raise DatasetError(f"series file {path} holds no usable rows (every price is infinite, "
+                           "zero or negative)")
     return canonical(frame, key)
+
+
+PRICE_COLUMNS = ("open", "high", "low", "close")  # > 0; rates and funding may be negative
+
+
+def _without_bad_prices(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """The frame without rows holding an infinite value or a price <= 0, said in one line."""
+    bad = np.isinf(frame.to_numpy()).any(axis=1)
+    prices = [c for c in PRICE_COLUMNS if c in frame.columns]
+    if prices:
+        bad |= (frame[prices] <= 0).any(axis=1).to_numpy()
+    if bad.any():
+        first = frame.index[bad][0]
+        log.warning("series file %s: rejected %d rows with an infinite, zero or negative price "
+                    "(the first at %s)", path, int(bad.sum()), f"{first:%Y-%m-%dT%H:%MZ}")
+        frame = frame.loc[~bad]
+    return frame
 
 
 def load_dataset(name: str, store: Path | None = None) -> ReplayDataset:

@@ -3,7 +3,7 @@ history dock (DESIGN.md section 7). What fires, and when, is decided off the GUI
 `deskapp/signals/alerts.py` in the compute worker; this module only shows and keeps it.
 
 The history survives restarts in `alerts.jsonl` (data folder, one JSON alert per line; a line
-that cannot be read is skipped with a log line, never fatal).
+that cannot be read is moved to `alerts.jsonl.rejected` with one log line, never fatal).
 """
 
 from __future__ import annotations
@@ -262,11 +262,28 @@ def _qcolour(name: str):
 
 
 # ------------------------------------------------------------------ the file
-def load_history(path: Path, limit: int = 200) -> list[Alert]:
-    """The newest `limit` alerts of the file, oldest first; unreadable lines are skipped with
-    one log line. Cuts the file back when it has grown to twice FILE_KEEP lines."""
+def rejected_path(path: Path) -> Path:
+    """Where unreadable lines of the history are kept: alerts.jsonl.rejected beside it."""
+    return path.with_name(path.name + ".rejected")
+
+
+def _keep_aside(path: Path, lines: list[bytes]) -> bool:
+    """Append unreadable lines, byte for byte, to the rejected file; False if it failed."""
     try:
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        with rejected_path(path).open("ab") as fh:
+            fh.write(b"".join(line + b"\n" for line in lines))
+        return True
+    except OSError as exc:
+        log.warning("alert history %s: unreadable lines not kept aside (%s)", path, exc)
+        return False
+
+
+def load_history(path: Path, limit: int = 200) -> list[Alert]:
+    """The newest `limit` alerts of the file, oldest first. Unreadable lines are moved, byte
+    for byte, to alerts.jsonl.rejected (said once, in one log line), never dropped. Cuts the
+    file back when it has grown to twice FILE_KEEP lines."""
+    try:
+        lines = path.read_bytes().splitlines()
     except FileNotFoundError:
         return []
     except OSError as exc:
@@ -278,14 +295,19 @@ def load_history(path: Path, limit: int = 200) -> list[Alert]:
             continue
         try:
             alerts.append(Alert.from_dict(json.loads(line)))
-        except (ValueError, KeyError, TypeError, AttributeError):
-            bad.append(n)
+        except (ValueError, KeyError, TypeError, AttributeError):  # incl. UnicodeDecodeError
+            bad.append((n, line))
+    kept = bool(bad) and _keep_aside(path, [line for _, line in bad])
     if bad:
-        log.warning("alert history %s: skipped %d unreadable line%s (line %s)", path, len(bad),
-                    "s" if len(bad) > 1 else "", ", ".join(map(str, bad[:5]))
-                    + (", ..." if len(bad) > 5 else ""))
-    if len(lines) >= 2 * FILE_KEEP:
+        numbers = [n for n, _ in bad]
+        log.warning("alert history %s: skipped %d unreadable line%s (line %s)%s", path, len(bad),
+                    "s" if len(bad) > 1 else "", ", ".join(map(str, numbers[:5]))
+                    + (", ..." if len(bad) > 5 else ""),
+                    f"; kept in {rejected_path(path)}" if kept else "")
+    if len(lines) >= 2 * FILE_KEEP and (kept or not bad):
         _rewrite(path, alerts[-FILE_KEEP:])
+    elif kept:  # the bad lines are safe aside: the history keeps the readable ones
+        _rewrite(path, alerts)
     return alerts[-limit:]
 
 
