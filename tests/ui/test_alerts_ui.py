@@ -14,8 +14,8 @@ from deskapp.paths import data_dir
 from deskapp.signals.alerts import Alert
 from deskapp.ui.alerts import AlertBanner, AlertCenter, AlertHistory, load_history
 
-BEFORE = pd.Timestamp("2026-01-21T20:00Z")  # calm
-AFTER = pd.Timestamp("2026-01-21T21:30Z")  # volatility event since the 21:00 S&P close
+BEFORE = pd.Timestamp("2026-02-05T20:00Z")  # crypto stress: BTC -8 % on the day so far
+AFTER = pd.Timestamp("2026-02-05T21:30Z")  # trend break since the 21:00 S&P close
 
 
 def board_at(qtbot, window, t: pd.Timestamp) -> None:
@@ -35,12 +35,12 @@ def test_a_regime_change_in_the_replay_shows_everywhere(make_desk, qtbot, caplog
     alerts = got.args[0]
     board_at(qtbot, w, AFTER)  # the alerts are queued before their board
     assert [(a.kind, a.before, a.after, a.time) for a in alerts] == [
-        ("regime", "calm", "volatility event", AFTER)]
+        ("regime", "crypto stress", "trend break", AFTER)]
     message = alerts[0].message
-    assert message.startswith("Regime: calm → volatility event (S&P 500 RV(5)/RV(60) ")
+    assert message.startswith("Regime: crypto stress → trend break (trends (4h and 1d) BTC ")
     assert w.alert_banner.isVisible()
     # the banner: shape + word + time + the message; on its own row, above every pane
-    assert w.alert_banner.plain_text() == f"▲ escalation 2026-01-21 21:30 UTC {message}"
+    assert w.alert_banner.plain_text() == f"▲ escalation 2026-02-05 21:30 UTC {message}"
     assert message in w.alert_banner.text.toolTip()
     banner_bottom = w.alert_banner.mapTo(w, w.alert_banner.rect().bottomLeft()).y()
     shown = [d for d in w.docks.values() if not d.visibleRegion().isEmpty()]
@@ -50,8 +50,8 @@ def test_a_regime_change_in_the_replay_shows_everywhere(make_desk, qtbot, caplog
             assert dock.mapTo(w, dock.rect().topLeft()).y() > banner_bottom, dock.objectName()
     # the history dock, newest first
     rows = w.alert_history.rows()
-    assert rows == [("2026-01-21 21:30", f"▲ {message}", "Regime",
-                     "▲ escalation: calm → volatility event", "replay 2026-02-risk-off")]
+    assert rows == [("2026-02-05 21:30", f"▲ {message}", "Regime",
+                     "▲ escalation: crypto stress → trend break", "replay 2026-02-risk-off")]
     assert w.docks["alerts"].objectName() == "dock_alerts"
     view_menu = next(a.menu() for a in w.menuBar().actions() if a.text() == "&View")
     assert w.docks["alerts"].toggleViewAction() in view_menu.actions()
@@ -75,7 +75,7 @@ def test_a_regime_change_in_the_replay_shows_everywhere(make_desk, qtbot, caplog
     # and forward again: the change plays again, once
     with qtbot.waitSignal(desk.alerts.sig_shown, timeout=30000) as again:
         desk.source.seek(AFTER)
-    assert [a.after for a in again.args[0]] == ["volatility event"]
+    assert [a.after for a in again.args[0]] == ["trend break"]
     assert len(w.alert_history.rows()) == 2
 
 
