@@ -185,6 +185,7 @@ class Desk:
         joined = self.threads.shutdown()
         self.alerts.close()
         joined = self.window.review.pool.waitForDone(5000) and joined
+        joined = self.window.journal_writer.wait(5000) and joined  # a decision in flight lands
         self.journal.close()
         if self.cache is not None:
             self.cache.close()

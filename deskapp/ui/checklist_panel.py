@@ -7,8 +7,9 @@ next") or overrides with a note. Each step counts down its time box and the run 
 horizon profile with its playbook, the position risk limit and a decision note beside the Hedge /
 Reduce / Wait buttons.
 
-The panel only shows and emits: `sig_decide(decision)` goes to the main window, which records
-`decision_fields()` and reports back through `show_saved` / `show_error`. Time comes from an
+The panel only shows and emits: `sig_decide(decision)` goes to the main window, which hands
+`decision_fields()` to a journal writer thread and reports back through `show_pending`, then
+`show_saved` / `show_error` once the commit returned. Time comes from an
 injected monotonic clock (`ChecklistRun`); the 1 s timer only repaints the countdowns.
 
 Keyboard (every action has one; `KEYS` lists them for the help line):
@@ -724,7 +725,19 @@ class ChecklistPanel(QWidget):
         self.sig_decide.emit(decision)
 
     # ------------------------------------------------------------------ journal feedback
+    def show_pending(self, decision: str) -> None:
+        """A decision is being written: the buttons wait (disabled) until it is saved or not."""
+        for button in self.buttons.values():
+            button.setEnabled(False)
+        self.status.setText(f"<span style='color:{theme.MUTED}'><b>… saving</b> "
+                            f"{html.escape(decision)}</span>")
+
+    def _ready(self) -> None:
+        for button in self.buttons.values():
+            button.setEnabled(True)
+
     def show_saved(self, decision: str, record_id: str, when_utc: str, market_time: str) -> None:
+        self._ready()
         self.status.setText(
             f"<span style='color:{theme.GREEN}'><b>✔ saved</b></span> {html.escape(decision)} at "
             f"{html.escape(when_utc)} UTC (market {html.escape(market_time)})<br>"
@@ -739,5 +752,6 @@ class ChecklistPanel(QWidget):
                             f"{html.escape(reason)}</span>")
 
     def show_error(self, message: str) -> None:
+        self._ready()
         self.status.setText(f"<span style='color:{theme.RED}'><b>✘ NOT saved:</b> "
                             f"{html.escape(message)}</span>")
