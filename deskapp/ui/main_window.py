@@ -200,8 +200,9 @@ class MainWindow(QMainWindow):
         bar = self.statusBar()
         self.mode_label = QLabel(" REPLAY ")
         self.mode_label.setObjectName("status_mode")
-        self.mode_label.setStyleSheet(f"background:{theme.AMBER}; color:#000; font-weight:bold;"
-                                      " padding:1px 6px; border-radius:3px;")
+        self.mode_label.setStyleSheet(
+            f"background:{theme.AMBER}; color:{theme.ink_on(theme.AMBER)}; font-weight:bold;"
+            " padding:1px 6px; border-radius:3px;")
         self.clock_label = QLabel("waiting for data…")
         self.clock_label.setObjectName("status_clock")
         self.perf_label = QLabel("")
@@ -314,8 +315,8 @@ class MainWindow(QMainWindow):
                 text += " &nbsp;·&nbsp; no cached data and no answer from the network yet: " \
                         "<b>deskapp --replay 2026-02-risk-off</b> opens the bundled replay"
         set_text(self.mode_label, f" {mode} ")
-        set_style(self.mode_label, f"background:{colour}; color:#000; font-weight:bold;"
-                                   " padding:1px 6px; border-radius:3px;")
+        set_style(self.mode_label, f"background:{colour}; color:{theme.ink_on(colour)};"
+                                   " font-weight:bold; padding:1px 6px; border-radius:3px;")
         set_text(self.clock_label, text)
 
     def _newest_data(self, view: BoardView) -> pd.Timestamp | None:
@@ -388,6 +389,10 @@ class MainWindow(QMainWindow):
     @Slot(str, str)
     def _on_decision_failed(self, _decision: str, reason: str) -> None:
         self.checklist.show_error(reason)
+
+    def restyle(self) -> None:
+        """The status bar's fixed style in the current theme (the mode follows the board)."""
+        set_style(self.perf_label, f"color:{theme.MUTED}")
 
     def set_perf(self, text: str) -> None:
         self.perf_label.setText(text)

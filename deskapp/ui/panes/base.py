@@ -444,7 +444,7 @@ class TimePane(QWidget):
             for tf in TIMEFRAMES:
                 value = self.trends.get(f"{prefix}_{tf}")
                 mark, word = TREND_MARKS.get(value, ("?", ""))
-                colour = {1: theme.GREEN, -1: theme.RED}.get(value, theme.MUTED)
+                colour = theme.text({1: "GREEN", -1: "RED"}.get(value, "MUTED"))
                 bits.append(f"{tf} <span style='color:{colour}'><b>{mark}</b></span>"
                             + (f" {word}" if word else ""))
             parts.append(f"{html.escape(label)} trend " + " ".join(bits))
@@ -673,6 +673,10 @@ class TimePane(QWidget):
                 for _sample, label in plot.legend.items:  # the colour is used on the next text
                     label.setText(label.text)
             row.notice.setText(row.notice.text, color=theme.AMBER)
+            for item in plot.items:  # threshold lines' labels: MUTED unless they say otherwise
+                label = getattr(item, "label", None) if isinstance(item, pg.InfiniteLine) else None
+                if label is not None:
+                    label.setColor(theme.text(getattr(item, "text_colour", "MUTED")))
             row.vline.setPen(pg.mkPen(theme.MUTED, width=1, style=Qt.PenStyle.DashLine))
             for c in row.spec.curves:
                 item, colour = row.items[c.cid], theme.curve_colour(c.colour)
@@ -830,4 +834,5 @@ def fmt(value: float | None, spec: str = ".2f", suffix: str = "") -> str:
 
 
 def badge(text: str, colour: str) -> str:
-    return f"<span style='color:{colour}'><b>{html.escape(text)}</b></span>"
+    """Bold text in `colour` (a theme name or hex), readable on the current theme."""
+    return f"<span style='color:{theme.text(colour)}'><b>{html.escape(text)}</b></span>"
