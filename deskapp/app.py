@@ -1,4 +1,8 @@
-"""Builds the QApplication, config, data source, workers and main window; nothing else."""
+"""Builds the QApplication, config, data sources, workers and main window; nothing else.
+
+Live by default (one feed worker per live source: Yahoo, the crypto venues, FRED, the
+liquidation websockets; the local cache paints first), or one replay (`--replay`) or the cache
+alone (`--source cache`). docs/ARCHITECTURE.md, Threads, says what runs where."""
 
 from __future__ import annotations
 

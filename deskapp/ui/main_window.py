@@ -1,4 +1,8 @@
-"""The main window: four board panes and the checklist as docks, a replay bar, a status bar."""
+"""The main window: eight time panes (four in front, four as tabs behind them), the regime,
+checklist, review and alert-history docks, a replay bar and a status bar.
+
+Boards arrive from the compute worker (`apply_board_staged`, queued); decisions leave for the
+journal writer's pool thread (`ui/journal_writer.py`) and come back as saved / failed."""
 
 from __future__ import annotations
 

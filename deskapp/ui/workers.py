@@ -1,6 +1,10 @@
 """Worker threads: one poller per source and one compute worker (DESIGN.md section 3).
 
-Only `FeedBatch` and `BoardView` objects cross threads, through queued Qt signals.
+What crosses threads, always through queued Qt signals: `FeedBatch` (feed -> compute and the
+window), `BoardView` with its snapshot (compute -> window), the alerts a snapshot fired and the
+count of outcomes filled (compute -> GUI), and a decision's record id (GUI -> compute, to fill
+its outcomes). All are immutable or not touched again by the sender. The compute worker's board
+rate and outcome throttle read an injected monotonic clock.
 Every worker is a QObject moved to its own QThread; `WorkerThreads.shutdown()` stops and joins
 them all, so closing the window never leaves a thread running.
 """
