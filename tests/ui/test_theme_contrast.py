@@ -63,7 +63,7 @@ def pairs(name: str) -> list[tuple[str, str, str, str]]:
         backgrounds = {k: t[k] for k in theme.TEXT_BACKGROUNDS}
         backgrounds["LEGEND_BG over BACKGROUND"] = over(t["LEGEND_BG"], t["BACKGROUND"])
         out = [(tk, tv, bk, bv) for tk, tv in texts.items() for bk, bv in backgrounds.items()]
-        # Body text on buttons and on the focused button / alert banner.
+        # Body text on buttons and on the focused button.
         out += [("FOREGROUND", t["FOREGROUND"], k, t[k]) for k in ("BUTTON", "FOCUS_BG")]
         # The status bar's mode badge: ink on amber (replay), red (offline), green (live).
         for fill in (t["AMBER"], t["RED"], theme.GREEN):
