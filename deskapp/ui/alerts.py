@@ -167,7 +167,6 @@ class AlertBanner(QToolBar):
         super().setVisible(visible and self.alert is not None)
 
     def show_alert(self, a: Alert, more: int = 0) -> None:
-        from deskapp.ui import theme
 
         self.alert = a
         self.restyle()
