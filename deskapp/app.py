@@ -1,4 +1,8 @@
-"""Builds the QApplication, config, data source, workers and main window; nothing else."""
+"""Builds the QApplication, config, data sources, workers and main window; nothing else.
+
+Live by default (one feed worker per live source: Yahoo, the crypto venues, FRED, the
+liquidation websockets; the local cache paints first), or one replay (`--replay`) or the cache
+alone (`--source cache`). docs/ARCHITECTURE.md, Threads, says what runs where."""
 
 from __future__ import annotations
 
@@ -185,6 +189,7 @@ class Desk:
         joined = self.threads.shutdown()
         self.alerts.close()
         joined = self.window.review.pool.waitForDone(5000) and joined
+        joined = self.window.journal_writer.wait(5000) and joined  # a decision in flight lands
         self.journal.close()
         if self.cache is not None:
             self.cache.close()

@@ -47,10 +47,15 @@ MAX_ROWS = 1000  # the dock keeps the newest this many
 FILE_KEEP = 1000  # alerts.jsonl is cut back to the newest this many when it holds twice as many
 
 
+def _role(severity: str) -> str:
+    """The theme colour name of a severity (resolved when drawn: a theme switch follows)."""
+    return {ESCALATION: "AMBER", EASING: "SKY"}.get(severity, "MUTED")
+
+
 def _colour(severity: str) -> str:
     from deskapp.ui import theme
 
-    return {ESCALATION: theme.AMBER, EASING: theme.SKY}.get(severity, theme.MUTED)
+    return theme.text(_role(severity))
 
 
 def _origin(a: Alert) -> str:
@@ -162,14 +167,9 @@ class AlertBanner(QToolBar):
         super().setVisible(visible and self.alert is not None)
 
     def show_alert(self, a: Alert, more: int = 0) -> None:
-        from deskapp.ui import theme
 
         self.alert = a
-        colour = _colour(a.severity)
-        self.frame.setStyleSheet(
-            f"QFrame#alert_banner {{ background:{theme.FOCUS_BG}; border-left:5px solid "
-            f"{colour}; }} QLabel {{ color:{theme.FOREGROUND}; }}")
-        self.marker.setText(f"<b style='color:{colour}'>{a.marker} {a.severity.upper()}</b>")
+        self.restyle()
         self.marker.setToolTip(a.severity)
         self.text.setToolTip(f"{a.time:%Y-%m-%d %H:%M} UTC — {a.message}\n({_origin(a)})")
         self.text.set_parts(f"{a.time:%Y-%m-%d %H:%M} UTC", a.message)
@@ -183,6 +183,20 @@ class AlertBanner(QToolBar):
         self.timer.stop()
         self.alert = None
         super().setVisible(False)
+
+    def restyle(self) -> None:
+        """The banner's colours in the current theme (on show, and on View ▸ Theme)."""
+        from deskapp.ui import theme
+
+        a = self.alert
+        if a is None:
+            return
+        colour = _colour(a.severity)
+        # CURRENT_BG: a background every text colour of the theme reads on (>= 4.5:1).
+        self.frame.setStyleSheet(
+            f"QFrame#alert_banner {{ background:{theme.CURRENT_BG}; border-left:5px solid "
+            f"{colour}; }} QLabel {{ color:{theme.FOREGROUND}; }}")
+        self.marker.setText(f"<b style='color:{colour}'>{a.marker} {a.severity.upper()}</b>")
 
     def plain_text(self) -> str:
         """What the banner says, without markup (tests, accessibility)."""
@@ -220,6 +234,17 @@ class AlertHistory(QWidget):
         self.session = 0
         self.earlier = 0
 
+    def restyle(self) -> None:
+        """Recolour the rows for the current theme (View ▸ Theme)."""
+        from deskapp.ui import theme
+
+        for r in range(self.table.rowCount()):
+            for c in range(self.table.columnCount()):
+                item = self.table.item(r, c)
+                role = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+                if role:
+                    item.setForeground(_qcolour(theme.text(role)))
+
     def add(self, alerts: Iterable[Alert], earlier: bool = False) -> None:
         """Insert at the top, in order (the last given ends up first)."""
         from deskapp.ui import theme
@@ -233,10 +258,10 @@ class AlertHistory(QWidget):
                 tip = f"{headline(a)}: {a.message}" + (
                     "" if a.since == a.time else f"\n(first seen {a.since:%Y-%m-%d %H:%M} UTC)")
                 item.setToolTip(tip + ("\nfrom an earlier session" if earlier else ""))
-                if earlier:
-                    item.setForeground(_qcolour(theme.MUTED))
-                elif col == 3:
-                    item.setForeground(_qcolour(_colour(a.severity)))
+                role = "MUTED" if earlier else _role(a.severity) if col == 3 else None
+                if role is not None:
+                    item.setData(Qt.ItemDataRole.UserRole, role)  # restyle() reads it again
+                    item.setForeground(_qcolour(theme.text(role)))
                 self.table.setItem(0, col, item)
             if earlier:
                 self.earlier += 1

@@ -7,8 +7,9 @@ next") or overrides with a note. Each step counts down its time box and the run 
 horizon profile with its playbook, the position risk limit and a decision note beside the Hedge /
 Reduce / Wait buttons.
 
-The panel only shows and emits: `sig_decide(decision)` goes to the main window, which records
-`decision_fields()` and reports back through `show_saved` / `show_error`. Time comes from an
+The panel only shows and emits: `sig_decide(decision)` goes to the main window, which hands
+`decision_fields()` to a journal writer thread and reports back through `show_pending`, then
+`show_saved` / `show_error` once the commit returned. Time comes from an
 injected monotonic clock (`ChecklistRun`); the 1 s timer only repaints the countdowns.
 
 Keyboard (every action has one; `KEYS` lists them for the help line):
@@ -75,8 +76,9 @@ STEPS: tuple[Step, ...] = (
     Step("Execution rule", 2, "Decide: hedge, reduce or wait, by your profile's playbook."),
 )
 RUN_MINUTES = sum(s.minutes for s in STEPS)
-DECISIONS = (("hedge", "Hedge", theme.VERMILLION), ("reduce", "Reduce", theme.AMBER),
-             ("wait", "Wait", theme.SKY))
+# Theme colour names, resolved when styled (theme.text): a theme switch recolours the buttons.
+DECISIONS = (("hedge", "Hedge", "VERMILLION"), ("reduce", "Reduce", "AMBER"),
+             ("wait", "Wait", "SKY"))
 # Status shown with a shape as well as its word (never colour alone).
 STATUS_TEXT = {RISK_OFF: "▼ risk-off", NEUTRAL: "■ neutral", RISK_ON: "▲ risk-on"}
 DEFAULT_PROFILE = "swing"
@@ -163,13 +165,11 @@ class StepCard(QFrame):
         self.evidence_label.setWordWrap(True)
         self.evidence_label.setTextFormat(Qt.TextFormat.PlainText)
         self.evidence_label.setAccessibleName(f"Step {n} evidence")
-        self.evidence_label.setStyleSheet(f"color:{theme.MUTED};")
         _small(self.evidence_label)
         layout.addWidget(self.evidence_label)
 
         self.override_label = QLabel(self)
         self.override_label.setObjectName(f"override_{n}")
-        self.override_label.setStyleSheet(f"color:{theme.AMBER}; font-weight:bold;")
         self.override_label.setAccessibleName(f"Step {n} override")
         self.override_label.hide()
         layout.addWidget(self.override_label)
@@ -182,6 +182,12 @@ class StepCard(QFrame):
         self.note_edit.hide()
         layout.addWidget(self.note_edit)
         self.body = layout
+        self.restyle()
+
+    def restyle(self) -> None:
+        """The fixed styles, in the current theme's colours."""
+        set_style(self.evidence_label, f"color:{theme.MUTED};")
+        set_style(self.override_label, f"color:{theme.AMBER}; font-weight:bold;")
 
     def set_evidence(self, text: str) -> None:
         if self.evidence_label.text() != text:
@@ -282,7 +288,7 @@ class ChecklistPanel(QWidget):
         keys = QLabel(KEYS, content)
         keys.setObjectName("checklist_keys")
         keys.setWordWrap(True)
-        keys.setStyleSheet(f"color:{theme.MUTED};")
+        self.keys_label = keys
         keys.setAccessibleName("Keyboard shortcuts")
         _small(keys, 0.85)
         steps_layout.addWidget(keys)
@@ -310,9 +316,8 @@ class ChecklistPanel(QWidget):
         self._tick.setInterval(1000)
         self._tick.timeout.connect(self.refresh)
         self._restore_settings()
-        self._show_playbook()
-        self._update_states()
-        self.refresh()
+        self._status_shown: Callable[[], None] | None = None  # redraws the status line
+        self.restyle()  # styles, playbook, step states and countdowns
 
     # ------------------------------------------------------------------ building
     def _build_header(self) -> QHBoxLayout:
@@ -348,9 +353,6 @@ class ChecklistPanel(QWidget):
                                     "(Ctrl+Enter or Alt+N)")
         self.done_button.setAccessibleName("Done, next step")
         self.done_button.clicked.connect(self.done_and_next)
-        for button in (self.start_button, self.back_button, self.done_button):
-            # The dark palette colours disabled text like enabled text: grey it here.
-            button.setStyleSheet(f"QPushButton:disabled {{ color:{theme.MUTED}; }}")
         row.addWidget(self.start_button, 3)
         row.addWidget(self.back_button, 2)
         row.addWidget(self.done_button, 3)
@@ -394,9 +396,6 @@ class ChecklistPanel(QWidget):
         self.playbook_label.setWordWrap(True)
         self.playbook_label.setTextFormat(Qt.TextFormat.RichText)
         self.playbook_label.setAccessibleName("Playbook")
-        self.playbook_label.setStyleSheet(
-            f"QLabel#playbook {{ border-style:solid; border-color:{theme.SKY};"
-            " border-width:0 0 0 3px; padding:2px 0 2px 6px; }")
         card.body.addWidget(self.playbook_label)
 
         self.notes_edit = QLineEdit(card)
@@ -418,7 +417,7 @@ class ChecklistPanel(QWidget):
         grid = QGridLayout()
         grid.setHorizontalSpacing(6)
         self.buttons: dict[str, QPushButton] = {}
-        for col, (decision, text, colour) in enumerate(DECISIONS):
+        for col, (decision, text, _colour) in enumerate(DECISIONS):
             key = f"Ctrl+{col + 1}"
             button = QPushButton(f"{text}\n{key}", self)
             button.setObjectName(f"decide_{decision}")
@@ -426,10 +425,6 @@ class ChecklistPanel(QWidget):
             button.setShortcut(QKeySequence(key))
             button.setToolTip(f"Record '{decision}' in the journal ({key})")
             button.setAccessibleName(f"Decide {decision}")
-            button.setStyleSheet(
-                f"QPushButton {{ border:2px solid {colour}; border-radius:4px; font-weight:bold;"
-                f" padding:3px; }} QPushButton:pressed {{ background:{colour}; color:#000; }}"
-                f" QPushButton:focus {{ background:{theme.FOCUS_BG}; }}")
             button.clicked.connect(lambda _=False, d=decision: self.decide(d))
             grid.addWidget(button, 0, col)
             self.buttons[decision] = button
@@ -723,10 +718,50 @@ class ChecklistPanel(QWidget):
             self.refresh()
         self.sig_decide.emit(decision)
 
+    # ------------------------------------------------------------------ theme
+    def restyle(self) -> None:
+        """Every style and coloured text in the current theme (built here, View ▸ Theme)."""
+        set_style(self.keys_label, f"color:{theme.MUTED};")
+        for button in (self.start_button, self.back_button, self.done_button):
+            # The dark palette colours disabled text like enabled text: grey it here.
+            set_style(button, f"QPushButton:disabled {{ color:{theme.MUTED}; }}")
+        set_style(self.playbook_label,
+                  f"QLabel#playbook {{ border-style:solid; border-color:{theme.text('SKY')};"
+                  " border-width:0 0 0 3px; padding:2px 0 2px 6px; }")
+        for decision, _text, name in DECISIONS:
+            colour = theme.text(name)
+            set_style(self.buttons[decision],
+                      f"QPushButton {{ border:2px solid {colour}; border-radius:4px;"
+                      f" font-weight:bold; padding:3px; }} QPushButton:pressed {{"
+                      f" background:{colour}; color:{theme.ink_on(colour)}; }}"
+                      f" QPushButton:focus {{ background:{theme.FOCUS_BG}; }}")
+        for card in self.cards:
+            card.restyle()
+        self._update_states()
+        self.refresh()
+        self._show_playbook()
+        if self._status_shown is not None:
+            self._status_shown()
+
     # ------------------------------------------------------------------ journal feedback
+    def show_pending(self, decision: str) -> None:
+        """A decision is being written: the buttons wait (disabled) until it is saved or not."""
+        for button in self.buttons.values():
+            button.setEnabled(False)
+        self._status_shown = lambda: self.show_pending(decision)
+        self.status.setText(f"<span style='color:{theme.MUTED}'><b>… saving</b> "
+                            f"{html.escape(decision)}</span>")
+
+    def _ready(self) -> None:
+        for button in self.buttons.values():
+            button.setEnabled(True)
+
     def show_saved(self, decision: str, record_id: str, when_utc: str, market_time: str) -> None:
+        self._ready()
+        self._status_shown = lambda: self.show_saved(decision, record_id, when_utc, market_time)
         self.status.setText(
-            f"<span style='color:{theme.GREEN}'><b>✔ saved</b></span> {html.escape(decision)} at "
+            f"<span style='color:{theme.text('GREEN')}'><b>✔ saved</b></span> "
+            f"{html.escape(decision)} at "
             f"{html.escape(when_utc)} UTC (market {html.escape(market_time)})<br>"
             f"<span style='color:{theme.MUTED}'>id {html.escape(record_id)}</span>")
 
@@ -739,5 +774,7 @@ class ChecklistPanel(QWidget):
                             f"{html.escape(reason)}</span>")
 
     def show_error(self, message: str) -> None:
+        self._ready()
+        self._status_shown = lambda: self.show_error(message)
         self.status.setText(f"<span style='color:{theme.RED}'><b>✘ NOT saved:</b> "
                             f"{html.escape(message)}</span>")

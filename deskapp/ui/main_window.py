@@ -1,4 +1,8 @@
-"""The main window: four board panes and the checklist as docks, a replay bar, a status bar."""
+"""The main window: eight time panes (four in front, four as tabs behind them), the regime,
+checklist, review and alert-history docks, a replay bar and a status bar.
+
+Boards arrive from the compute worker (`apply_board_staged`, queued); decisions leave for the
+journal writer's pool thread (`ui/journal_writer.py`) and come back as saved / failed."""
 
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ from deskapp.signals.board import BoardView
 from deskapp.ui import theme
 from deskapp.ui.alerts import AlertBanner, AlertHistory
 from deskapp.ui.checklist_panel import ChecklistPanel
+from deskapp.ui.journal_writer import JournalWriter
 from deskapp.ui.panes.base import TimePane, age_text
 from deskapp.ui.panes.chain import ChainPane
 from deskapp.ui.panes.correlation import CorrelationPane
@@ -81,6 +86,10 @@ class MainWindow(QMainWindow):
         self.docks["regime"] = self._dock("regime", "Regime", self.regime)
         self.checklist = ChecklistPanel(settings=settings)
         self.checklist.sig_decide.connect(self.on_decide)
+        self.journal_writer = JournalWriter(journal, self)  # commits off the GUI thread
+        self.journal_writer.saved.connect(self._on_decision_saved)
+        self.journal_writer.failed.connect(self._on_decision_failed)
+        self._deciding_at = ""  # the market time of the decision being written
         self.docks["checklist"] = self._dock("checklist", "Checklist", self.checklist)
         self.review = ReviewPanel(journal)
         self.docks["review"] = self._dock("review", "Review decisions", self.review)
@@ -195,8 +204,9 @@ class MainWindow(QMainWindow):
         bar = self.statusBar()
         self.mode_label = QLabel(" REPLAY ")
         self.mode_label.setObjectName("status_mode")
-        self.mode_label.setStyleSheet(f"background:{theme.AMBER}; color:#000; font-weight:bold;"
-                                      " padding:1px 6px; border-radius:3px;")
+        self.mode_label.setStyleSheet(
+            f"background:{theme.AMBER}; color:{theme.ink_on(theme.AMBER)}; font-weight:bold;"
+            " padding:1px 6px; border-radius:3px;")
         self.clock_label = QLabel("waiting for data…")
         self.clock_label.setObjectName("status_clock")
         self.perf_label = QLabel("")
@@ -309,8 +319,8 @@ class MainWindow(QMainWindow):
                 text += " &nbsp;·&nbsp; no cached data and no answer from the network yet: " \
                         "<b>deskapp --replay 2026-02-risk-off</b> opens the bundled replay"
         set_text(self.mode_label, f" {mode} ")
-        set_style(self.mode_label, f"background:{colour}; color:#000; font-weight:bold;"
-                                   " padding:1px 6px; border-radius:3px;")
+        set_style(self.mode_label, f"background:{colour}; color:{theme.ink_on(colour)};"
+                                   " font-weight:bold; padding:1px 6px; border-radius:3px;")
         set_text(self.clock_label, text)
 
     def _newest_data(self, view: BoardView) -> pd.Timestamp | None:
@@ -357,19 +367,36 @@ class MainWindow(QMainWindow):
         }
         market_time = view.asof.isoformat().replace("+00:00", "Z")
         try:
-            rid = self.journal.record(Decision(
+            record = Decision(
                 decision=decision, source=view.source, market_time=market_time,
                 profile=fields.get("profile"), risk_limit=fields.get("risk_limit"),
                 steps=fields.get("steps") or {}, notes=fields.get("notes"),
-                snapshot=view.snapshot or {}, evidence=evidence, dataset=view.dataset))
+                snapshot=view.snapshot or {}, evidence=evidence, dataset=view.dataset)
         except (JournalError, ValueError) as exc:
-            log.error("decision %s not saved: %s", decision, exc)
             self.checklist.show_error(str(exc))
             return
-        log.info("decision %s saved as %s", decision, rid)
+        # Committed in a pool thread (a postgresql:// journal may wait seconds for a lock);
+        # the checklist says "saved" in _on_decision_saved, after the commit returned.
+        if not self.journal_writer.submit(record):  # one at a time; the buttons say so already
+            self.statusBar().showMessage(
+                f"⚠ {decision} NOT saved: still saving {self.journal_writer.pending}", 15000)
+            return
+        self._deciding_at = f"{view.asof:%Y-%m-%d %H:%M}"
+        self.checklist.show_pending(decision)
+
+    @Slot(str, str)
+    def _on_decision_saved(self, rid: str, decision: str) -> None:
         now = datetime.now(UTC).strftime("%H:%M:%S")
-        self.checklist.show_saved(decision, rid, now, f"{view.asof:%Y-%m-%d %H:%M}")
+        self.checklist.show_saved(decision, rid, now, self._deciding_at)
         self.sig_decision_saved.emit(rid)
+
+    @Slot(str, str)
+    def _on_decision_failed(self, _decision: str, reason: str) -> None:
+        self.checklist.show_error(reason)
+
+    def restyle(self) -> None:
+        """The status bar's fixed style in the current theme (the mode follows the board)."""
+        set_style(self.perf_label, f"color:{theme.MUTED}")
 
     def set_perf(self, text: str) -> None:
         self.perf_label.setText(text)

@@ -42,7 +42,8 @@ HISTORY_COLUMNS = ("Market time", "Decision", "Profile", "Regime", "Risk %", "BT
                    "SPX 1d", "SPX 1w", "Source", "Note")
 SUMMARY_COLUMNS = ("Regime", "Decision", "n", "complete", "BTC ret", "SPX ret", "BTC max DD",
                    "SPX max DD")
-DECISION_COLOURS = {"hedge": theme.VERMILLION, "reduce": theme.AMBER, "wait": theme.SKY}
+# Theme colour names, resolved when drawn (theme.text): a theme switch recolours them.
+DECISION_COLOURS = {"hedge": "VERMILLION", "reduce": "AMBER", "wait": "SKY"}
 
 
 def pct(x: float | None, signed: bool = True) -> str:
@@ -107,9 +108,17 @@ class ReviewPanel(QWidget):
         layout.addWidget(tabs, 1)
         self.message = QLabel("")
         self.message.setObjectName("review_message")
-        self.message.setStyleSheet(f"color:{theme.MUTED}")
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
+        self.restyle()
+
+    def restyle(self) -> None:
+        """Styles, table colours and plot in the current theme (built here, View ▸ Theme)."""
+        for label in (self.message, self.summary_note):
+            label.setStyleSheet(f"color:{theme.MUTED}")
+        self.zero_line.setPen(pg.mkPen(theme.MUTED))
+        if self.records:
+            self.apply_filters()
 
     # ------------------------------------------------------------------ widgets
     def _build_filters(self) -> QVBoxLayout:
@@ -202,7 +211,7 @@ class ReviewPanel(QWidget):
         top.addWidget(self.horizon_box)
         note = QLabel("means over the decisions whose outcome is complete")
         note.setWordWrap(True)
-        note.setStyleSheet(f"color:{theme.MUTED}")
+        self.summary_note = note
         top.addWidget(note, 1)
         top.addStretch(1)
         lay.addLayout(top)
@@ -218,7 +227,7 @@ class ReviewPanel(QWidget):
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.showGrid(y=True, alpha=0.25)
-        self.plot.addLine(y=0, pen=pg.mkPen(theme.MUTED))
+        self.zero_line = self.plot.addLine(y=0, pen=pg.mkPen(theme.MUTED))
         self._bars: list[pg.GraphicsObject] = []
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.summary_table)
@@ -316,7 +325,8 @@ class ReviewPanel(QWidget):
             for j, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if j == 1:
-                    item.setForeground(pg.mkColor(DECISION_COLOURS.get(text, theme.FOREGROUND)))
+                    item.setForeground(pg.mkColor(theme.text(DECISION_COLOURS.get(text,
+                                                                                  "FOREGROUND"))))
                 if 5 <= j <= 8:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight
                                           | Qt.AlignmentFlag.AlignVCenter)
@@ -353,7 +363,7 @@ class ReviewPanel(QWidget):
         self._bars = []
         ticks = []
         for i, s in enumerate(rows):
-            colour = DECISION_COLOURS.get(s.decision, theme.GREY)
+            colour = theme.text(DECISION_COLOURS.get(s.decision, "GREY"))
             for offset, value, brush in ((-0.18, s.btc_ret, pg.mkBrush(colour)),
                                          (0.18, s.spx_ret,
                                           pg.mkBrush(colour, style=Qt.BrushStyle.BDiagPattern))):
@@ -406,7 +416,7 @@ def evidence_html(r: dict) -> str:
         for name, st in steps.items():
             if not isinstance(st, dict):
                 continue
-            over = (f" <b style='color:{theme.AMBER}'>override</b> (suggested "
+            over = (f" <b style='color:{theme.text('AMBER')}'>override</b> (suggested "
                     f"{e(str(st.get('suggested')))})" if st.get("override") else "")
             note = f" — {e(st['note'])}" if st.get("note") else ""
             parts.append(f"<li>{e(name)}: <b>{e(str(st.get('status')))}</b>{over}{note}</li>")

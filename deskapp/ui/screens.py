@@ -617,9 +617,13 @@ class ScreenManager(QObject):
 
 
 def restyle_window(window: QWidget) -> None:
-    """Recolour a window's plots for the current theme."""
-    for pane in window.findChildren(TimePane):
-        pane.restyle()
+    """Recolour a window for the current theme: every widget that has a `restyle` (the board
+    panes, regime, checklist, review dock, main window) redraws in the theme's colours."""
+    for widget in window.findChildren(QWidget):
+        if isinstance(widget, TimePane) or callable(getattr(widget, "restyle", None)):
+            widget.restyle()
+    if callable(getattr(window, "restyle", None)):
+        window.restyle()
     for view in window.findChildren(pg.GraphicsView):
         view.setBackground(theme.BACKGROUND)
         scene = view.scene()

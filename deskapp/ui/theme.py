@@ -1,9 +1,12 @@
 """Dark (default) and light themes and a colour-blind-safe palette (Okabe-Ito) for every pane.
 
-The module-level names are the current theme's colours: code reads `theme.X` when it draws, so
-`apply_theme(app, "light")` before the widgets are built gives a fully light desk, and a switch at
-run time recolours the palette, the plots and every header on the next board (`TimePane.restyle`).
-Curve colours (Okabe-Ito) are the same in both themes: the palette is made for either background.
+The module-level names are the current theme's colours: code reads `theme.X` when it draws (never
+into a module-level constant, which would keep the theme of import time), so `apply_theme(app,
+"light")` before the widgets are built gives a fully light desk, and a switch at run time
+recolours the palette, the plots, every header and the docks (`screens.restyle_window` calls each
+widget's `restyle`). Curve colours (Okabe-Ito) are the same in both themes; used as *text*, a
+colour goes through `text(...)`, which gives its variant with >= 4.5:1 contrast (WCAG AA) on the
+theme's backgrounds (tests/ui/test_theme_contrast.py computes every pair).
 """
 
 from __future__ import annotations
@@ -22,18 +25,28 @@ THEMES: dict[str, dict[str, str]] = {
         "MUTED": "#8a939e",
         "GRID": "#2f3540",  # opaque grid lines, just above the background
         "BUTTON": "#2a3038", "CURRENT_BG": "#232b35", "FOCUS_BG": "#2f3742",
-        "AMBER": "#f0a020", "RED": "#e0503a", "LEGEND_BG": "#15181daa",
+        "AMBER": "#f0a020", "RED": "#e67362", "LEGEND_BG": "#15181daa",
     },
-    "light": {  # text colours keep >= 4.5:1 contrast on the panel background
+    "light": {  # text colours keep >= 4.5:1 contrast on every background text is drawn on
         "BACKGROUND": "#ffffff", "PANEL": "#eef0f3", "FOREGROUND": "#1b1f24",
         "MUTED": "#56606b",
         "GRID": "#e1e5ea",
         "BUTTON": "#dde1e6", "CURRENT_BG": "#dceaf6", "FOCUS_BG": "#cfd6de",
-        "AMBER": "#a86400", "RED": "#c0341f", "LEGEND_BG": "#ffffffcc",
+        "AMBER": "#915600", "RED": "#bc331e", "LEGEND_BG": "#ffffffcc",
     },
 }
 # Curve colours that a theme draws differently: Okabe-Ito yellow has almost no contrast on white.
 CURVE_SUBSTITUTES: dict[str, dict[str, str]] = {"light": {YELLOW: "#a38c00"}}
+# Okabe-Ito colours used as text: the same hue, lighter (dark theme) or darker (light theme) until
+# it reaches 4.5:1 on BACKGROUND, PANEL and CURRENT_BG (HLS lightness steps of 0.005).
+TEXT_SUBSTITUTES: dict[str, dict[str, str]] = {
+    "dark": {GREEN: "#00ab7c", VERMILLION: "#f46c00", BLUE: "#009bf2"},
+    "light": {GREEN: "#007353", SKY: "#146b9c", VERMILLION: "#a74a00", ORANGE: "#855c00",
+              PURPLE: "#a53f78", YELLOW: "#6d6609", BLUE: "#006aa5",
+              GREY: "#646464"},
+}
+# The backgrounds text is drawn on (plots, docks, the checklist's current step).
+TEXT_BACKGROUNDS = ("BACKGROUND", "PANEL", "CURRENT_BG")
 DEFAULT_THEME = "dark"
 SETTINGS_KEY = "ui/theme"
 
@@ -55,6 +68,25 @@ set_colours(DEFAULT_THEME)
 def curve_colour(colour: str) -> str:
     """A curve's colour in the current theme."""
     return CURVE_SUBSTITUTES.get(current, {}).get(colour, colour)
+
+
+def text(colour: str) -> str:
+    """`colour` as text in the current theme: a theme name ("AMBER", "MUTED", "SKY") or a hex,
+    resolved now (so a name kept in a table follows a theme switch), then its readable variant."""
+    value = colour if colour.startswith("#") else globals()[colour]
+    return TEXT_SUBSTITUTES.get(current, {}).get(value.upper(), value)
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def ink_on(fill: str) -> str:
+    """Black or white, whichever reads better on a coloured `fill` (the status bar's badge)."""
+    lum = _luminance(fill)
+    return "#000000" if (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) else "#ffffff"
 
 
 def apply_theme(app: QApplication, name: str = DEFAULT_THEME) -> None:

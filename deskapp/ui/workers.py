@@ -1,6 +1,10 @@
 """Worker threads: one poller per source and one compute worker (DESIGN.md section 3).
 
-Only `FeedBatch` and `BoardView` objects cross threads, through queued Qt signals.
+What crosses threads, always through queued Qt signals: `FeedBatch` (feed -> compute and the
+window), `BoardView` with its snapshot (compute -> window), the alerts a snapshot fired and the
+count of outcomes filled (compute -> GUI), and a decision's record id (GUI -> compute, to fill
+its outcomes). All are immutable or not touched again by the sender. The compute worker's board
+rate and outcome throttle read an injected monotonic clock.
 Every worker is a QObject moved to its own QThread; `WorkerThreads.shutdown()` stops and joins
 them all, so closing the window never leaves a thread running.
 """
@@ -9,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import replace
 
 from PySide6.QtCore import (
@@ -104,9 +109,12 @@ class ComputeWorker(_Worker):
     # in benchmarks/gui_latency.py).
     BOARD_EVERY_S = 0.25
 
-    def __init__(self, config: Config, meta: dict[str, dict], view_days: int, journal=None):
+    def __init__(self, config: Config, meta: dict[str, dict], view_days: int, journal=None,
+                 clock: Callable[[], float] = time.monotonic):
         super().__init__()
         self.config = config
+        self._clock = clock  # monotonic seconds: the board rate and the outcome throttle
+        self._board_timer: QTimer | None = None
         self.journal = journal
         self._outcomes_at = float("-inf")
         self._outcome_timer_set = False
@@ -130,18 +138,22 @@ class ComputeWorker(_Worker):
         self.state = s.apply(batch)
         if same:
             return  # a paused (or ended) replay polled the same moment again: the board is current
-        if not self._scheduled:
-            # Runs after every batch already queued: a burst of batches costs one compute.
-            self._scheduled = True
-            wait_s = self.BOARD_EVERY_S - (time.monotonic() - self._computed_at)
-            QTimer.singleShot(int(max(0.0, wait_s) * 1000), self, self._compute)
+        # Every batch (re)arms the board timer for BOARD_EVERY_S after the last board began, by
+        # the worker's clock; it runs after every batch already queued, so a burst costs one.
+        if self._board_timer is None:  # created here, in the worker's thread
+            self._board_timer = QTimer(self)
+            self._board_timer.setSingleShot(True)
+            self._board_timer.timeout.connect(self._compute)
+        self._scheduled = True
+        wait_s = self.BOARD_EVERY_S - (self._clock() - self._computed_at)
+        self._board_timer.start(int(max(0.0, wait_s) * 1000))
 
     def _compute(self) -> None:
         self._scheduled = False
         s = self.state
         if s.clock is None:
             return
-        self._computed_at = time.monotonic()
+        self._computed_at = self._clock()
         c = self.config.correlation
         t0 = time.perf_counter()
         try:
@@ -196,7 +208,7 @@ class ComputeWorker(_Worker):
         """Fill outcomes now, or once the throttle allows (never later than OUTCOME_EVERY_S)."""
         if self.journal is None or self._outcome_timer_set:
             return
-        wait_s = self.OUTCOME_EVERY_S - (time.monotonic() - self._outcomes_at)
+        wait_s = self.OUTCOME_EVERY_S - (self._clock() - self._outcomes_at)
         if wait_s <= 0:
             self.fill_outcomes(force=False)
         else:
@@ -237,7 +249,7 @@ class ComputeWorker(_Worker):
         if not force and mark == self._outcome_mark:
             return
         self._outcome_mark = mark
-        self._outcomes_at = time.monotonic()
+        self._outcomes_at = self._clock()
         try:
             stored = fill_outcomes(self.journal, s.frames, s.meta, s.source, s.dataset,
                                    asof=s.clock)
@@ -250,8 +262,9 @@ class ComputeWorker(_Worker):
 
     @Slot()
     def stop(self) -> None:
-        if self._outcome_timer_obj is not None:
-            self._outcome_timer_obj.stop()
+        for timer in (self._outcome_timer_obj, self._board_timer):
+            if timer is not None:
+                timer.stop()
         self.journal = None  # the desk closes it next; nothing here may touch it after stop
         self._finish()
 

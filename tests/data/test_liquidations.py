@@ -121,10 +121,12 @@ def poll_until(s: LiquidationStream, done: Callable[[FeedBatch], bool]) -> list[
 
 
 def wait_for(condition: Callable[[], bool]) -> None:
+    """Wait until `condition()` holds, like qtbot.waitUntil; fails after DEADLINE."""
     end = time.monotonic() + DEADLINE
     idle = threading.Event()
     while not condition():
-        assert time.monotonic() < end, "condition not met within the deadline"
+        if time.monotonic() > end:
+            raise AssertionError(f"condition not met within {DEADLINE} s")
         idle.wait(0.01)
 
 

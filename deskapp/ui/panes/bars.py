@@ -11,6 +11,7 @@ import pyqtgraph as pg
 
 from deskapp.signals.board import Bars
 from deskapp.ui import theme
+from deskapp.ui.panes.notice import RowNotice
 
 
 def plain_axis(plot: pg.PlotItem) -> None:
@@ -48,19 +49,12 @@ class BarsPlot:
         plot.addItem(self.bars)
         self.mark = pg.TextItem("", anchor=(0.0, 1.0), color=theme.FOREGROUND)
         plot.addItem(self.mark)
-        self.notice = pg.LabelItem("", size="8pt", color=theme.AMBER)
-        self.notice.setParentItem(plot.getViewBox())
-        self.notice.anchor(itemPos=(0.5, 0.5), parentPos=(0.5, 0.5))
-        self._set_title()
+        self.notice = RowNotice(plot, title)  # the title, and what cannot be drawn, above
         self.data: Bars | None = None
         self.missing: str | None = None
 
-    def _set_title(self) -> None:
-        self.plot.setTitle(f"<span style='color:{theme.MUTED}'>{html.escape(self.title)}</span>",
-                           size="8pt")
-
     def set(self, bars: Bars | None, missing: str | None, force: bool = False) -> bool:
-        """Draw `bars` (or nothing, with `missing` said in the middle of the plot); the same
+        """Draw `bars` (or nothing, with `missing` said above the plot); the same
         bars again are not set (nor repainted) unless `force`. True when something was set."""
         if not force and missing == self.missing and _same_bars(self.data, bars):
             return False
@@ -88,14 +82,13 @@ class BarsPlot:
         return True
 
     def restyle(self) -> None:
-        self._set_title()
         for name in ("left", "bottom"):
             axis = self.plot.getAxis(name)
             axis.setPen()
             axis.setTextPen()
         self.zero.setPen(pg.mkPen(theme.MUTED, width=1))
         self.mark.setColor(theme.FOREGROUND)
-        self.notice.setText("", color=theme.AMBER)
+        self.notice.setText("")
         self.set(self.data, self.missing, force=True)
 
 

@@ -27,6 +27,7 @@ from deskapp.signals.board import Curve, PaneView, data_age
 from deskapp.ui import theme
 from deskapp.ui.keys import KeepSpace
 from deskapp.ui.panes.date_axis import DateAxis
+from deskapp.ui.panes.notice import RowNotice
 from deskapp.ui.panes.steady_range import SteadyViewBox
 from deskapp.ui.panes.value_axis import ValueAxis
 from deskapp.ui.rich_header import RichHeader
@@ -69,7 +70,7 @@ class _Row:
     spec: RowSpec
     plot: pg.PlotItem
     items: dict[str, pg.PlotDataItem] = field(default_factory=dict)
-    notice: pg.LabelItem | None = None
+    notice: RowNotice | None = None
     vline: pg.InfiniteLine | None = None  # the crosshair
     drawn: dict[str, Curve | None] = field(default_factory=dict)  # cid -> the Curve last set
     has_data: bool | None = None  # whether any curve of the row was drawn (None: no board yet)
@@ -324,7 +325,7 @@ class TimePane(QWidget):
             else:
                 plot.setXLink(first)
             self._rows.append(
-                _Row(spec, plot, self._make_items(plot, spec), self._make_notice(plot),
+                _Row(spec, plot, self._make_items(plot, spec), self._make_notice(plot, spec),
                      self._make_crosshair(plot))
             )
             plot.getViewBox().sigRangeChangedManually.connect(self._on_manual_range)
@@ -364,9 +365,6 @@ class TimePane(QWidget):
             vb.setAutoVisible(y=True)
         if spec.zero_line:
             plot.addItem(pg.InfiniteLine(0, angle=0, pen=pg.mkPen(theme.MUTED, width=1)))
-        plot.setTitle(
-            f"<span style='color:{theme.MUTED}'>{html.escape(spec.title)}</span>", size="8pt"
-        )
         legend = plot.addLegend(offset=spec.legend_offset, labelTextSize="8pt", verSpacing=-6)
         legend.setBrush(pg.mkBrush(theme.LEGEND_BG))
         self.decorate(plot, spec)
@@ -375,12 +373,9 @@ class TimePane(QWidget):
         """Hook for fixed items (zones, reference lines)."""
 
     @staticmethod
-    def _make_notice(plot: pg.PlotItem) -> pg.LabelItem:
-        """Text fixed in the middle of the plot (a child of the view, so it never widens it)."""
-        notice = pg.LabelItem("", size="8pt", color=theme.AMBER)
-        notice.setParentItem(plot.getViewBox())
-        notice.anchor(itemPos=(0.5, 0.5), parentPos=(0.5, 0.5))
-        return notice
+    def _make_notice(plot: pg.PlotItem, spec: RowSpec) -> RowNotice:
+        """The row's title, and under it what the row cannot draw (above the plot)."""
+        return RowNotice(plot, spec.title)
 
     @staticmethod
     def _make_crosshair(plot: pg.PlotItem) -> pg.InfiniteLine:
@@ -444,7 +439,7 @@ class TimePane(QWidget):
             for tf in TIMEFRAMES:
                 value = self.trends.get(f"{prefix}_{tf}")
                 mark, word = TREND_MARKS.get(value, ("?", ""))
-                colour = {1: theme.GREEN, -1: theme.RED}.get(value, theme.MUTED)
+                colour = theme.text({1: "GREEN", -1: "RED"}.get(value, "MUTED"))
                 bits.append(f"{tf} <span style='color:{colour}'><b>{mark}</b></span>"
                             + (f" {word}" if word else ""))
             parts.append(f"{html.escape(label)} trend " + " ".join(bits))
@@ -665,14 +660,16 @@ class TimePane(QWidget):
                 axis.setTextPen()
             plot.getAxis("left").setLabel(row.spec.unit)
             grid.setPen(pg.mkPen(theme.GRID))
-            plot.setTitle(f"<span style='color:{theme.MUTED}'>{html.escape(row.spec.title)}"
-                          "</span>", size="8pt")
             if plot.legend is not None:
                 plot.legend.setBrush(pg.mkBrush(theme.LEGEND_BG))
                 plot.legend.setLabelTextColor(theme.FOREGROUND)
                 for _sample, label in plot.legend.items:  # the colour is used on the next text
                     label.setText(label.text)
             row.notice.setText(row.notice.text, color=theme.AMBER)
+            for item in plot.items:  # threshold lines' labels: MUTED unless they say otherwise
+                label = getattr(item, "label", None) if isinstance(item, pg.InfiniteLine) else None
+                if label is not None:
+                    label.setColor(theme.text(getattr(item, "text_colour", "MUTED")))
             row.vline.setPen(pg.mkPen(theme.MUTED, width=1, style=Qt.PenStyle.DashLine))
             for c in row.spec.curves:
                 item, colour = row.items[c.cid], theme.curve_colour(c.colour)
@@ -830,4 +827,5 @@ def fmt(value: float | None, spec: str = ".2f", suffix: str = "") -> str:
 
 
 def badge(text: str, colour: str) -> str:
-    return f"<span style='color:{colour}'><b>{html.escape(text)}</b></span>"
+    """Bold text in `colour` (a theme name or hex), readable on the current theme."""
+    return f"<span style='color:{theme.text(colour)}'><b>{html.escape(text)}</b></span>"

@@ -16,7 +16,8 @@ LINK_NAMES = {"bonds": "bonds", "equities": "equities", "smallcaps": "small caps
 
 def marks() -> dict[bool | None, tuple[str, str]]:
     """Shape as well as colour (read at draw time: the theme can change): lit, not, unknown."""
-    return {True: ("●", theme.GREEN), False: ("○", theme.MUTED), None: ("?", theme.AMBER)}
+    return {True: ("●", theme.text("GREEN")), False: ("○", theme.MUTED),
+            None: ("?", theme.AMBER)}
 
 
 class ChainPane(TimePane):

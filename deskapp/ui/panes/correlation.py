@@ -11,7 +11,8 @@ from deskapp.signals.correlation import ZONE_ELEVATED, ZONE_STRESS, zone
 from deskapp.ui import theme
 from deskapp.ui.panes.base import CurveSpec, RowSpec, TimePane, badge, fmt
 
-ZONE_COLOURS = {"stress": theme.VERMILLION, "elevated": theme.AMBER, "decoupled": theme.SKY}
+# Theme colour names, read when drawn (badge -> theme.text).
+ZONE_COLOURS = {"stress": "VERMILLION", "elevated": "AMBER", "decoupled": "SKY"}
 # Shape as well as colour, so the zone never rests on colour alone.
 ZONE_MARKS = {"stress": "▲▲ STRESS", "elevated": "▲ ELEVATED", "decoupled": "○ DECOUPLED"}
 

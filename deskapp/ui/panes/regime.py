@@ -13,16 +13,17 @@ from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 from deskapp.ui import theme
 from deskapp.ui.quiet import set_style, set_text
 
+# Theme colour names, read when drawn (theme.text): a switch of theme recolours them.
 REGIME_COLOURS = {
-    "liquidity shock": theme.VERMILLION,
-    "trend break": theme.VERMILLION,
-    "volatility event": theme.AMBER,
-    "crypto stress": theme.AMBER,
-    "risk-on rotation": theme.SKY,
-    "calm": theme.GREEN,
+    "liquidity shock": "VERMILLION",
+    "trend break": "VERMILLION",
+    "volatility event": "AMBER",
+    "crypto stress": "AMBER",
+    "risk-on rotation": "SKY",
+    "calm": "GREEN",
 }
 # Shape as well as colour: lit, unlit, unknown.
-MARKS = {True: ("●", theme.AMBER), False: ("○", theme.MUTED), None: ("?", theme.MUTED)}
+MARKS = {True: ("●", "AMBER"), False: ("○", "MUTED"), None: ("?", "MUTED")}
 SCENARIOS = {
     "A": "A · vol normalisation",
     "B": "B · liquidity-tightening shock",
@@ -35,8 +36,8 @@ def _items(items: list[dict[str, Any]]) -> str:
     for item in items:
         mark, colour = MARKS[item["lit"]]
         rows.append(
-            f"<tr><td style='color:{colour}; padding-right:6px'>{mark}</td>"
-            f"<td><b>{html.escape(item['name'])}</b> <span style='color:{theme.MUTED}'>"
+            f"<tr><td style='color:{theme.text(colour)}; padding-right:6px'>{mark}</td>"
+            f"<td><b>{html.escape(item['name'])}</b> <span style='color:{theme.text('MUTED')}'>"
             f"{html.escape(item['evidence'])}</span></td></tr>"
         )
     return "<table cellspacing='0' cellpadding='1'>" + "".join(rows) + "</table>"
@@ -78,10 +79,15 @@ class RegimePane(QWidget):
         layout.addWidget(scroll, 1)
         self.snapshot: dict[str, Any] | None = None
 
+    def restyle(self) -> None:
+        """Redraw the last snapshot in the current theme's colours (View ▸ Theme)."""
+        if self.snapshot is not None:
+            self.apply_snapshot(self.snapshot)
+
     def apply_snapshot(self, s: dict[str, Any]) -> None:
         self.snapshot = s
         reg = s["regime"]
-        colour = REGIME_COLOURS.get(reg["name"], theme.FOREGROUND)
+        colour = theme.text(REGIME_COLOURS.get(reg["name"], "FOREGROUND"))
         set_text(self.name_label, reg["name"].upper())
         set_style(self.name_label, f"color:{colour}")
         scen = SCENARIOS.get(reg["scenario"] or "", "no scenario's conditions hold")

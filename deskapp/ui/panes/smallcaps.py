@@ -54,7 +54,8 @@ class SmallCapsPane(TimePane):
         # the user's breakout level ([smallcaps] breakout_level), when set
         self.level_line = pg.InfiniteLine(
             0.0, angle=0, pen=pg.mkPen(theme.PURPLE, width=1, style=Qt.PenStyle.DashLine),
-            label="", labelOpts={"position": 0.05, "color": theme.PURPLE})
+            label="", labelOpts={"position": 0.05, "color": theme.text("PURPLE")})
+        self.level_line.text_colour = "PURPLE"  # TimePane.restyle recolours the label
         self.level_line.hide()
         self.plots[0].addItem(self.level_line, ignoreBounds=True)
         row = len(self.rows)
