@@ -83,6 +83,14 @@ def test_curves_and_bars_are_the_board_data(board):
     assert item.mark.textItem.toPlainText() == f"▲ best: 0, {bars.y[0]:+.2f}"
 
 
+def btc_daily_with_day_so_far() -> list[tuple[float, float]]:
+    """BTC's daily closes to ASOF plus the provisional point of the UTC day so far: the last
+    hourly BTCUSDT close of 2026-02-10 at or before ASOF, stamped ASOF (docs/SIGNALS.md)."""
+    hourly = [(t, v) for t, v in rows("crypto.btcusdt.1h", "close")
+              if t > datetime(2026, 2, 10, tzinfo=UTC).timestamp()]
+    return rows("crypto.btc", "close") + [(ASOF.timestamp(), hourly[-1][1])]
+
+
 def test_curves_equal_the_bundled_csv_values(board):
     desk, _ = board
     panes = desk.window.panes
@@ -91,7 +99,7 @@ def test_curves_equal_the_bundled_csv_values(board):
                                    (panes["liquidity"], "rrp", "liq.rrp", "value"),
                                    (panes["volatility"], "vix", "idx.vix", "close"),
                                    (panes["chain"], "btc", "crypto.btc", "close")):
-        want = rows(key, column)
+        want = btc_daily_with_day_so_far() if cid == "btc" else rows(key, column)
         x, y = pane.curve_data(cid)
         np.testing.assert_array_equal(x, [t for t, _ in want], err_msg=cid)
         np.testing.assert_array_equal(y, [v for _, v in want], err_msg=cid)
@@ -127,8 +135,15 @@ def test_headers_read_out_the_numbers_with_a_staleness_badge(board):
     assert "▼ falling" in liq and "net 5,680 bn" in liq and "4w -51 bn" in liq
     assert "13w +62 bn" in liq and "BTC ETF $vol —" in liq
     vol = text("volatility")
-    assert "RV5/60 NDX 1.55 ▲spike SPX 1.61 ▲spike BTC 3.03 ▲spike" in vol
-    assert "de-lever NDX 16.9 pp (target 15%) BTC 47.7 pp (target 50%)" in vol
+    btc = np.array([v for _, v in btc_daily_with_day_so_far()])
+    r = np.diff(np.log(btc))
+    ratio = np.std(r[-5:], ddof=1) / np.std(r[-60:], ddof=1)
+    assert 1.5 <= ratio < 3.03  # the -14 % of 02-05 has left the 5-day window with the day so far
+    exposure = [min(1.0, 0.5 / (np.std(r[n - 20:n], ddof=1) * np.sqrt(365)))
+                for n in (len(r) - 5, len(r))]
+    assert f"RV5/60 NDX 1.55 ▲spike SPX 1.61 ▲spike BTC {ratio:.2f} ▲spike" in vol
+    assert (f"de-lever NDX 16.9 pp (target 15%) BTC "
+            f"{max(0.0, exposure[0] - exposure[1]) * 100:.1f} pp (target 50%)") in vol
     assert "VIX 17.36" in vol
     ch = text("chain")
     assert "○ bonds → ● equities → ● small caps → ○ crypto → ? altcoins" in ch
