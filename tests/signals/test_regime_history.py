@@ -63,12 +63,15 @@ def test_a_calm_stretch_reads_calm(history):
 
 
 def test_daily_fallbacks_are_named_in_the_evidence(history):
-    """`history` before 2024 has no 4h bars: trend break and the third early warning are decided
-    on daily trends, and the evidence says so."""
-    snap = compute_snapshot(history.frames, pd.Timestamp("2022-06-13" + US_CLOSE), history.meta)
+    """Where `history` has no 4h bars, trend break and the third early warning are decided on
+    daily trends, and the evidence says so: no 4h BTC or equity bars before 2015 (the S&P 500
+    CFD starts 2015-01, the BTC 2h bars 2017-08), no 4h BTC bars 2025-09-25 .. 2026-01-14."""
+    snap = compute_snapshot(history.frames, pd.Timestamp("2014-12-16" + US_CLOSE), history.meta)
     assert snap.trend.btc_4h is None and snap.trend.btc_1d is not None
     rule = next(e for e in snap.regime.evidence if e.name == "trend break")
     assert "1d only: no 4h bars" in rule.evidence
+    snap = compute_snapshot(history.frames, pd.Timestamp("2025-10-15" + US_CLOSE), history.meta)
+    assert snap.trend.btc_4h is None and snap.trend.btc_1d is not None
     flag = snap.early_warning.flags[2]
     assert flag.lit is not None and "1d (no 4h bars)" in flag.evidence
 
