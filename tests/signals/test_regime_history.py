@@ -48,6 +48,8 @@ def test_stress_readings_match_a_plain_computation(history):
     assert s.spx_drawdown == pytest.approx(spx[-1] / spx[-252:].max() - 1)
     r = np.diff(np.log(spx))[-20:]
     assert s.spx_rv20 == pytest.approx(np.std(r, ddof=1) * np.sqrt(252))
+    # BTC's UTC day so far (a provisional last daily point): the last 2h Binance close by asof
+    btc = np.r_[btc, closes(history, "crypto.btcusdt.2h", asof)[-1]]
     assert s.btc_drawdown == pytest.approx(btc[-1] / btc[-90:].max() - 1)
     assert s.btc_1d_ret == pytest.approx(np.log(btc[-1] / btc[-2]))
 

@@ -47,7 +47,8 @@ NDX_FIELDS = {("volatility", "ndx_rv_ratio"), ("volatility", "ndx_delever_pressu
     ("2024-08-05T21:00Z", "2024-08-carry-unwind", ("correlation", "h1_120"), NDX_FIELDS),
     ("2025-10-10T21:00Z", "2025-10-liquidations", ("crypto", "liq_long_z"), set()),
     ("2026-02-05T21:00Z", "2026-02-risk-off", ("trend", "btc_4h"),
-     {("crypto", "funding_annualised")}),
+     {("crypto", "funding_annualised"), ("crypto", "funding_annualised_1d_mean"),
+      ("crypto", "funding_basis")}),
 ])
 def test_history_reads_what_the_event_replay_reads(datasets, at, event, field, differs):
     hist, ev = snap(datasets("history"), at), snap(datasets(event), at)
