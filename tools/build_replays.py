@@ -25,6 +25,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from replay_upstream import FILES as UPSTREAM_FILES
+from replay_upstream import build_upstream
 
 NY = "America/New_York"
 ROOT = Path(__file__).resolve().parents[1]
@@ -109,6 +111,24 @@ TIME_RULES = {
 
 SESSION_RULES = {TIME_RULES[k] for k in ("nyse_close", "vix_close", "fred_rate")}
 
+# The Binance funding-history page export (looikaizhi/PKUB) is stamped in UTC+8 (the page shows
+# the viewer's local time) although its column says UTC: every rate sits 8h after the settlement
+# it belongs to. Checked row by row against the Binance API file (2022-11-03..2025-03-13: all
+# 2,583 common settlements within 1e-8 per 8h after -8h; as stamped, only 755 of 2,584) and
+# against lukmol's daily means (all 2,010 complete UTC days within 1e-8 after -8h; as stamped,
+# 573 of 2,010). The 1e-8 is the export's rounding to 6 decimals of a percent.
+BINANCE_EXPORT_LAG = pd.Timedelta(hours=8)
+EXPORT_STAMP_NOTE = (
+    "The export's stamps are 8h late (UTC+8 local time labelled UTC); the build subtracts 8h. "
+    "Checked against the Binance API file (all 2,583 common settlements within 1e-8 per 8h; "
+    "755 as stamped) and lukmol's daily means (all 2,010 complete days; 573 as stamped)."
+)
+
+
+def binance_export_funding_time(stamps: pd.Series) -> pd.DatetimeIndex:
+    """Settlement time (UTC) of a row of the Binance funding-history page export."""
+    return pd.DatetimeIndex(pd.to_datetime(stamps, utc=True) - BINANCE_EXPORT_LAG)
+
 
 # ---------------------------------------------------------------- readers
 class Builder:
@@ -149,7 +169,10 @@ class Builder:
         self.catalog[meta.key] = meta
 
     def sha256(self, rel: str) -> str:
-        """SHA-256 of an upstream file (once per file)."""
+        """SHA-256 of an upstream file (once per file). Files of the upstream folder: the
+        manifest's value, which build_upstream checked against the file it read."""
+        if rel.startswith("upstream/"):
+            return UPSTREAM_FILES[rel.removeprefix("upstream/")].sha256
         if rel not in self.hashes:
             self.hashes[rel] = hashlib.sha256((self.shared / rel).read_bytes()).hexdigest()
         return self.hashes[rel]
@@ -195,7 +218,7 @@ class Builder:
         self.put(Series(key, label, unit, "1d", adjusted, rel, TIME_RULES[rule], notes), idx, frame)
 
 
-def build(shared: Path) -> dict[str, Series]:
+def build(shared: Path, upstream: Path | None = None) -> dict[str, Series]:
     b = Builder(shared)
     d = "daily/"
     # ---- rates, dollar, policy
@@ -501,6 +524,37 @@ def build(shared: Path) -> dict[str, Series]:
         pd.DatetimeIndex(t),
         pd.DataFrame({"rate": f["funding_rate_pct"].to_numpy() / 100.0}),
     )
+    f = b.read(dv + "binance_btcusdt_perp_funding_8h_2019_2025.csv")
+    b.put(
+        Series(
+            "deriv.btc_funding_8h_export",
+            "BTCUSDT perp funding, Binance funding-history page export, every 8h",
+            "fraction per 8h",
+            "8h",
+            "n/a",
+            dv + "binance_btcusdt_perp_funding_8h_2019_2025.csv",
+            TIME_RULES["funding"],
+            f"Source in percent; divided by 100. {EXPORT_STAMP_NOTE}",
+        ),
+        binance_export_funding_time(f["time_utc"]),
+        pd.DataFrame({"rate": f["funding_rate_pct"].to_numpy() / 100.0}),
+    )
+    f = b.read(dv + "bybit_btcusdt_perp_funding_8h_2020_2025.csv")
+    b.put(
+        Series(
+            "deriv.btc_funding_8h_bybit",
+            "BTCUSDT perp funding, Bybit, every 8h",
+            "fraction per 8h",
+            "8h",
+            "n/a",
+            dv + "bybit_btcusdt_perp_funding_8h_2020_2025.csv",
+            TIME_RULES["funding"],
+            "Source already a fraction. Stamps on the venue's 00/08/16 UTC schedule; no other "
+            "Bybit file to check them against row by row (see PROVENANCE.md, funding stamps).",
+        ),
+        pd.DatetimeIndex(pd.to_datetime(f["time_utc"], utc=True)),
+        pd.DataFrame({"rate": f["funding_rate"].to_numpy()}),
+    )
     o = b.read(dv + "btc_futures_oi_usd_daily_2019_2024.csv")
     b.put(
         Series(
@@ -631,6 +685,27 @@ def build(shared: Path) -> dict[str, Series]:
         plus(both["time_utc"], "1h"),
         both[cols].reset_index(drop=True),
     )
+    s = b.read(it + "btcusdt_4h_binance_spot_2020_2021.csv")
+    b.put(
+        Series(
+            "crypto.btcusdt.4h",
+            "BTC/USDT 4h bars (Binance spot)",
+            "USDT",
+            "4h",
+            "n/a",
+            it + "btcusdt_4h_binance_spot_2020_2021.csv",
+            TIME_RULES["bar_open_plus"],
+            "Stamps in the source are bar opens. 2020-10-15..2021-03-31 only: no 4h or 1h BTC "
+            "bars cover 2021-04..2023-12.",
+        ),
+        plus(s["time_utc"], "4h"),
+        s[cols].reset_index(drop=True),
+    )
+    # ---- public upstream files that ../shared/data does not hold (tools/replay_upstream.py)
+    folder = upstream if upstream is not None else shared / "upstream"
+    kept = build_upstream(b, Series, folder, TIME_RULES, OUT)
+    if kept:
+        print(f"{folder}: absent; kept {len(kept)} upstream series as already built")
     return b.catalog
 
 
@@ -639,20 +714,26 @@ DAILY_PREFIXES = ("rates.", "fx.", "idx.", "fut.", "etf", "stk.", "crypto.", "li
 
 
 def datasets(catalog: dict[str, Series]) -> list[dict]:
-    daily = sorted(k for k, s in catalog.items() if s.freq in ("1d", "1w"))
+    # the event replays keep the series of ../shared/data; `history` holds everything
+    daily = sorted(k for k, s in catalog.items()
+                   if s.freq in ("1d", "1w") and not s.source.startswith("upstream/"))
     return [
         {
             "name": "history",
-            "title": "Every daily series, 2010-2026",
-            "holds": "all daily rates, FX, equity, AI-leader, crypto, funding, OI, liquidation "
-            "and Fed-liquidity series over their full range",
+            "title": "Every series, 2010-2026: daily, and intraday where held",
+            "holds": "every series of the store over its full range: all daily rates, FX, "
+            "equity, AI-leader, crypto, funding, OI, liquidation and Fed-liquidity series, plus "
+            "the hourly S&P 500 / SPY / QQQ / IWM / BTC bars, an hourly S&P 500 CFD "
+            "(2015..2025-02), 2h and 4h BTC bars (2017..2025), 4h OI and liquidations, 8h "
+            "funding (Binance, Bybit), and longer downloads of BTC, ^NDX, SPY, SMH and the "
+            "AI-basket members",
             "warmup_start": None,
             "start": "2010-01-05T00:00:00Z",
             "end": "2026-08-23T00:00:00Z",
             "default_at": "2026-08-23T00:00:00Z",
             "default_speed": 86400 * 2,
             "view_days": 365,
-            "series": daily,
+            "series": sorted(catalog),
         },
         {
             "name": "2026-02-risk-off",
@@ -730,6 +811,7 @@ def upstream_sources(readme: Path) -> dict[str, str]:
 def provenance(catalog: dict[str, Series], sets: list[dict], shared: Path) -> str:
     """PROVENANCE.md: where every bundled value came from and what was done to it."""
     ups = upstream_sources(shared / "README.md")
+    ups.update({name: up.cite() for name, up in UPSTREAM_FILES.items()})
     lines = [
         "# Provenance of the bundled replay data",
         "",
@@ -747,8 +829,52 @@ def provenance(catalog: dict[str, Series], sets: list[dict], shared: Path) -> st
         "  (BTC-USD daily: identical on every common day), and two non-overlapping windows of one",
         "  venue (Binance BTC/USDT hourly 2025 and 2026).",
         "",
+        "Overlapping downloads of one instrument are kept as separate series keys and chosen",
+        "by the role candidates of `deskapp/signals/roles.py` (first current one wins), never",
+        "spliced:",
+        "- BTC hourly: Binance `crypto.btcusdt.1h`, then Yahoo `crypto.btc_yahoo.1h`. The 4h",
+        "  timeframe where no hourly bars are current (role `btc_4h`): Binance 2h bars",
+        "  `crypto.btcusdt.2h` (2017-08..2025-08), then the 4h bars `crypto.btcusdt.4h`",
+        "  (2020-10..2021-03, every 4h close of which the 2h bars also give).",
+        "- BTC daily: `crypto.btc`, then the longer Yahoo download `crypto.btc.hist` (from",
+        "  2014-09-17; identical where both exist).",
+        "- Hourly equity (role `equity_1h`): ES, IBKR S&P 500, Yahoo SPY, then the S&P 500 CFD",
+        "  `cfd.spx500.1h` (2015..2025-02) where none of them is current.",
+        "- NDX: `idx.ndx` (2024-08 on), then the long ^NDX download `idx.ndx.hist`, then QQQ.",
+        "- Adjusted SPY: `etfpool.spy`, then `etf.spy_adj` (the RSP/IWM download); adjusted SMH:",
+        "  `etfpool.smh`, then `etf.smh_adj.hist`.",
+        "- AI-basket members: `stk.T`, then the 2024-03 download `stk.T.hist` (2012..2024-03-08;",
+        "  NVDA and AVGO in pre-split units there). Each member is compared only with its own",
+        "  moving averages and returns, so the two keys never meet in one window.",
+        "- 8h funding: the Binance API file `deriv.btc_funding_8h`, then the Binance ccxt",
+        "  download `deriv.btc_funding_8h_ccxt` (2019-09..2026-02), then the page export",
+        "  `deriv.btc_funding_8h_export` (2019-09..2025-03, re-stamped), then the daily mean.",
+        "  Bybit 8h funding (`deriv.btc_funding_8h_bybit`) is held for display, not used for a",
+        "  role.",
+        "",
+        "Funding stamps, checked against the venues' schedule (Binance and Bybit settle at",
+        "00:00, 08:00 and 16:00 UTC) and row by row where two files overlap:",
+        "- `binance_btcusdt_perp_funding_8h_2019_2025.csv` (the Binance funding-history page",
+        "  export, looikaizhi/PKUB) is stamped **8 hours late**: its times are UTC+8 local time",
+        "  labelled UTC. They sit on the 00/08/16 grid, so the schedule alone cannot show it; the",
+        "  overlap does. As stamped, 755 of 2,584 common settlements equal the Binance API file",
+        "  (kalyar197, exact ms stamps); moved back 8h, all 2,583 agree to 1e-8 per 8h (the",
+        "  export's 6-decimal percent rounding), and all 2,010 complete UTC days agree with",
+        "  lukmol's daily means to 1e-8 (573 as stamped). The build subtracts 8h. So on",
+        "  2021-05-19 the -0.089697 % rate settled at 16:00 UTC, before the US close, not at",
+        "  00:00 the next day.",
+        "- The Binance API file (`deriv.btc_funding_8h`): exact epoch-ms settlement stamps, a few",
+        "  ms past the hour, rounded to the minute.",
+        "- Bybit (`bybit_btcusdt_perp_funding_8h_2020_2025.csv`): on the 00/08/16 grid with no",
+        "  gap; no second Bybit file exists to check it row by row. Against Binance its rates",
+        "  correlate best one settlement later in 2020-2022 (0.81 vs 0.67 in 2021) and at the",
+        "  same stamp from 2023 (0.86 vs 0.75 in 2024). That matches Bybit's old rule (the rate",
+        "  was fixed at the start of the interval it was paid for) rather than a stamp error, so",
+        "  its stamps are kept as they are.",
+        "",
         "Dividend-adjusted (`adjusted`) and raw series are never mixed in one calculation: the",
-        "RSP/SPY and SMH/SPY ratios use adjusted legs only (`etf.rsp_adj`, `etfpool.*`); the",
+        "RSP/SPY and SMH/SPY ratios use adjusted legs only (`etf.rsp_adj`, `etfpool.*`,",
+        "`etf.spy_adj`, `etf.smh_adj.hist`); the",
         "AI-basket breadth compares each stock only with its own moving average.",
         "",
         "Licences: most upstream repositories carry none. The data is Yahoo Finance (Yahoo terms),",
@@ -783,7 +909,7 @@ def provenance(catalog: dict[str, Series], sets: list[dict], shared: Path) -> st
             f"| `{key}` | {m.label} | {m.unit} | {m.adjusted} | {m.first[:16]} .. {m.last[:16]} "
             f"| {m.rows} | `{m.source}` | {upstream} | {m.time_rule} | {m.notes} |"
         )
-    return "\n".join(lines + checksums(catalog)) + "\n"
+    return "\n".join(lines + upstream_section(catalog) + checksums(catalog)) + "\n"
 
 
 def checksums(catalog: dict[str, Series]) -> list[str]:
@@ -810,11 +936,60 @@ def checksums(catalog: dict[str, Series]) -> list[str]:
     return lines
 
 
+def upstream_section(catalog: dict[str, Series]) -> list[str]:
+    """PROVENANCE.md: the public files found beyond ../shared/data, and what was checked."""
+    lines = [
+        "",
+        "## Upstream files beyond `../shared/data`",
+        "",
+        "Found in public repositories for issue 14 (longer history). One file per download,",
+        "listed in `tools/replay_upstream.json` with its repository, commit, path and SHA-256;",
+        "the build reads them from `--upstream` (default `../shared/data/upstream`) and checks the",
+        "SHA-256. Where the folder is absent the series already built here are kept as they are.",
+        "Units and adjustment were checked against `../shared/data` on every common day:",
+        "",
+        "| file | repository @ commit : path | sha256 | series | what | checks |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, up in UPSTREAM_FILES.items():
+        keys = ", ".join(f"`{k}`" for k, m in sorted(catalog.items())
+                         if m.source == f"upstream/{name}")
+        lines.append(f"| `{name}` | {up.repo} @ {up.commit} : `{up.path}` | `{up.sha256}` "
+                     f"| {keys} | {up.what} | {up.checks} |")
+    return lines + ["", *STILL_MISSING]
+
+
+STILL_MISSING = [
+    "Looked for and not added (issue 14, Dec 2026):",
+    "- **BTC hourly bars before 2024.** odd-rabbit/Genetic_Programming @ 560954f0 :",
+    "  `BTCUSDT-1h.csv` (Binance 2017-08..2022-03) fills the exchange's outages with 121 flat,",
+    "  zero-volume bars; the CryptoDataDownload copy in andrewsiah/crypto-historical-data @",
+    "  6592181a : `Binance_BTCUSDT_1h.csv` (2017-08..2021-06) has 2,649 duplicated hours, 117",
+    "  filled bars and 178 closes up to 1.9 % off Binance's own (checked against the 2h",
+    "  bars). Left out: the 2h bars serve the 4h timeframe, but the hourly correlation and",
+    "  the hourly BTC spike ratio stay undecided before 2024. sky1241's Bitstamp 1h",
+    "  (2011-2025) is over the 4 MiB limit of a snapshot file.",
+    "- **Hourly equity before 2015** and exchange (not CFD) hourly S&P 500 / ES before 2024.",
+    "- **AI-basket members 2024-03-09 .. their bundled start** (NVDA, TSM 2024-12-06; GOOGL,",
+    "  ADBE 2024-08-22; PLTR 2024-12-06; ANET 2025-05-02; NOW has no bundled series at all)",
+    "  and the other semis of the store (AMAT, ASML, QCOM, TXN, INTC) before 2024-12.",
+    "- **^SOX before 2024-08** (SOXX and SMH adjusted closes stand in from 2010), **IGV",
+    "  before 2025-08**.",
+    "- **Open interest** before 2019-03 and after 2025-11-14, **liquidations** before",
+    "  2020-12 and after 2025-11-14: no public file found beyond those of ../shared/data.",
+    "  anonymise6022/trading-bot holds Binance hourly OI for 2026-06-24..07-23 only, inside",
+    "  a feature table; not added.",
+]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
+    ap.add_argument("--upstream", type=Path, default=None,
+                    help="folder of the upstream files of tools/replay_upstream.json "
+                    "(default: SHARED/upstream)")
     args = ap.parse_args()
-    catalog = build(args.shared)
+    catalog = build(args.shared, args.upstream)
     (OUT / "catalog.json").write_text(
         json.dumps({k: asdict(v) for k, v in sorted(catalog.items())}, indent=1) + "\n"
     )

@@ -216,13 +216,14 @@ def leadership_pane(inp: BoardInputs) -> PaneView:
     p = _empty()
     r = p["readouts"]
     closes, lacking = {}, []
-    for ticker in inp.ai_basket:
-        f = inp.frames.get(f"stk.{ticker}")
+    keys = {t: roles.basket_member(inp.frames, inp.meta, t, inp.asof) for t in inp.ai_basket}
+    for ticker, key in keys.items():
+        f = inp.frames.get(key or "")
         if f is None or f.empty:
             lacking.append(ticker)
         else:
             closes[ticker] = f["close"]
-    members = ",".join(f"stk.{t}" for t in closes)
+    members = ",".join(str(keys[t]) for t in closes)
     for window in (20, 50):
         cid = f"above_sma{window}"
         # A member whose data ended before a session is simply not counted on that session.
@@ -607,7 +608,7 @@ def volatility_pane(inp: BoardInputs) -> PaneView:
             if name in targets:
                 r[f"{name}_delever_pp"] = None
             continue
-        if role == "ndx" and key != roles.ROLES["ndx"][0]:
+        if role == "ndx" and key is not None and not key.startswith("idx.ndx"):
             p["notes"].append(f"NDX: {_label(inp, key)} stands in")
         rv = 100.0 * volatility.realised_vol_series(close, RV_WINDOW, days)
         short = f"fewer than {RV_WINDOW + 1} closes"

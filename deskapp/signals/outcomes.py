@@ -23,7 +23,7 @@ ASSETS = ("BTC", "SPX")
 HORIZONS: dict[str, pd.Timedelta] = {"1d": pd.Timedelta(hours=24), "1w": pd.Timedelta(days=7)}
 # Series candidates per asset, in order of preference: hourly first (a finer drawdown path).
 SERIES: dict[str, tuple[str, ...]] = {
-    "BTC": ROLES["btc_1h"] + ROLES["btc_1d"],  # crypto.btcusdt.1h, crypto.btc_yahoo.1h, crypto.btc
+    "BTC": ROLES["btc_1h"] + ROLES["btc_1d"],  # hourly BTC keys, crypto.btc, crypto.btc.hist
     "SPX": ("idx.spx.1h", "fut.es.1h") + ROLES["spx"],  # then idx.spx, fut.es
 }
 

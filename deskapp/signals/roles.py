@@ -16,21 +16,25 @@ ROLES: dict[str, tuple[str, ...]] = {
     "dxy": ("fx.dxy",),
     "equity_1d": ("fut.es", "idx.spx"),  # DESIGN: ES futures (or the S&P 500 index)
     "spx": ("idx.spx", "fut.es"),  # the index itself where a rule names SPX
-    "ndx": ("idx.ndx", "etf.qqq"),  # QQQ (unadjusted) stands in before ^NDX data starts
-    "btc_1d": ("crypto.btc",),
+    # ^NDX (2024-08 on), then a longer ^NDX download (2010..2026-02); QQQ (unadjusted) last
+    "ndx": ("idx.ndx", "idx.ndx.hist", "etf.qqq"),
+    "btc_1d": ("crypto.btc", "crypto.btc.hist"),  # .hist: the same Yahoo series from 2014-09
     "eth_1d": ("crypto.eth",),
-    "equity_1h": ("fut.es.1h", "idx.spx.1h", "etf.spy.1h"),  # ES trades ~23h: more BTC hours
+    # ES trades ~23h: more BTC hours. The S&P 500 CFD (2015..2025-02) only where none is current
+    "equity_1h": ("fut.es.1h", "idx.spx.1h", "etf.spy.1h", "cfd.spx500.1h"),
     "btc_1h": ("crypto.btcusdt.1h", "crypto.btc_yahoo.1h"),
     # 2h/4h bars, for the 4h timeframe only where no hourly bars are current
     # the 2h bars (2017-08..2025-08) hold every 4h close of the 4h file (2020-10..2021-03)
     "btc_4h": ("crypto.btcusdt.2h", "crypto.btcusdt.4h"),
+    # the API file, the ccxt download (2019-09..2026-02), the page export (re-stamped -8h)
     "funding": ("deriv.btc_funding_8h.binanceusdm", "deriv.btc_funding_8h",
+                "deriv.btc_funding_8h_ccxt", "deriv.btc_funding_8h_export",
                 "deriv.btc_funding_daily"),
     "oi": ("deriv.btc_oi_1h.binanceusdm", "deriv.btc_oi_4h", "deriv.btc_oi_daily"),
     "liquidations": ("deriv.btc_liq_1h.binanceusdm", "deriv.btc_liq_4h", "deriv.btc_liq_daily"),
     "rsp": ("etf.rsp_adj",),
-    "spy_adj": ("etfpool.spy",),
-    "smh_adj": ("etfpool.smh",),
+    "spy_adj": ("etfpool.spy", "etf.spy_adj"),  # etf.spy_adj: the RSP/IWM download, 2012 on
+    "smh_adj": ("etfpool.smh", "etf.smh_adj.hist"),
     "igv_adj": ("etfpool.igv",),
     "iwm_adj": ("etfpool.iwm",),
     "iwm_volume": ("etf.iwm_adj",),
@@ -44,6 +48,8 @@ ROLES: dict[str, tuple[str, ...]] = {
 ALT_KEYS = ("crypto.sol", "crypto.xrp", "crypto.doge", "crypto.ada", "crypto.avax",
             "crypto.link")
 FUNDING_INTERVAL_H = {"deriv.btc_funding_8h": 8.0, "deriv.btc_funding_daily": 8.0,
+                      "deriv.btc_funding_8h_export": 8.0, "deriv.btc_funding_8h_bybit": 8.0,
+                      "deriv.btc_funding_8h_ccxt": 8.0,
                       **{f"deriv.btc_funding_8h.{v}": 8.0 for v in ("binanceusdm", "bybit", "okx")}}
 # Live per-venue series: funding is open-interest-weighted across these (DESIGN.md section 5).
 VENUE_FUNDING = {v: (f"deriv.btc_funding_8h.{v}", f"deriv.btc_oi_1h.{v}")
@@ -72,3 +78,21 @@ def pick(frames: dict[str, pd.DataFrame], meta: dict[str, dict], role: str,
         if best_t is None or t > best_t:
             best, best_t = key, t
     return None if current_only else best
+
+
+def basket_member(frames: dict[str, pd.DataFrame], meta: dict[str, dict], ticker: str,
+                  asof: pd.Timestamp) -> str | None:
+    """The series of one AI-basket member at `asof`: `stk.T`, else the older download `stk.T.hist`
+    (each is only ever compared with its own averages, so the two are never mixed in one window);
+    as `pick`: the first current one, else the one with the most recent bar."""
+    best, best_t = None, None
+    for key in (f"stk.{ticker}", f"stk.{ticker}.hist"):
+        f = frames.get(key)
+        if f is None or f.empty:
+            continue
+        t = f.index[-1]
+        if not is_stale(meta, key, t, asof):
+            return key
+        if best_t is None or t > best_t:
+            best, best_t = key, t
+    return best

@@ -26,6 +26,7 @@ from deskapp.signals.roles import (
     ROLES,
     STALE_AFTER,
     VENUE_FUNDING,
+    basket_member,
     pick,
 )
 from deskapp.signals.words import num, trend_word
@@ -321,6 +322,7 @@ def _daily_correlation(c: _Ctx) -> tuple[dict[str, Any], dict[str, int | None], 
 def _intraday_correlation(c: _Ctx) -> tuple[dict[str, Any], dict[str, int | None]]:
     """Hourly and 4h correlations and trends."""
     eq1, btc1 = c.series("equity_1h"), c.series("btc_1h")
+    btc4 = btc1 if btc1 is not None else c.series("btc_4h")  # 4h bars where no hourly ones
     pairs = None
     if eq1 is not None and btc1 is not None:
         # enough bars for 121 hourly and 91 4h pairs, even with holidays and short sessions
@@ -337,7 +339,7 @@ def _intraday_correlation(c: _Ctx) -> tuple[dict[str, Any], dict[str, int | None
                               else f"fewer than {w} aligned bars since a gap")
     trends = {
         "btc_1h": trend.trend(btc1) if btc1 is not None else None,
-        "btc_4h": trend.trend(trend.resample_last(btc1, "4h", c.asof)) if btc1 is not None
+        "btc_4h": trend.trend(trend.resample_last(btc4, "4h", c.asof)) if btc4 is not None
         else None,
         "es_1h": trend.trend(eq1) if eq1 is not None else None,
         "es_4h": trend.trend(trend.resample_last(eq1, "4h", c.asof)) if eq1 is not None
@@ -422,7 +424,7 @@ def _volatility(c: _Ctx, targets: tuple[float, float]) -> VolatilitySignals:
 def _breadth(c: _Ctx, basket: tuple[str, ...]) -> BreadthSignals:
     closes = {}
     for t in basket:
-        f = c.frames.get(f"stk.{t}")
+        f = c.frames.get(basket_member(c.frames, c.meta, t, c.asof) or "")
         if f is not None and len(f) and c.asof - f.index[-1] <= pd.Timedelta(days=6):
             closes[t] = f["close"].iloc[-60:]
     shares = {}

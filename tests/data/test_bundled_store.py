@@ -16,13 +16,15 @@ import gzip
 import hashlib
 import json
 import math
+import os
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from support.shared import need_shared, sha256_file
+from support.shared import need_shared, sha256_file, shared_data
 
 from deskapp.resources import replay_dir
 
@@ -32,6 +34,26 @@ FMT = "%Y-%m-%dT%H:%M:%SZ"
 CATALOG: dict[str, dict] = json.loads((STORE / "catalog.json").read_text(encoding="utf-8"))
 DATASETS: list[dict] = json.loads((STORE / "datasets.json").read_text(encoding="utf-8"))
 REGENERATE = "regenerate with: python tools/build_replays.py (reads ../shared/data)"
+# Public files beyond ../shared/data (tools/replay_upstream.json): its upstream/ folder, or a
+# local copy named by DESKAPP_UPSTREAM_DATA.
+UPSTREAM_MANIFEST: dict[str, dict] = json.loads(
+    (Path(__file__).resolve().parents[2] / "tools" / "replay_upstream.json").read_text("utf-8"))
+UPSTREAM_REASON = "upstream files of tools/replay_upstream.json: not present"
+
+
+def upstream_dir() -> Path | None:
+    env = os.environ.get("DESKAPP_UPSTREAM_DATA", "")
+    if env:
+        return Path(env)
+    found = shared_data()
+    return found / "upstream" if found is not None and (found / "upstream").is_dir() else None
+
+
+def need_upstream() -> Path:
+    found = upstream_dir()
+    if found is None:
+        pytest.skip(UPSTREAM_REASON)
+    return found
 
 Row = tuple[str, tuple[str | None, ...]]  # (UTC close time as stored, raw source values)
 
@@ -50,6 +72,15 @@ def store_rows(key: str) -> tuple[list[str], list[tuple[str, ...]]]:
 def source(rel: str) -> tuple[dict[str, str], ...]:
     with (need_shared() / rel).open(newline="", encoding="utf-8") as fh:
         return tuple(csv.DictReader(fh))
+
+
+@cache
+def upstream(name: str, skip: int = 0) -> tuple[dict[str, str], ...]:
+    """An upstream file's rows; `skip` rows after the header are left out (yfinance's extra
+    'Ticker' and 'Date' header rows)."""
+    with (need_upstream() / name).open(newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        return tuple(r for i, r in enumerate(reader) if i >= skip)
 
 
 # ---------------------------------------------------------------- time rules, written out
@@ -213,6 +244,13 @@ SPECS: dict[str, tuple[Callable[[], list[Row]], float | None]] = {
     "deriv.btc_funding_8h": (lambda: rows_from(
         DV + "binance_btcusdt_perp_funding_8h_api_2022_2025.csv",
         lambda r: funding_time(r["funding_time_ms"]), ("funding_rate_pct",)), 0.01),
+    # the page export is stamped 8h late (UTC+8 labelled UTC): the build moves it back 8h
+    "deriv.btc_funding_8h_export": (lambda: rows_from(
+        DV + "binance_btcusdt_perp_funding_8h_2019_2025.csv",
+        lambda r: plus(r["time_utc"], -8), ("funding_rate_pct",)), 0.01),
+    "deriv.btc_funding_8h_bybit": (lambda: rows_from(
+        DV + "bybit_btcusdt_perp_funding_8h_2020_2025.csv",
+        lambda r: plus(r["time_utc"], 0), ("funding_rate",)), None),
     "deriv.btc_oi_daily": (daily(DV + "btc_futures_oi_usd_daily_2019_2024.csv", "utc_day",
                                  ("open_interest_usd",)), None),
     "deriv.btc_oi_4h": (lambda: rows_from(
@@ -234,7 +272,58 @@ SPECS: dict[str, tuple[Callable[[], list[Row]], float | None]] = {
     "crypto.btc_yahoo.1h": (lambda: rows_from(IT + "btc_usd_1h_yahoo_2024_2025.csv",
                                               lambda r: plus(r["time_utc"], 1), OHLCV), None),
     "crypto.btcusdt.1h": (btcusdt, None),
+    "crypto.btcusdt.4h": (lambda: rows_from(IT + "btcusdt_4h_binance_spot_2020_2021.csv",
+                                            lambda r: plus(r["time_utc"], 4), OHLCV), None),
 }
+
+
+def up_daily(name: str, since: str, cols: dict[str, str], date_col: str = "Date",
+             skip: int = 0) -> Callable[[], list[Row]]:
+    """An upstream daily file: NYSE close stamps, rows from `since`, weekend rows left out;
+    `cols` maps the stored column to the source column."""
+    def rows() -> list[Row]:
+        out = []
+        for r in upstream(name, skip):
+            day = r[date_col][:10]
+            if day >= since and date.fromisoformat(day).weekday() < 5:
+                out.append((ny(day, 16, 0), tuple(blank(r[c]) for c in cols.values())))
+        return out
+    return rows
+
+
+def minute(text: str) -> str:
+    """'2019-09-10 16:00:00.010' to the nearest minute, as stored."""
+    t = parse_utc(text)
+    base = t.replace(second=0, microsecond=0)
+    return (base + timedelta(minutes=1) if t - base >= timedelta(seconds=30) else base
+            ).strftime(FMT)
+
+
+OHLC_UP = ("Open", "High", "Low", "Close")
+YF = {"open": "Open", "high": "High", "low": "Low", "close": "Close", "volume": "Volume"}
+UPSTREAM_SPECS: dict[str, tuple[Callable[[], list[Row]], float | None]] = {
+    # the last 2h bar was still forming when downloaded: left out
+    "crypto.btcusdt.2h": (lambda: [(plus(r["timestamp"], 2), tuple(r[c] for c in OHLCV))
+                                   for r in upstream("sky1241_BTC_USDT_2h.csv")[:-1]], None),
+    "deriv.btc_funding_8h_ccxt": (lambda: [
+        (minute(r["timestamp"]), (r["funding_rate"],))
+        for r in upstream("sky1241_funding_rate_BTCUSDT.csv")], None),
+    "etf.spy_adj": (up_daily("riverfjs_SPY.csv", "2012-01-01",
+                             {"open": "o", "high": "h", "low": "l", "close": "c", "volume": "v"},
+                             "date"), None),
+    "cfd.spx500.1h": (lambda: [(plus(r["Datetime"], 1), tuple(r[c] for c in OHLC_UP))
+                               for r in upstream("russs123_SPX500_H1.csv")[:-1]], None),
+    "crypto.btc.hist": (lambda: [(utc_day(r["Date"]), tuple(r[YF[c]] for c in OHLCV))
+                                 for r in upstream("hjyssg_BTC-USD.csv")], None),
+    "idx.ndx.hist": (up_daily("hjyssg_NDX.csv", "2010-01-01", YF, "Price", skip=2), None),
+    # the header is shifted: the column headed `Open` holds the adjusted close
+    "etf.smh_adj.hist": (up_daily("hjyssg_SMH.csv", "2010-01-01", {"close": "Open"}), None),
+    "etf.soxx_adj.hist": (up_daily("hjyssg_SOXX.csv", "2010-01-01", {"close": "Open"}), None),
+    **{f"stk.{t}.hist": (up_daily(f"dieperdev_{t}.csv", "2012-01-01", YF), None)
+       for t in ("NVDA", "MSFT", "AVGO", "AMD", "TSM", "META", "GOOGL", "AMZN", "ORCL", "MU",
+                 "PLTR", "CRM", "NOW", "ADBE", "ANET")},
+}
+SPECS.update(UPSTREAM_SPECS)
 
 
 def expected(key: str) -> list[Row]:
@@ -325,7 +414,8 @@ def test_provenance_lists_the_checksums_of_the_catalog():
 
 def test_the_upstream_files_are_the_ones_the_store_was_built_from():
     shared = need_shared()
-    recorded = {rel: h for m in CATALOG.values() for rel, h in m["upstream_sha256"].items()}
+    recorded = {rel: h for m in CATALOG.values() for rel, h in m["upstream_sha256"].items()
+                if not rel.startswith("upstream/")}  # those: test_upstream_files_have_the_...
     off = [f"../shared/data/{rel}: SHA-256 {sha256_file(shared / rel)}, the store was built from "
            f"{h}" for rel, h in sorted(recorded.items()) if sha256_file(shared / rel) != h]
     assert not off, "\n".join([*off, REGENERATE])
@@ -501,6 +591,8 @@ def close_enough(stored: str, raw: str | None, scale: float | None) -> bool:
 
 @pytest.mark.parametrize("key", sorted(CATALOG))
 def test_series_values_equal_the_source_csv(key):
+    if key in UPSTREAM_SPECS:
+        need_upstream()
     want = expected(key)
     _, got = store_rows(key)
     assert [r[0] for r in got] == [t for t, _ in want]
@@ -546,3 +638,160 @@ def test_btc_daily_downloads_agree_where_they_overlap():
     common = old.keys() & new.keys()
     assert len(common) == 360
     assert all(float(old[d]) == float(new[d]) for d in common)
+
+
+# ---------------------------------------------------------------- funding stamps
+FUNDING_8H = ("deriv.btc_funding_8h", "deriv.btc_funding_8h_export", "deriv.btc_funding_8h_bybit")
+
+
+def test_history_holds_every_series_intraday_included():
+    history = next(d for d in DATASETS if d["name"] == "history")
+    assert set(history["series"]) == set(CATALOG)
+    assert {"idx.spx.1h", "etf.spy.1h", "crypto.btc_yahoo.1h", "crypto.btcusdt.1h",
+            "crypto.btcusdt.4h", "deriv.btc_oi_4h", "deriv.btc_liq_4h", *FUNDING_8H} \
+        <= set(history["series"])
+
+
+@pytest.mark.parametrize("key", FUNDING_8H)
+def test_funding_stamps_follow_the_venue_schedule(key):
+    """Binance and Bybit settle at 00:00, 08:00 and 16:00 UTC, every 8h with no gap."""
+    times = [parse_utc(t) for t, _ in store_rows(key)[1]]
+    assert all(t.hour in (0, 8, 16) and t.minute == t.second == 0 for t in times)
+    assert all(b - a == timedelta(hours=8) for a, b in zip(times, times[1:], strict=False))
+
+
+def test_binance_export_funding_agrees_with_the_api_after_the_8h_restamp():
+    """The page export was stamped 8h late; after the build's -8h every common settlement agrees
+    with the API file to the export's rounding (6 decimals of a percent), and as stamped in the
+    source it would not (the check can fail)."""
+    api = {parse_utc(t): float(v) for t, v in store_rows("deriv.btc_funding_8h")[1]}
+    export = {parse_utc(t): float(v) for t, v in store_rows("deriv.btc_funding_8h_export")[1]}
+    common = api.keys() & export.keys()
+    assert len(common) == 2583
+    assert all(abs(api[t] - export[t]) <= 1.0000001e-8 for t in common)
+    as_in_source = [t for t in common
+                    if t + timedelta(hours=8) in api
+                    and abs(api[t + timedelta(hours=8)] - export[t]) <= 1.0000001e-8]
+    assert len(as_in_source) < len(common) / 2
+    first = min(export)
+    assert first == datetime(2019, 9, 10, 8, tzinfo=UTC)  # source row "2019-09-10 16:00:00"
+
+
+def test_binance_export_funding_daily_means_equal_lukmol_after_the_restamp():
+    """An independent Binance aggregate: lukmol's mean of each UTC day's three 8h rates."""
+    export = [(parse_utc(t), float(v)) for t, v in store_rows("deriv.btc_funding_8h_export")[1]]
+    by_day: dict[str, list[float]] = {}
+    for t, v in export:
+        by_day.setdefault(t.date().isoformat(), []).append(v)
+    luk = {r["date"]: float(r["funding_mean"])
+           for r in source(DV + "btc_funding_daily_binance_lukmol_2019_2026.csv")}
+    days = [d for d, vs in by_day.items() if len(vs) == 3 and d in luk]
+    assert len(days) == 2010
+    assert all(abs(sum(by_day[d]) / 3 - luk[d]) <= 1e-8 for d in days)
+
+
+# ---------------------------------------------------------------- upstream files (issue 14)
+def closes(key: str, col: str = "close") -> dict[datetime, float]:
+    header, rows = store_rows(key)
+    i = header.index(col)
+    return {parse_utc(r[0]): float(r[i]) for r in rows if r[i] != ""}
+
+
+def test_upstream_manifest_names_every_upstream_series():
+    from_upstream = {k for k, m in CATALOG.items() if m["source"].startswith("upstream/")}
+    assert from_upstream == set(UPSTREAM_SPECS)
+    assert {m["source"].removeprefix("upstream/") for k, m in CATALOG.items()
+            if k in from_upstream} <= set(UPSTREAM_MANIFEST)
+    for entry in UPSTREAM_MANIFEST.values():
+        assert len(entry["commit"]) == 40 and len(entry["sha256"]) == 64
+
+
+def test_upstream_files_have_the_recorded_sha256():
+    folder = need_upstream()
+    for name, entry in UPSTREAM_MANIFEST.items():
+        assert sha256_file(folder / name) == entry["sha256"], name
+    recorded = {rel: h for m in CATALOG.values() for rel, h in m["upstream_sha256"].items()
+                if rel.startswith("upstream/")}
+    assert recorded == {f"upstream/{n}": e["sha256"] for n, e in UPSTREAM_MANIFEST.items()}
+
+
+def test_ccxt_funding_equals_the_api_file_and_the_restamped_export():
+    """A third Binance download (ccxt) settles the stamp question: it equals the API file and
+    the page export moved back 8h, and not the export as the export stamps it."""
+    ccxt = closes("deriv.btc_funding_8h_ccxt", "rate")
+    api = closes("deriv.btc_funding_8h", "rate")
+    export = closes("deriv.btc_funding_8h_export", "rate")
+    assert len(api.keys() & ccxt.keys()) == 3316
+    assert all(abs(api[t] - ccxt[t]) <= 1e-15 for t in api.keys() & ccxt.keys())
+    assert len(export.keys() & ccxt.keys()) == 6033 == len(export)
+    assert all(abs(export[t] - ccxt[t]) <= 1.0000001e-8 for t in export)
+    late = [t for t in export if t + timedelta(hours=8) in ccxt
+            and abs(export[t] - ccxt[t + timedelta(hours=8)]) <= 1.0000001e-8]
+    assert len(late) < len(export) / 2
+
+
+def test_btc_2h_bars_give_the_binance_4h_closes():
+    """Each 4h close is the last 2h close in (t - 4h, t]: 998 times the 2h bar ending at t,
+    once (2020-12-21 16:00, a Binance outage) the one ending 2h earlier."""
+    two, four = closes("crypto.btcusdt.2h"), closes("crypto.btcusdt.4h")
+
+    def last_2h(t: datetime) -> float:
+        return two[t] if t in two else two[t - timedelta(hours=2)]
+
+    assert len(four) == 1000 and all(last_2h(t) == four[t] for t in four)
+    assert sum(t not in two for t in four) == 1
+    hourly = closes("crypto.btcusdt.1h")
+    common = hourly.keys() & two.keys()
+    assert len(common) == 1192 and all(hourly[t] == two[t] for t in common)
+
+
+def test_long_ndx_download_equals_the_bundled_ndx():
+    hist, ndx = closes("idx.ndx.hist"), closes("idx.ndx")
+    common = hist.keys() & ndx.keys()
+    assert len(common) == 380 and all(hist[t] == ndx[t] for t in common)
+    assert min(hist) < datetime(2014, 1, 2, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("ticker", "factor"), [("MSFT", 1.0), ("AMD", 1.0), ("META", 1.0),
+                                                ("AMZN", 1.0), ("MU", 1.0), ("AVGO", 10.0)])
+def test_stock_history_matches_the_bundled_raw_closes(ticker, factor):
+    """Close of the 2024-03 download is the split-adjusted, not dividend-adjusted close: equal
+    to the bundled raw closes (AVGO: in its pre-split units, 10x)."""
+    hist, raw = closes(f"stk.{ticker}.hist"), closes(f"stk.{ticker}")
+    common = hist.keys() & raw.keys()
+    assert len(common) == 47
+    assert all(abs(hist[t] / (factor * raw[t]) - 1) < 1e-4 for t in common)
+    if factor == 1.0:
+        assert all(abs(hist[t] / raw[t] - 1) < 1e-7 for t in common)
+
+
+@pytest.mark.parametrize(("key", "col"), [("etf.smh_adj.hist", "smh"),
+                                          ("etf.soxx_adj.hist", "soxx")])
+def test_shifted_header_column_is_the_adjusted_close(key, col):
+    """The column headed `Open` is a constant multiple of the adjusted close of ../shared/data
+    (a later download's dividend factor), so every daily return agrees."""
+    hist = closes(key)
+    adj = {parse_utc(ny(r["date"], 16, 0)): float(r[col]) for r in source(NDX) if r[col]}
+    common = sorted(hist.keys() & adj.keys())
+    assert len(common) == 90
+    ratios = [hist[t] / adj[t] for t in common]
+    assert max(ratios) / min(ratios) - 1 < 3e-7
+
+
+def test_spy_adjusted_is_a_constant_multiple_of_the_pool_download():
+    spy, pool = closes("etf.spy_adj"), closes("etfpool.spy")
+    common = sorted(spy.keys() & pool.keys())
+    assert len(common) == 203
+    ratios = [spy[t] / pool[t] for t in common]
+    assert max(ratios) / min(ratios) - 1 < 5e-7
+    raw = closes("etf.spy")  # unadjusted: the ratio steps down the years at each dividend
+    first = min(spy.keys() & raw.keys())
+    assert spy[first] / raw[first] < 0.9
+
+
+def test_btc_long_download_equals_the_bundled_btc_where_both_exist():
+    hist, btc = closes("crypto.btc.hist"), closes("crypto.btc")
+    common = hist.keys() & btc.keys()
+    assert len(common) == 2975
+    assert all(abs(hist[t] / btc[t] - 1) < 2e-9 for t in common)
+    assert min(hist) == datetime(2014, 9, 18, tzinfo=UTC)  # the 2014-09-17 UTC day's close

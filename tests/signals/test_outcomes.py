@@ -43,7 +43,8 @@ def test_constants_are_the_documented_ones():
     assert list(HORIZONS) == ["1d", "1w"]
     assert HORIZONS["1d"] == pd.Timedelta(hours=24)
     assert HORIZONS["1w"] == pd.Timedelta(hours=7 * 24)
-    assert SERIES["BTC"] == ("crypto.btcusdt.1h", "crypto.btc_yahoo.1h", "crypto.btc")
+    assert SERIES["BTC"] == ("crypto.btcusdt.1h", "crypto.btc_yahoo.1h", "crypto.btc",
+                              "crypto.btc.hist")
     assert SERIES["SPX"] == ("idx.spx.1h", "fut.es.1h", "idx.spx", "fut.es")
 
 

@@ -48,6 +48,8 @@ def test_stress_readings_match_a_plain_computation(history):
     assert s.spx_drawdown == pytest.approx(spx[-1] / spx[-252:].max() - 1)
     r = np.diff(np.log(spx))[-20:]
     assert s.spx_rv20 == pytest.approx(np.std(r, ddof=1) * np.sqrt(252))
+    # BTC's UTC day so far (a provisional last daily point): the last 2h Binance close by asof
+    btc = np.r_[btc, closes(history, "crypto.btcusdt.2h", asof)[-1]]
     assert s.btc_drawdown == pytest.approx(btc[-1] / btc[-90:].max() - 1)
     assert s.btc_1d_ret == pytest.approx(np.log(btc[-1] / btc[-2]))
 
@@ -63,12 +65,15 @@ def test_a_calm_stretch_reads_calm(history):
 
 
 def test_daily_fallbacks_are_named_in_the_evidence(history):
-    """`history` before 2024 has no 4h bars: trend break and the third early warning are decided
-    on daily trends, and the evidence says so."""
-    snap = compute_snapshot(history.frames, pd.Timestamp("2022-06-13" + US_CLOSE), history.meta)
+    """Where `history` has no 4h bars, trend break and the third early warning are decided on
+    daily trends, and the evidence says so: no 4h BTC or equity bars before 2015 (the S&P 500
+    CFD starts 2015-01, the BTC 2h bars 2017-08), no 4h BTC bars 2025-09-25 .. 2026-01-14."""
+    snap = compute_snapshot(history.frames, pd.Timestamp("2014-12-16" + US_CLOSE), history.meta)
     assert snap.trend.btc_4h is None and snap.trend.btc_1d is not None
     rule = next(e for e in snap.regime.evidence if e.name == "trend break")
     assert "1d only: no 4h bars" in rule.evidence
+    snap = compute_snapshot(history.frames, pd.Timestamp("2025-10-15" + US_CLOSE), history.meta)
+    assert snap.trend.btc_4h is None and snap.trend.btc_1d is not None
     flag = snap.early_warning.flags[2]
     assert flag.lit is not None and "1d (no 4h bars)" in flag.evidence
 
