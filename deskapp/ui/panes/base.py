@@ -7,7 +7,7 @@ creates every plot item once and afterwards only calls `setData` (never clear-an
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from deskapp.signals.board import Curve, PaneView, data_age
+from deskapp.signals.snapshot import Snapshot
 from deskapp.ui import theme
 from deskapp.ui.keys import KeepSpace
 from deskapp.ui.panes.date_axis import DateAxis
@@ -458,15 +459,14 @@ class TimePane(QWidget):
 
     # ------------------------------------------------------------------ update
     def apply(self, view: PaneView, asof_s: float, view_days: int,
-              snapshot: dict | None = None) -> bool:
+              snapshot: Snapshot | None = None) -> bool:
         """Draw `view` (GUI thread; setData only); `snapshot` (the board's) gives the trends.
         True when a plot changed (a curve or the x range), i.e. the graphics need a paint."""
         self.view = view
         changed = False
         x_before = self.plots[0].getViewBox().viewRange()[0] if self._rows else None
         if snapshot is not None:
-            trends = snapshot.get("trend")
-            self.trends = dict(trends) if isinstance(trends, dict) else {}
+            self.trends = asdict(snapshot.trend)
         self.asof = pd.Timestamp(asof_s, unit="s", tz="UTC")
         if self._hidden_in_window():
             self._deferred = view  # drawn when the pane is shown (a tab raised, a dock opened)
