@@ -511,7 +511,7 @@ class TimePane(QWidget):
                     row.drawn[c.cid] = curve
                     changed = True
                 if c.cid in view.missing:
-                    missing.append(f"{c.label}: {view.missing[c.cid]}")
+                    missing.append(f"{self.curve_label(c)}: {view.missing[c.cid]}")
             notice = "<br>".join(html.escape(m) for m in missing)
             if notice != row.notice.text:
                 row.notice.setText(notice)
@@ -642,7 +642,7 @@ class TimePane(QWidget):
             shown = "—" if value is None else _value_text(value, unit)
             mark = ("○" if c.hollow else "●") if c.symbol else "┅" if c.dash else "━"
             lines.append(f"<span style='color:{theme.curve_colour(c.colour)}'>{mark}</span> "
-                         f"{html.escape(c.label)} <b>{html.escape(shown)}</b>")
+                         f"{html.escape(self.curve_label(c))} <b>{html.escape(shown)}</b>")
         return (f"<div style='color:{theme.FOREGROUND}; font-size:8pt'>"
                 + "<br>".join(lines) + "</div>")
 
@@ -731,6 +731,10 @@ class TimePane(QWidget):
 
     def readout_parts(self, view: PaneView) -> list[str]:
         return []
+
+    def curve_label(self, spec: CurveSpec) -> str:
+        """The name a curve goes by in notices and the crosshair (a pane may say more)."""
+        return spec.label
 
     def missing_text(self, cid: str) -> str:
         """What the pane says about a curve it cannot draw ('' when it is drawn)."""
