@@ -229,6 +229,10 @@ def load_config(user_file: Path | None = None) -> Config:
     basket = _get(tree, "universe.ai_basket", list, where)
     if not all(isinstance(s, str) and s for s in basket):
         raise ConfigError(f"{where}: key 'universe.ai_basket' must be a list of ticker strings")
+    daily = _int_list(tree, "correlation.daily_windows", where)
+    if len(daily) != 3:
+        raise ConfigError(f"{where}: key 'correlation.daily_windows' must list three windows "
+                          f"(short, medium, long; the short one sets the zone), got {list(daily)}")
     h1, h4 = (_window(tree, f"correlation.{k}", where) for k in ("h1_window", "h4_window"))
     journal_url = _journal_url(tree.get("journal_url"), user_file, where)
     level = None  # optional: the prior 252-session high when unset
@@ -241,7 +245,7 @@ def load_config(user_file: Path | None = None) -> Config:
         journal_url=journal_url,
         default_replay=_get(tree, "replay.default", str, where),
         ai_basket=tuple(basket),
-        correlation=CorrelationConfig(_int_list(tree, "correlation.daily_windows", where), h1, h4),
+        correlation=CorrelationConfig(daily, h1, h4),
         vol_target_ndx=_vol_target(tree, "vol_target.ndx", where),
         vol_target_btc=_vol_target(tree, "vol_target.btc", where),
         rut_breakout_level=level,

@@ -7,8 +7,8 @@ unknown profile or key, an empty title or text) is ignored as a whole: the defau
 `Playbooks.message` says, in one line, what is wrong with it. Loading never raises for a bad user
 file; only a broken default file (a broken install) raises `PlaybookError`.
 
-No Qt here: `deskapp.paths` (which uses Qt's standard paths) is imported only when the user file's
-location is needed.
+No Qt here (`deskapp.paths` finds the config folder without Qt); it is imported only when the
+user file's location is needed.
 """
 
 from __future__ import annotations

@@ -83,6 +83,17 @@ def test_bad_daily_windows_list(tmp_path):
     assert "correlation.daily_windows" in str(err.value) and str(user) in str(err.value)
 
 
+@pytest.mark.parametrize("windows", ["[30, 60]", "[20, 30, 60, 90]"])
+def test_daily_windows_are_three(tmp_path, windows):
+    """The snapshot has three daily slots (daily_30/60/90): two or four windows is an error."""
+    user = write(tmp_path, f"[correlation]\ndaily_windows = {windows}\n")
+    with pytest.raises(ConfigError, match="must list three windows") as err:
+        load_config(user)
+    assert str(user) in str(err.value)
+    ok = write(tmp_path, "[correlation]\ndaily_windows = [20, 45, 90]\n")
+    assert load_config(ok).correlation.daily_windows == (20, 45, 90)
+
+
 def test_missing_user_file(tmp_path):
     missing = tmp_path / "nope" / "config.toml"
     with pytest.raises(ConfigError) as err:

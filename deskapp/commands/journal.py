@@ -105,7 +105,7 @@ def _add(args, store, config, usage_error, parse_time) -> int:
     source = "manual"
     if args.replay:
         from deskapp.data.replay import DatasetError, load_dataset
-        from deskapp.signals.snapshot import compute_snapshot
+        from deskapp.signals.engine import SignalSettings, compute
 
         try:
             ds = load_dataset(args.replay)
@@ -115,7 +115,8 @@ def _add(args, store, config, usage_error, parse_time) -> int:
         if not ds.info.start <= at <= ds.info.end:
             raise usage_error(f"--at {at:%Y-%m-%dT%H:%MZ} is outside replay '{args.replay}', "
                               f"which runs {span(ds.info.start, ds.info.end)}")
-        snap = compute_snapshot(ds.frames, at, ds.meta, basket=config.ai_basket)
+        snap = compute(ds.frames, ds.meta, at, SignalSettings.from_config(config),
+                       dataset=ds.info.name, panes=False).snapshot
         snapshot = snap.to_dict()
         market_time, dataset, source = snap.asof, ds.info.name, "replay"
     else:
@@ -135,7 +136,7 @@ def _cached_snapshot(config) -> tuple[dict, str | None, str]:
     from deskapp.data.cache import CacheError, MarketCache
     from deskapp.data.sources import universe_meta
     from deskapp.paths import data_dir
-    from deskapp.signals.snapshot import compute_snapshot
+    from deskapp.signals.engine import SignalSettings, compute
 
     path = data_dir() / "market-cache.sqlite3"
     frames: dict = {}
@@ -152,7 +153,8 @@ def _cached_snapshot(config) -> tuple[dict, str | None, str]:
               "recorded without a snapshot", file=sys.stderr)
         return {}, None, "manual"
     now = pd.Timestamp.now(tz="UTC").floor("min")
-    snap = compute_snapshot(frames, now, universe_meta(), basket=config.ai_basket)
+    snap = compute(frames, universe_meta(), now, SignalSettings.from_config(config),
+                   source="cache", panes=False).snapshot
     return snap.to_dict(), snap.asof, "cache"
 
 

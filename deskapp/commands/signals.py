@@ -50,7 +50,7 @@ def run(args: argparse.Namespace, usage_error: type[Exception], parse_time) -> i
     from deskapp.commands.checks import output_problem, printable, span, temp_beside
     from deskapp.config import ConfigError, load_config
     from deskapp.data.replay import DatasetError, load_dataset
-    from deskapp.signals.snapshot import compute_snapshot
+    from deskapp.signals.engine import SignalCache, SignalSettings, compute
 
     timeline = args.start is not None or args.end is not None or args.csv is not None
     if timeline and (args.start is None or args.end is None or args.csv is None):
@@ -81,11 +81,11 @@ def run(args: argparse.Namespace, usage_error: type[Exception], parse_time) -> i
             raise usage_error(f"{t:%Y-%m-%dT%H:%MZ} is outside replay '{name}', which holds "
                               f"{span(lo, hi)}")
 
+    settings, cache = SignalSettings.from_config(config), SignalCache()
+
     def snap(t: pd.Timestamp):
-        return compute_snapshot(ds.frames, t, ds.meta, source="replay",
-                                basket=config.ai_basket,
-                                vol_targets=(config.vol_target_ndx, config.vol_target_btc),
-                                rut_threshold=config.rut_breakout_level)
+        return compute(ds.frames, ds.meta, t, settings, source="replay", dataset=name,
+                       cache=cache, panes=False).snapshot
 
     if not timeline:
         at = parse_time(args.at, "--at") if args.at else info.default_at

@@ -71,7 +71,7 @@ def _read_json(path: Path) -> object:
 
 def user_stores() -> list[Path]:
     """Replay stores the trader recorded (`deskapp record`): <data dir>/replays/<name>/."""
-    from deskapp.paths import data_dir  # QtCore's QStandardPaths; no widgets
+    from deskapp.paths import data_dir
 
     root = data_dir() / "replays"
     if not root.is_dir():

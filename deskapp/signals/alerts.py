@@ -1,7 +1,7 @@
 """Alerts when the regime, the early-warning count, the correlation zone or the flywheel stage
 changes (DESIGN.md section 7). Pure: no Qt, no I/O, no clock of its own.
 
-`AlertEngine.update(snapshot, at)` is fed successive snapshots (`Snapshot.to_dict()`) with
+`AlertEngine.update(snapshot, at)` is fed successive snapshots (a Snapshot or its dict) with
 their market time and returns the `Alert`s they cause:
 
 - the first known value of a kind is the baseline: nothing fires on start-up;

@@ -10,6 +10,7 @@ another period.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -26,6 +27,9 @@ from deskapp.signals import (
 )
 from deskapp.signals.crypto import annualised_funding, funding_now_and_day
 from deskapp.signals.roles import ALT_KEYS, FUNDING_INTERVAL_H, STALE_AFTER
+
+if TYPE_CHECKING:
+    from deskapp.signals.snapshot import Chain, Snapshot
 
 NO_DATA = "no data in this replay"
 
@@ -87,7 +91,7 @@ class BoardView:
     dataset: str
     view_days: int
     panes: dict[str, PaneView]
-    snapshot: dict | None = None  # Snapshot.to_dict() at asof, when computed
+    snapshot: Snapshot | None = None  # the typed snapshot at asof (signals/engine.py)
 
     def readouts(self) -> dict[str, float | None]:
         """Every number on the board, flattened as `pane.name`."""
@@ -108,6 +112,7 @@ class BoardInputs:
     h4_window: int = 90
     rut_level: float | None = None  # user Russell 2000 breakout level (config [smallcaps])
     vol_targets: tuple[float, float] = (0.15, 0.50)  # NDX, BTC (config [vol_target])
+    chain: Chain | None = None  # the snapshot's liquidity chain at asof, when computed already
 
 
 # ---------------------------------------------------------------- helpers
@@ -322,8 +327,10 @@ def correlation_pane(inp: BoardInputs) -> PaneView:
     if ekey and btc is not None:
         daily = correlation.align_daily(inp.frames[ekey]["close"], btc)
         p["notes"].append(f"daily: {_label(inp, ekey)} vs {_label(inp, bkey)}")
-    for w in inp.daily_windows:
-        cid = f"daily_{w}"
+    # Curve ids name slots, as the snapshot's keys do: daily_30/60/90 are the config's three
+    # daily windows, h1_120 and h4_90 its 1h and 4h windows (the labels say which).
+    for slot, w in zip((30, 60, 90), inp.daily_windows, strict=True):
+        cid = f"daily_{slot}"
         r[cid] = None
         corr = correlation.rolling_correlation(daily, w) if daily is not None else None
         if corr is None or corr.dropna().empty:
@@ -341,7 +348,7 @@ def correlation_pane(inp: BoardInputs) -> PaneView:
     four_hour = lambda x: correlation.to_4h(x, inp.asof)  # noqa: E731
     for prefix, to_frame, w, tf in (("h1", lambda x: x, inp.h1_window, "1h"),
                                     ("h4", four_hour, inp.h4_window, "4h")):
-        cid = f"{prefix}_{w}"
+        cid = {"h1": "h1_120", "h4": "h4_90"}[prefix]
         r[cid] = None
         if pairs is None:
             p["missing"][cid] = "no intraday S&P and BTC bars in this replay"
@@ -484,7 +491,7 @@ def chain_pane(inp: BoardInputs) -> PaneView:
 
     p = _empty()
     r = p["readouts"]
-    chain = liquidity_chain(inp.frames, inp.asof, inp.meta)
+    chain = inp.chain or liquidity_chain(inp.frames, inp.asof, inp.meta)
     p["checks"] = [Check(e.name, e.lit, e.evidence) for e in chain.links]
     for e in chain.links:
         r[f"link_{e.name}"] = _flag(e.lit)
@@ -645,7 +652,12 @@ PANES = {
 def compute_board(inp: BoardInputs) -> BoardView:
     """Every pane's view at `inp.asof`. Uses only the rows of `inp.frames` at or before asof."""
     frames = {k: f.loc[: inp.asof] for k, f in inp.frames.items()}
-    cut = BoardInputs(**{**inp.__dict__, "frames": frames})
+    return board_from_cut(BoardInputs(**{**inp.__dict__, "frames": frames}))
+
+
+def board_from_cut(cut: BoardInputs) -> BoardView:
+    """`compute_board` on frames already cut at `cut.asof` (signals/engine.py cuts once)."""
+    inp = cut
     panes = {n: fn(cut) for n, fn in PANES.items()}
     if inp.source != "replay":  # live or cache: nothing is "in this replay"
         panes = {n: replace(p, missing={k: v.replace(" in this replay", " received yet")

@@ -35,6 +35,9 @@ INTRADAY_MAX_GAP = pd.Timedelta(days=4)
 DEFAULT_BASKET = ("NVDA", "MSFT", "AVGO", "AMD", "TSM", "META", "GOOGL", "AMZN", "ORCL", "MU",
                   "PLTR", "CRM", "NOW", "ADBE", "ANET")
 H1_SPIKE_SHORT, H1_SPIKE_LONG = 24, 720  # 1h vol spike: last day vs last 30 days of hourly bars
+# Correlation windows (config [correlation]): the keys daily_30/60/90, h1_120 and h4_90 name
+# slots; the window each slot was computed on is recorded beside them (docs/SIGNALS.md).
+DAILY_WINDOWS, H1_WINDOW, H4_WINDOW = (30, 60, 90), 120, 90
 LOOKBACK = crypto.FLYWHEEL_LOOKBACK
 
 
@@ -55,6 +58,9 @@ class CorrelationSignals:
     zone: str | None = None
     trend_1h: str | None = None
     trend_4h: str | None = None
+    daily_windows: tuple[int, ...] = DAILY_WINDOWS  # the windows behind daily_30/60/90
+    h1_window: int = H1_WINDOW  # the window behind h1_120
+    h4_window: int = H4_WINDOW  # the window behind h4_90
 
 
 @dataclass(frozen=True)
@@ -266,9 +272,12 @@ class _Ctx:
     """Frames cut at asof, role lookup, and the `missing` book."""
 
     def __init__(self, frames: dict[str, pd.DataFrame], meta: dict[str, dict],
-                 asof: pd.Timestamp):
+                 asof: pd.Timestamp,
+                 windows: tuple[tuple[int, ...], int, int] = (DAILY_WINDOWS, H1_WINDOW,
+                                                                 H4_WINDOW)):
         self.asof = asof
         self.meta = meta
+        self.daily_windows, self.h1_window, self.h4_window = windows
         self.frames = _CutFrames(frames, asof)
         self.missing: dict[str, str] = {}
 
@@ -305,17 +314,18 @@ def _daily_correlation(c: _Ctx) -> tuple[dict[str, Any], dict[str, int | None], 
     eq, btc = c.series("equity_1d"), c.series("btc_1d")
     daily = corr.align_daily(eq, btc) if eq is not None and btc is not None else None
     values: dict[str, Any] = {}
-    for w in (30, 60, 90):
+    for slot, w in zip(DAILY_WINDOWS, c.daily_windows, strict=True):
         v = corr.last_correlation(daily, w) if daily is not None else None
-        values[f"daily_{w}"] = c.need(f"correlation.daily_{w}", v,
+        values[f"daily_{slot}"] = c.need(f"correlation.daily_{slot}", v,
                                       "no current daily S&P/ES and BTC closes" if daily is None
                                       else f"fewer than {w} aligned daily returns since a gap")
     values["zone"] = c.need("correlation.zone", corr.zone(values["daily_30"]),
                             "needs correlation.daily_30")
     trends = {"btc_1d": trend.trend(btc) if btc is not None else None,
               "es_1d": trend.trend(eq) if eq is not None else None}
-    before = (corr.last_correlation(daily.iloc[:-5], 30)
-              if daily is not None and len(daily) > 36 else None)
+    w30 = c.daily_windows[0]
+    before = (corr.last_correlation(daily.iloc[:-5], w30)
+              if daily is not None and len(daily) > w30 + 6 else None)
     return values, trends, before
 
 
@@ -326,12 +336,12 @@ def _intraday_correlation(c: _Ctx) -> tuple[dict[str, Any], dict[str, int | None
     pairs = None
     if eq1 is not None and btc1 is not None:
         # enough bars for 121 hourly and 91 4h pairs, even with holidays and short sessions
-        eq_tail = eq1.iloc[-600:]
+        eq_tail = eq1.iloc[-max(600, 5 * c.h1_window, 7 * c.h4_window):]
         btc_tail = btc1.loc[eq_tail.index[0] - pd.Timedelta(hours=1):]
         pairs = corr.align_intraday(eq_tail, btc_tail)
     values: dict[str, Any] = {}
-    for name, frame_of, w in (("h1_120", lambda p: p, 120),
-                              ("h4_90", lambda p: corr.to_4h(p, c.asof), 90)):
+    for name, frame_of, w in (("h1_120", lambda p: p, c.h1_window),
+                              ("h4_90", lambda p: corr.to_4h(p, c.asof), c.h4_window)):
         v = corr.last_correlation(frame_of(pairs), w, INTRADAY_MAX_GAP) \
             if pairs is not None and len(pairs) else None
         values[name] = c.need(f"correlation.{name}", v,
@@ -786,14 +796,18 @@ def compute_snapshot(frames: dict[str, pd.DataFrame], asof: pd.Timestamp,
                      basket: tuple[str, ...] = DEFAULT_BASKET,
                      vol_targets: tuple[float, float] = (0.15, 0.50),
                      rut_threshold: float | None = None,
-                     cache: SnapshotCache | None = None) -> Snapshot:
+                     cache: SnapshotCache | None = None,
+                     windows: tuple[tuple[int, ...], int, int] = (DAILY_WINDOWS, H1_WINDOW,
+                                                                  H4_WINDOW)) -> Snapshot:
     """Every signal of DESIGN.md section 5 at `asof`, from bars closed at or before it.
 
-    With a `cache`, the daily part of the previous call is reused when no daily input changed.
+    With a `cache`, the daily part of the previous call is reused when no daily input changed
+    (the cache is for one set of arguments: deskapp/signals/engine.py keeps it so).
+    `windows`: the correlation windows (daily, 1h, 4h) of the config's [correlation].
     """
     asof = pd.Timestamp(asof)
     asof = asof.tz_localize("UTC") if asof.tzinfo is None else asof.tz_convert("UTC")
-    c = _Ctx(frames, meta or {}, asof)
+    c = _Ctx(frames, meta or {}, asof, windows)
     key = _daily_key(frames, meta or {}, asof) if cache is not None else None
     if cache is not None and key is not None and key == cache.key and cache.daily is not None:
         daily = cache.daily
@@ -814,7 +828,8 @@ def compute_snapshot(frames: dict[str, pd.DataFrame], asof: pd.Timestamp,
     c.need("correlation.trend_1h", agree_1h, "1h trend of S&P or BTC unavailable")
     c.need("correlation.trend_4h", agree_4h, "4h trend of S&P or BTC unavailable")
     cor = CorrelationSignals(trend_1h=agree_1h, trend_4h=agree_4h, **daily.correlation,
-                             **intraday)
+                             **intraday, daily_windows=tuple(c.daily_windows),
+                             h1_window=c.h1_window, h4_window=c.h4_window)
     cry, cx = _crypto(c)
     fly = _flywheel(c, cx, daily.volatility.btc_rv_ratio)
     ew = _early_warning(c, daily.macro, cry, trends)

@@ -47,6 +47,7 @@ from PySide6.QtWidgets import (
 
 from deskapp.playbooks import PROFILES, Playbook, PlaybookError, Playbooks, load_playbooks
 from deskapp.signals.checklist import NEUTRAL, RISK_OFF, RISK_ON, STATUSES, suggest
+from deskapp.signals.snapshot import Snapshot
 from deskapp.ui import theme
 from deskapp.ui.checklist_timer import ChecklistRun, clock_text, countdown
 from deskapp.ui.keys import KeepSpace
@@ -612,7 +613,7 @@ class ChecklistPanel(QWidget):
         _set_label(self.total_label, text, f"color:{colour};")
 
     # ------------------------------------------------------------------ statuses
-    def apply_snapshot(self, snapshot: dict) -> None:
+    def apply_snapshot(self, snapshot: Snapshot) -> None:
         """Pre-fill each step's evidence and suggested status; keep what the trader chose."""
         for call in suggest(snapshot):
             card = self.cards[self._index(call.step)]

@@ -371,7 +371,8 @@ class MainWindow(QMainWindow):
                 decision=decision, source=view.source, market_time=market_time,
                 profile=fields.get("profile"), risk_limit=fields.get("risk_limit"),
                 steps=fields.get("steps") or {}, notes=fields.get("notes"),
-                snapshot=view.snapshot or {}, evidence=evidence, dataset=view.dataset)
+                snapshot=view.snapshot.to_dict() if view.snapshot else {},
+                evidence=evidence, dataset=view.dataset)
         except (JournalError, ValueError) as exc:
             self.checklist.show_error(str(exc))
             return

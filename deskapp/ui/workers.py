@@ -1,10 +1,10 @@
 """Worker threads: one poller per source and one compute worker (DESIGN.md section 3).
 
 What crosses threads, always through queued Qt signals: `FeedBatch` (feed -> compute and the
-window), `BoardView` with its snapshot (compute -> window), the alerts a snapshot fired and the
-count of outcomes filled (compute -> GUI), and a decision's record id (GUI -> compute, to fill
-its outcomes). All are immutable or not touched again by the sender. The compute worker's board
-rate and outcome throttle read an injected monotonic clock.
+window), `Board` (panes and the typed, frozen Snapshot: compute -> window), the alerts a snapshot
+fired and the count of outcomes filled (compute -> GUI), and a decision's record id (GUI ->
+compute, to fill its outcomes). All are immutable or not touched again by the sender. The compute
+worker's board rate and outcome throttle read an injected monotonic clock.
 Every worker is a QObject moved to its own QThread; `WorkerThreads.shutdown()` stops and joins
 them all, so closing the window never leaves a thread running.
 """
@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import replace
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -31,8 +30,8 @@ from deskapp.config import Config
 from deskapp.data.feed import FeedBatch, FeedSource
 from deskapp.data.hub import MarketState
 from deskapp.signals.alerts import AlertEngine
-from deskapp.signals.board import BoardInputs, compute_board
-from deskapp.signals.snapshot import SnapshotCache, compute_snapshot
+from deskapp.signals.engine import SignalCache, SignalSettings, compute
+from deskapp.signals.snapshot import Snapshot
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +123,8 @@ class ComputeWorker(_Worker):
         self.view_days = view_days
         self._scheduled = False
         self._computed_at = float("-inf")  # monotonic start of the last board
-        self._snapshot_cache = SnapshotCache()
+        self._signal_cache = SignalCache()
+        self.settings = SignalSettings.from_config(config)
         self.last_compute_ms = 0.0
         self.alerts = AlertEngine(config.alerts.cooldowns)
 
@@ -154,32 +154,11 @@ class ComputeWorker(_Worker):
         if s.clock is None:
             return
         self._computed_at = self._clock()
-        c = self.config.correlation
         t0 = time.perf_counter()
         try:
-            view = compute_board(
-                BoardInputs(
-                    frames=s.frames,
-                    meta=s.meta,
-                    asof=s.clock,
-                    source=s.source,
-                    dataset=s.dataset,
-                    view_days=self.view_days,
-                    ai_basket=self.config.ai_basket,
-                    daily_windows=c.daily_windows,
-                    h1_window=c.h1_window,
-                    h4_window=c.h4_window,
-                    rut_level=self.config.rut_breakout_level,
-                    vol_targets=(self.config.vol_target_ndx, self.config.vol_target_btc),
-                )
-            )
-            snap = compute_snapshot(s.frames, s.clock, s.meta, source=s.source,
-                                    cache=self._snapshot_cache,
-                                    basket=self.config.ai_basket,
-                                    vol_targets=(self.config.vol_target_ndx,
-                                                 self.config.vol_target_btc),
-                                    rut_threshold=self.config.rut_breakout_level)
-            view = replace(view, snapshot=snap.to_dict())
+            view = compute(s.frames, s.meta, s.clock, self.settings, source=s.source,
+                           dataset=s.dataset, view_days=self.view_days,
+                           cache=self._signal_cache)
         except Exception as exc:
             log.exception("board computation failed at %s", s.clock)
             self.sig_error.emit(f"computation failed: {exc}")
@@ -189,7 +168,7 @@ class ComputeWorker(_Worker):
         self.sig_board.emit(view)
         self._outcomes_due()
 
-    def _alerts(self, snapshot: dict, s: MarketState) -> None:
+    def _alerts(self, snapshot: Snapshot, s: MarketState) -> None:
         """Compare the new snapshot with the last ones; a replay seek back or another dataset
         starts a new baseline. Live sources each send their own clock (up to 30 s apart) and
         name: for them the alert clock only moves forward and the stream is just "live"."""

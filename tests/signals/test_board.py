@@ -203,9 +203,10 @@ def test_episode_hourly_correlation_near_point_six(ds):
 
 
 def test_episode_short_hourly_window_spikes(ds):
-    # EPISODES.md: a 35-bar window reached 0.81 on 02-09 and 0.72 on 02-10
-    r9 = board(ds, "2026-02-09T21:00Z", h1_window=35).readouts()["correlation.h1_35"]
-    r10 = board(ds, "2026-02-10T21:00Z", h1_window=35).readouts()["correlation.h1_35"]
+    # EPISODES.md: a 35-bar window reached 0.81 on 02-09 and 0.72 on 02-10 (the 1h slot's id
+    # stays h1_120 whatever its window: docs/SIGNALS.md)
+    r9 = board(ds, "2026-02-09T21:00Z", h1_window=35).readouts()["correlation.h1_120"]
+    r10 = board(ds, "2026-02-10T21:00Z", h1_window=35).readouts()["correlation.h1_120"]
     assert round(r9, 2) == 0.81
     assert round(r10, 2) == 0.72
 

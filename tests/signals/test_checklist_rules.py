@@ -8,7 +8,9 @@ import copy
 
 import pytest
 
-from deskapp.signals.checklist import NEUTRAL, RISK_OFF, RISK_ON, STATUSES, suggest
+from deskapp.signals.checklist import NEUTRAL, RISK_OFF, RISK_ON, STATUSES
+from deskapp.signals.checklist import suggest as suggest_typed
+from deskapp.signals.engine import snapshot_from_dict
 
 STEPS = ("Macro", "Equity leadership", "Crypto structure", "Correlation", "Execution rule")
 
@@ -29,6 +31,11 @@ def base() -> dict:
         "early_warning": {"count": 0, "flags": []},
         "regime": {"name": "calm", "evidence": [], "scenario": None},
     }
+
+
+def suggest(s: dict):
+    """The checklist reads the typed snapshot: build it from the hand-made dict."""
+    return suggest_typed(snapshot_from_dict(s))
 
 
 def status(step: str, **changes) -> str:

@@ -19,6 +19,7 @@ import pytest
 from deskapp.data.feed import canonical
 from deskapp.resources import replay_dir
 from deskapp.signals.checklist import STATUSES, suggest
+from deskapp.signals.engine import snapshot_from_dict
 from deskapp.signals.snapshot import compute_snapshot
 
 RISK_OFF_AT = pd.Timestamp("2026-02-05T22:00Z")
@@ -29,7 +30,7 @@ SIGNAL_SECTIONS = ("correlation", "trend", "macro", "volatility", "breadth", "cr
 
 SPEC = {
     "correlation": {"daily_30", "daily_60", "daily_90", "h1_120", "h4_90", "zone", "trend_1h",
-                    "trend_4h"},
+                    "trend_4h", "daily_windows", "h1_window", "h4_window"},
     "macro": {"us10y_5d_bp", "bill3m_5d_bp", "policy_5d_bp", "dxy_20d_ret", "dxy_20d_z",
               "dollar_strength_with_yields"},
     "volatility": {"ndx_rv_ratio", "spx_rv_ratio", "btc_rv_ratio", "ndx_delever_pressure",
@@ -169,8 +170,10 @@ def test_json_has_every_key_and_round_trips(datasets, name, at):
     assert flat["regime.name"] == d["regime"]["name"]
     assert flat["flywheel.steps.2"] == d["flywheel"]["steps"][1]["lit"]
     assert isinstance(flat["missing"], str)
-    # the checklist reads the dict
-    assert all(c.status in STATUSES for c in suggest(d))
+    # the checklist reads the typed snapshot; a stored dict reads back as the same snapshot
+    assert all(c.status in STATUSES for c in suggest(s))
+    assert snapshot_from_dict(d) == s
+    assert snapshot_from_dict(json.loads(s.to_json())).to_dict() == d
 
 
 def test_known_missing_values_on_the_2026_episode(datasets):

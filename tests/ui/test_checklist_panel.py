@@ -15,6 +15,8 @@ from PySide6.QtWidgets import QMainWindow
 
 from deskapp.playbooks import PROFILES, load_playbooks
 from deskapp.signals.checklist import NEUTRAL, RISK_OFF, RISK_ON
+from deskapp.signals.engine import snapshot_from_dict
+from deskapp.signals.snapshot import Snapshot
 from deskapp.ui.checklist_panel import STEPS, ChecklistPanel
 
 NAMES = [s.name for s in STEPS]
@@ -34,9 +36,9 @@ class FakeClock:
         self.now += seconds
 
 
-def snapshot(**changes) -> dict:
-    """A snapshot dict as `Snapshot.to_dict()` gives it: Macro and Correlation call risk-off,
-    the other steps neutral. `changes` as section__key=value."""
+def snapshot(**changes) -> Snapshot:
+    """A typed snapshot, from a dict as `Snapshot.to_dict()` gives it: Macro and Correlation
+    call risk-off, the other steps neutral. `changes` as section__key=value."""
     s = {
         "macro": {"us10y_5d_bp": 18.0, "bill3m_5d_bp": 2.0, "policy_5d_bp": 0.0,
                   "dxy_20d_ret": 0.01, "dxy_20d_z": 0.5, "dollar_strength_with_yields": False},
@@ -56,7 +58,7 @@ def snapshot(**changes) -> dict:
     for path, value in changes.items():
         section, key = path.split("__")
         s[section][key] = value
-    return s
+    return snapshot_from_dict(s)
 
 
 SUGGESTED = [RISK_OFF, NEUTRAL, NEUTRAL, RISK_OFF, NEUTRAL]

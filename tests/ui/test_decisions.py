@@ -18,7 +18,7 @@ from PySide6.QtCore import Qt, QTimer
 
 from deskapp.journal.model import JournalError
 from deskapp.journal.store import JournalStore
-from deskapp.signals.board import BoardInputs, compute_board
+from deskapp.signals.engine import SignalSettings, compute
 from deskapp.ui.main_window import MainWindow
 
 DATASET = "2026-02-risk-off"
@@ -118,11 +118,8 @@ def test_clicking_before_any_board_writes_nothing_and_says_so(bare_window, qtbot
 def test_a_locked_journal_is_reported_not_saved(bare_window, qtbot, datasets, config, tmp_path):
     window, path = bare_window(busy_timeout_ms=200)
     ds = datasets(DATASET)
-    c = config.correlation
-    view = compute_board(BoardInputs(frames=ds.frames, meta=ds.meta, asof=pd.Timestamp(AT),
-                                     source="replay", dataset=DATASET, view_days=ds.info.view_days,
-                                     ai_basket=config.ai_basket, daily_windows=c.daily_windows,
-                                     h1_window=c.h1_window, h4_window=c.h4_window))
+    view = compute(ds.frames, ds.meta, pd.Timestamp(AT), SignalSettings.from_config(config),
+                   source="replay", dataset=DATASET, view_days=ds.info.view_days)
     window.apply_board(view)
     with closing(sqlite3.connect(path, isolation_level=None)) as other:
         other.execute("BEGIN EXCLUSIVE")  # another process holds the write lock
@@ -165,11 +162,8 @@ class SlowJournal:
 @pytest.fixture
 def board_view(datasets, config):
     ds = datasets(DATASET)
-    c = config.correlation
-    return compute_board(BoardInputs(frames=ds.frames, meta=ds.meta, asof=pd.Timestamp(AT),
-                                     source="replay", dataset=DATASET, view_days=ds.info.view_days,
-                                     ai_basket=config.ai_basket, daily_windows=c.daily_windows,
-                                     h1_window=c.h1_window, h4_window=c.h4_window))
+    return compute(ds.frames, ds.meta, pd.Timestamp(AT), SignalSettings.from_config(config),
+                   source="replay", dataset=DATASET, view_days=ds.info.view_days)
 
 
 def slow_window(qtbot, journal, view) -> MainWindow:

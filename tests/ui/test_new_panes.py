@@ -172,7 +172,7 @@ def test_the_user_breakout_level_reaches_the_pane(qtbot, config, datasets, tmp_p
         assert pane.level_line.isVisible() and pane.level_line.value() == 2600.0
         header = pane.header.text()
         assert "◐ above the level, volume not confirmed" in header and "level 2,600" in header
-        assert view.snapshot["smallcaps"]["rut_breakout"] is False
+        assert view.snapshot.smallcaps.rut_breakout is False
     finally:
         assert desk.shutdown()
 

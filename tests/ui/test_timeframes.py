@@ -3,6 +3,7 @@ the 1h / 4h / 1d trends of BTC and the S&P 500 are shown together, the choice is
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pandas as pd
@@ -135,7 +136,7 @@ def expected(label: str, prefix: str, trends: dict) -> str:
 def test_trend_readout_matches_the_snapshot(desk, datasets):
     ds = datasets(DATASET)
     trends = compute_snapshot(ds.frames, pd.Timestamp(AT), ds.meta).to_dict()["trend"]
-    assert desk.window.view.snapshot["trend"] == trends
+    assert dataclasses.asdict(desk.window.view.snapshot.trend) == trends
     btc = expected("BTC", "btc", trends)
     spx = expected("S&P 500", "es", trends)
     crypto, corr = desk.window.panes["crypto"], desk.window.panes["correlation"]

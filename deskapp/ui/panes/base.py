@@ -7,7 +7,7 @@ creates every plot item once and afterwards only calls `setData` (never clear-an
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from deskapp.signals.board import Curve, PaneView, data_age
+from deskapp.signals.snapshot import Snapshot
 from deskapp.ui import theme
 from deskapp.ui.keys import KeepSpace
 from deskapp.ui.panes.date_axis import DateAxis
@@ -453,15 +454,14 @@ class TimePane(QWidget):
 
     # ------------------------------------------------------------------ update
     def apply(self, view: PaneView, asof_s: float, view_days: int,
-              snapshot: dict | None = None) -> bool:
+              snapshot: Snapshot | None = None) -> bool:
         """Draw `view` (GUI thread; setData only); `snapshot` (the board's) gives the trends.
         True when a plot changed (a curve or the x range), i.e. the graphics need a paint."""
         self.view = view
         changed = False
         x_before = self.plots[0].getViewBox().viewRange()[0] if self._rows else None
         if snapshot is not None:
-            trends = snapshot.get("trend")
-            self.trends = dict(trends) if isinstance(trends, dict) else {}
+            self.trends = asdict(snapshot.trend)
         self.asof = pd.Timestamp(asof_s, unit="s", tz="UTC")
         if self._hidden_in_window():
             self._deferred = view  # drawn when the pane is shown (a tab raised, a dock opened)
@@ -506,7 +506,7 @@ class TimePane(QWidget):
                     row.drawn[c.cid] = curve
                     changed = True
                 if c.cid in view.missing:
-                    missing.append(f"{c.label}: {view.missing[c.cid]}")
+                    missing.append(f"{self.curve_label(c)}: {view.missing[c.cid]}")
             notice = "<br>".join(html.escape(m) for m in missing)
             if notice != row.notice.text:
                 row.notice.setText(notice)
@@ -637,7 +637,7 @@ class TimePane(QWidget):
             shown = "—" if value is None else _value_text(value, unit)
             mark = ("○" if c.hollow else "●") if c.symbol else "┅" if c.dash else "━"
             lines.append(f"<span style='color:{theme.curve_colour(c.colour)}'>{mark}</span> "
-                         f"{html.escape(c.label)} <b>{html.escape(shown)}</b>")
+                         f"{html.escape(self.curve_label(c))} <b>{html.escape(shown)}</b>")
         return (f"<div style='color:{theme.FOREGROUND}; font-size:8pt'>"
                 + "<br>".join(lines) + "</div>")
 
@@ -728,6 +728,10 @@ class TimePane(QWidget):
 
     def readout_parts(self, view: PaneView) -> list[str]:
         return []
+
+    def curve_label(self, spec: CurveSpec) -> str:
+        """The name a curve goes by in notices and the crosshair (a pane may say more)."""
+        return spec.label
 
     def missing_text(self, cid: str) -> str:
         """What the pane says about a curve it cannot draw ('' when it is drawn)."""

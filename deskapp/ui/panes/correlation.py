@@ -8,6 +8,7 @@ import pyqtgraph as pg
 
 from deskapp.signals.board import PaneView
 from deskapp.signals.correlation import ZONE_ELEVATED, ZONE_STRESS, zone
+from deskapp.signals.snapshot import CorrelationSignals, Snapshot
 from deskapp.ui import theme
 from deskapp.ui.panes.base import CurveSpec, RowSpec, TimePane, badge, fmt
 
@@ -15,6 +16,16 @@ from deskapp.ui.panes.base import CurveSpec, RowSpec, TimePane, badge, fmt
 ZONE_COLOURS = {"stress": "VERMILLION", "elevated": "AMBER", "decoupled": "SKY"}
 # Shape as well as colour, so the zone never rests on colour alone.
 ZONE_MARKS = {"stress": "▲▲ STRESS", "elevated": "▲ ELEVATED", "decoupled": "○ DECOUPLED"}
+
+
+def window_labels(c: CorrelationSignals) -> dict[str, tuple[str, str]]:
+    """Curve id -> (legend label, readout label) for the windows the snapshot was computed on
+    (config [correlation]; the ids name slots: docs/SIGNALS.md)."""
+    out = {f"daily_{slot}": (f"daily {w}d", f"{w}d")
+           for slot, w in zip((30, 60, 90), c.daily_windows, strict=True)}
+    out["h1_120"] = (f"1h, {c.h1_window} bars", f"1h·{c.h1_window}")
+    out["h4_90"] = (f"4h, {c.h4_window} bars", f"4h·{c.h4_window}")
+    return out
 
 
 class CorrelationPane(TimePane):
@@ -43,6 +54,29 @@ class CorrelationPane(TimePane):
             legend_offset=(-4, -4),
         ),
     )
+
+    _labels: dict[str, tuple[str, str]] = window_labels(CorrelationSignals())
+
+    def apply(self, view: PaneView, asof_s: float, view_days: int,
+              snapshot: Snapshot | None = None) -> bool:
+        if snapshot is not None:
+            self._set_windows(snapshot.correlation)
+        return super().apply(view, asof_s, view_days, snapshot)
+
+    def _set_windows(self, c: CorrelationSignals) -> None:
+        """Legend, notices and readouts name the windows the board was computed on."""
+        labels = window_labels(c)
+        if labels == self._labels:
+            return
+        self._labels = labels
+        row = self._rows[0]
+        for cid, (legend_text, _) in labels.items():
+            label = row.plot.legend.getLabel(row.items[cid]) if row.plot.legend else None
+            if label is not None:
+                label.setText(legend_text)
+
+    def curve_label(self, spec: CurveSpec) -> str:
+        return self._labels.get(spec.cid, (spec.label, ""))[0]
 
     def decorate(self, plot: pg.PlotItem, spec: RowSpec) -> None:
         for lo, hi, colour, alpha in (
@@ -77,13 +111,7 @@ class CorrelationPane(TimePane):
         z = zone(r.get(first)) if first else None
         if z:
             parts.append(badge(ZONE_MARKS[z], ZONE_COLOURS[z]))
-        for key, label in (
-            ("daily_30", "30d"),
-            ("daily_60", "60d"),
-            ("daily_90", "90d"),
-            ("h1_120", "1h·120"),
-            ("h4_90", "4h·90"),
-        ):
+        for key, (_, label) in self._labels.items():
             if key in r:
                 parts.append(f"{html.escape(label)} {fmt(r.get(key), '+.2f')}")
         return parts

@@ -4,12 +4,13 @@ liquidation-flywheel stage and the outlook scenario - all from the signal snapsh
 from __future__ import annotations
 
 import html
-from typing import Any
+from collections.abc import Iterable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
+from deskapp.signals.snapshot import Evidence, Snapshot
 from deskapp.ui import theme
 from deskapp.ui.quiet import set_style, set_text
 
@@ -31,14 +32,14 @@ SCENARIOS = {
 }
 
 
-def _items(items: list[dict[str, Any]]) -> str:
+def _items(items: Iterable[Evidence]) -> str:
     rows = []
     for item in items:
-        mark, colour = MARKS[item["lit"]]
+        mark, colour = MARKS[item.lit]
         rows.append(
             f"<tr><td style='color:{theme.text(colour)}; padding-right:6px'>{mark}</td>"
-            f"<td><b>{html.escape(item['name'])}</b> <span style='color:{theme.text('MUTED')}'>"
-            f"{html.escape(item['evidence'])}</span></td></tr>"
+            f"<td><b>{html.escape(item.name)}</b> <span style='color:{theme.text('MUTED')}'>"
+            f"{html.escape(item.evidence)}</span></td></tr>"
         )
     return "<table cellspacing='0' cellpadding='1'>" + "".join(rows) + "</table>"
 
@@ -77,25 +78,25 @@ class RegimePane(QWidget):
         layout.addWidget(self.name_label)
         layout.addWidget(self.scenario_label)
         layout.addWidget(scroll, 1)
-        self.snapshot: dict[str, Any] | None = None
+        self.snapshot: Snapshot | None = None
 
     def restyle(self) -> None:
         """Redraw the last snapshot in the current theme's colours (View ▸ Theme)."""
         if self.snapshot is not None:
             self.apply_snapshot(self.snapshot)
 
-    def apply_snapshot(self, s: dict[str, Any]) -> None:
+    def apply_snapshot(self, s: Snapshot) -> None:
         self.snapshot = s
-        reg = s["regime"]
-        colour = theme.text(REGIME_COLOURS.get(reg["name"], "FOREGROUND"))
-        set_text(self.name_label, reg["name"].upper())
+        reg = s.regime
+        colour = theme.text(REGIME_COLOURS.get(reg.name, "FOREGROUND"))
+        set_text(self.name_label, reg.name.upper())
         set_style(self.name_label, f"color:{colour}")
-        scen = SCENARIOS.get(reg["scenario"] or "", "no scenario's conditions hold")
+        scen = SCENARIOS.get(reg.scenario or "", "no scenario's conditions hold")
         set_text(self.scenario_label, f"Outlook: <b>{html.escape(scen)}</b>")
-        ew, fly = s["early_warning"], s["flywheel"]
+        ew, fly = s.early_warning, s.flywheel
         set_text(
             self.body,
-            f"<b>Rules</b>{_items(reg['evidence'])}"
-            f"<br><b>Early warning {ew['count']}/3</b>{_items(ew['flags'])}"
-            f"<br><b>Liquidation flywheel: stage {fly['stage']}/5</b>{_items(fly['steps'])}"
+            f"<b>Rules</b>{_items(reg.evidence)}"
+            f"<br><b>Early warning {ew.count}/3</b>{_items(ew.flags)}"
+            f"<br><b>Liquidation flywheel: stage {fly.stage}/5</b>{_items(fly.steps)}"
         )

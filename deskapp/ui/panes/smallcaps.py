@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 
 from deskapp.signals.board import PaneView
 from deskapp.signals.smallcaps import MAX_LAG, VOLUME_BREAKOUT
+from deskapp.signals.snapshot import Snapshot
 from deskapp.ui import theme
 from deskapp.ui.panes.bars import BarsPlot
 from deskapp.ui.panes.base import CurveSpec, RowSpec, TimePane, badge, fmt
@@ -73,7 +74,7 @@ class SmallCapsPane(TimePane):
                 label="1.5x", labelOpts={"position": 0.6, "color": theme.MUTED}))
 
     def apply(self, view: PaneView, asof_s: float, view_days: int,
-              snapshot: dict | None = None) -> bool:
+              snapshot: Snapshot | None = None) -> bool:
         changed = super().apply(view, asof_s, view_days, snapshot)
         level = view.readouts.get("rut_level")
         if level is None:
