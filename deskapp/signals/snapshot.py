@@ -270,19 +270,28 @@ class _Ctx:
         self.meta = meta
         self.frames = _CutFrames(frames, asof)
         self.missing: dict[str, str] = {}
+        self._keys: dict[str, str | None] = {}
+        self._series: dict[tuple[str, str], pd.Series | None] = {}
 
     def key(self, role: str) -> str | None:
         """The current series for a role, or None (old data does not count as current)."""
-        return pick(self.frames, self.meta, role, self.asof, current_only=True)
+        if role not in self._keys:
+            self._keys[role] = pick(self.frames, self.meta, role, self.asof, current_only=True)
+        return self._keys[role]
 
     def series(self, role: str, column: str = "close") -> pd.Series | None:
+        """The role's column without NaN, or None; picked and cut once per snapshot."""
+        if (role, column) in self._series:
+            return self._series[role, column]
         k = self.key(role)
-        if k is None or column not in self.frames[k].columns:
-            return None
-        s = self.frames[k][column].dropna()
-        if role == "btc_1d" and column == "close" and len(s):
-            return provisional.with_day_so_far(s, self.btc_day_so_far())
-        return s if len(s) else None
+        s = None
+        if k is not None and column in self.frames[k].columns:
+            s = self.frames[k][column].dropna()
+            if role == "btc_1d" and column == "close" and len(s):
+                s = provisional.with_day_so_far(s, self.btc_day_so_far())
+            s = s if len(s) else None
+        self._series[role, column] = s
+        return s
 
     def btc_day_so_far(self) -> provisional.DaySoFar | None:
         """BTC's UTC day so far: the provisional last daily BTC close (signals/provisional.py)."""
