@@ -138,7 +138,9 @@ def last_correlation(pairs: pd.DataFrame, window: int,
     t = pairs.index[-(window + 1):].as_unit("ns").asi8
     if (np.diff(t) > max_gap.value).any():
         return None
-    values = pairs[["a", "b"]].to_numpy(dtype="float64")[-(window + 1):]
+    tail = pairs.iloc[-(window + 1):]
+    values = np.column_stack([tail["a"].to_numpy(dtype="float64"),
+                              tail["b"].to_numpy(dtype="float64")])
     rets = np.diff(np.log(values), axis=0)
     if np.std(rets[:, 0]) == 0 or np.std(rets[:, 1]) == 0:
         return None

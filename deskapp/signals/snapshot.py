@@ -260,6 +260,14 @@ class _CutFrames(dict):
     def items(self):
         return ((k, self[k]) for k in self._src)
 
+    def last_time(self, key: str) -> pd.Timestamp | None:
+        """The stamp of frames[key]'s last row, or None (missing or empty), without cutting."""
+        f = self._src.get(key)
+        if f is None:
+            return None
+        n = int(np.searchsorted(ns_index(f), self._stamp, side="right"))
+        return f.index[n - 1] if n else None
+
 
 class _Ctx:
     """Frames cut at asof, role lookup, and the `missing` book."""
