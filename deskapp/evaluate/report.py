@@ -13,15 +13,24 @@ PALETTE = ("#d62728", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#b
 CALM = "#ffffff"
 
 
+HINTS = (("shock", "#d62728"), ("break", "#8c1c13"), ("stress", "#e377c2"),
+         ("volatility", "#ff7f0e"), ("risk-on", "#2ca02c"), ("undetermined", "#7f7f7f"))
+
+
 def regime_colours(names: list[str]) -> dict[str, str]:
-    """A colour per regime name found in the data; calm stays white."""
-    out, i = {}, 0
+    """A colour per regime name found in the data (by a word in the name where one fits, else
+    from the palette); calm stays white."""
+    out: dict[str, str] = {}
+    free = [c for c in PALETTE if c not in {h for _, h in HINTS}]
     for n in sorted(set(names)):
+        hint = next((c for word, c in HINTS if word in n.lower() and c not in out.values()),
+                    None)
         if n == "calm":
             out[n] = CALM
+        elif hint:
+            out[n] = hint
         else:
-            out[n] = PALETTE[i % len(PALETTE)]
-            i += 1
+            out[n] = free[len([v for v in out.values() if v in free]) % len(free)]
     return out
 
 
@@ -41,7 +50,7 @@ def timeline_svg(timeline: pd.DataFrame, colours: dict[str, str], width: int = 1
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" '
              f'height="{2 * panel + 3 * gap}" font-family="sans-serif" font-size="11">']
     regimes = timeline["regime"].astype(str).to_numpy()
-    for k, (col, label) in enumerate((("spx", "S&P 500"), ("btc", "BTC"))):
+    for k, (col, label) in enumerate((("spx", "S&amp;P 500"), ("btc", "BTC"))):
         top = gap + k * (panel + gap)
         # regime bands: runs of one regime
         start = 0
@@ -79,7 +88,7 @@ def timeline_svg(timeline: pd.DataFrame, colours: dict[str, str], width: int = 1
         years = pd.DatetimeIndex(timeline.index).year
         for yr in sorted(set(years)):
             i = int(np.argmax(years == yr))
-            if k == 1:
+            if k == 1 and x[i] < left + w - 30:
                 parts.append(f'<text x="{x[i]:.1f}" y="{top + panel + 14}">{yr}</text>')
     parts.append("</svg>")
     legend = " ".join(f'<span style="background:{c};opacity:0.7;border:1px solid #999">'

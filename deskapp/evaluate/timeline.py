@@ -98,6 +98,8 @@ def run_desk(frames: dict[str, pd.DataFrame], meta: dict[str, dict], steps: pd.D
                     done += len(part)
                     if progress:
                         progress(done, len(steps))
+                pool.close()
+                pool.join()
         else:
             for chunk in chunks:
                 part = _run_chunk(chunk)

@@ -19,7 +19,7 @@ from deskapp.signals import correlation as corr
 from deskapp.signals import crypto, macro, provisional, smallcaps, stress, trend, volatility
 from deskapp.signals.breadth import share_above_sma_last
 from deskapp.signals.regime import RegimeInputs, decide_regime
-from deskapp.signals.returns import ns_index
+from deskapp.signals.returns import no_nan, ns_index
 from deskapp.signals.roles import (
     ALT_KEYS,
     FUNDING_INTERVAL_H,
@@ -294,7 +294,7 @@ class _Ctx:
         k = self.key(role)
         s = None
         if k is not None and column in self.frames[k].columns:
-            s = self.frames[k][column].dropna()
+            s = no_nan(self.frames[k][column])
             if role == "btc_1d" and column == "close" and len(s):
                 s = provisional.with_day_so_far(s, self.btc_day_so_far())
             s = s if len(s) else None

@@ -71,8 +71,17 @@ def from_dict(data: dict) -> TrackRecord:
         raise TrackRecordError(f"track record table lacks {exc}") from None
 
 
-def load(path: Path) -> TrackRecord:
-    """Read the table; one-line TrackRecordError when missing or corrupt."""
+def bundled_path() -> Path:
+    """resources/track_record.json (rebuilt by tools/build_track_record.py)."""
+    from deskapp.resources import resource_dir
+
+    return resource_dir() / "track_record.json"
+
+
+def load(path: Path | None = None) -> TrackRecord:
+    """Read the table (default: the bundled one); one-line TrackRecordError when missing or
+    corrupt."""
+    path = bundled_path() if path is None else path
     try:
         return from_dict(json.loads(path.read_text(encoding="utf-8")))
     except OSError as exc:
