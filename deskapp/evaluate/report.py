@@ -134,6 +134,11 @@ def claim_html(claim: dict) -> str:
             f"<p>Base: {claim['base_hits']} spikes followed {claim['base_n']} labelled days.</p>")
 
 
+def _rgba(hex_colour: str, alpha: float) -> str:
+    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
 def _read_cell(d: dict) -> str:
     flags = f" ({d['flags']})" if d["flags"] else ""
     return f"{_esc(d['regime'])}; EW {d['early_warning']}{flags}; flywheel {d['flywheel']}"
@@ -155,18 +160,56 @@ def episodes_html(episodes: list[dict], colours: dict[str, str]) -> str:
                 c = colours.get(d["regime"], CALM)
                 vix = "" if d["vix"] is None else f", VIX {d['vix']:.1f}"
                 cor = "" if d["corr30"] is None else f", corr30 {d['corr30']:.2f}"
-                cells.append(f'<div style="background:{c}40">{d["date"]}: {_read_cell(d)}'
+                cells.append(f'<div style="background:{_rgba(c, 0.3)}">{d["date"]}: {_read_cell(d)}'
                              f"{vix}{cor}</div>")
-            reads = "".join(cells) or "(no trading day in the data)"
+            reads = "".join(cells) or "(outside the evaluated range)"
             out.append(f"<tr><td>{_esc(e['name'])}<br><small>{e['start']} .. {e['end']}</small>"
                        f"</td><td>{_esc(e['what'])}</td><td>{reads}</td></tr>")
         out.append("</table>")
     return "".join(out)
 
 
+def headline_html(periods: dict) -> str:
+    """Per regime: N and the 1-week S&P 500 and BTC median and 10th percentile, in sample
+    beside out of sample; then the early-warning lift per count."""
+    ins, oos = periods.get("2014-2019"), periods.get("2020-2026")
+    names = sorted({n for p in (ins, oos) if p for n in p["groups"]["regime"]})
+    head = ("<tr><th rowspan=2>regime</th>" + "".join(
+        f"<th colspan=5>{t}</th>" for t in ("2014-2019 (in sample)", "2020-2026 (out of sample)"))
+        + "</tr><tr>" + "<th>N</th><th>S&amp;P 1w med</th><th>S&amp;P 1w p10</th>"
+        "<th>BTC 1w med</th><th>BTC 1w p10</th>" * 2 + "</tr>")
+    rows = []
+    for n in [*names, None]:
+        cells = []
+        for p in (ins, oos):
+            g = None if p is None else (p["unconditional"] if n is None
+                                        else p["groups"]["regime"].get(n))
+            if g is None:
+                cells.append("<td>0</td>" + "<td>–</td>" * 4)
+                continue
+            cells.append(f"<td>{g['n']}</td><td>{_pct(g['spx']['1w']['median'])}</td>"
+                         f"<td>{_pct(g['spx']['1w']['p10'])}</td>"
+                         f"<td>{_pct(g['btc']['1w']['median'])}</td>"
+                         f"<td>{_pct(g['btc']['1w']['p10'])}</td>")
+        rows.append(f"<tr><td>{_esc(n or 'all days')}</td>{''.join(cells)}</tr>")
+    lift = []
+    for label, p in (("2014-2019", ins), ("2020-2026", oos)):
+        if p is None:
+            continue
+        for r in p["claim"]["by_early_warning"]:
+            ci = "–" if r["lift_lo"] is None else f"{r['lift_lo']:.2f}–{r['lift_hi']:.2f}"
+            lf = "–" if r["lift"] is None else f"{r['lift']:.2f}"
+            lift.append(f"<tr><td>{label}</td><td>{r['group']}</td><td>{r['n']}</td>"
+                        f"<td>{r['rate'] * 100:.1f}%</td><td>{r['base'] * 100:.1f}%</td>"
+                        f"<td>{lf}</td><td>{ci}</td></tr>")
+    return (f"<table>{head}{''.join(rows)}</table><table><tr><th>period</th><th>early-warning "
+            "count</th><th>N</th><th>spike rate</th><th>base</th><th>lift</th>"
+            f"<th>lift 95%</th></tr>{''.join(lift)}</table>")
+
+
 STYLE = ("body{font-family:sans-serif;margin:20px;max-width:1200px}table{border-collapse:"
          "collapse;margin:8px 0 16px}td,th{border:1px solid #ccc;padding:2px 6px;font-size:12px;"
-         "text-align:right;vertical-align:top}td:first-child,th:first-child{text-align:left}"
+         "text-align:right;vertical-align:top;white-space:nowrap}td:first-child,th:first-child{text-align:left}"
          ".note{background:#fff6d5;padding:8px;border:1px solid #e0c060}")
 
 
@@ -186,6 +229,7 @@ def render(summary: dict, timeline: pd.DataFrame) -> str:
              f"closes: S&amp;P 500 {_esc(s['horizons']['spx'])}; BTC "
              f"{_esc(s['horizons']['btc'])}; {_esc(s['horizons']['dd_1m'])}. Percentiles: "
              "10th, median, 90th. BTC has no closes before 2016 in the bundled history.</p>",
+             "<h2>Headline</h2>", headline_html(s["periods"]),
              "<h2>Regime timeline</h2>", timeline_svg(timeline, colours)]
     for p in ("2014-2019", "2020-2026", "all"):
         ps = s["periods"].get(p)
