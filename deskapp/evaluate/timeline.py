@@ -47,10 +47,14 @@ def desk_read(frames: dict[str, pd.DataFrame], meta: dict[str, dict], asof: pd.T
     s = compute_snapshot(frames, asof, meta, source="replay", vol_targets=settings.vol_targets,
                          rut_threshold=settings.rut_threshold, **kw)
     lit = "".join("abc"[i] for i, f in enumerate(s.early_warning.flags) if f.lit)
+    stress = getattr(s, "stress", None)
     return {"regime": s.regime.name, "early_warning": s.early_warning.count,
             "early_warning_flags": lit, "flywheel": s.flywheel.stage,
             "corr30": s.correlation.daily_30, "spx_rv_ratio": s.volatility.spx_rv_ratio,
-            "btc_rv_ratio": s.volatility.btc_rv_ratio, "ndx_rv_ratio": s.volatility.ndx_rv_ratio}
+            "btc_rv_ratio": s.volatility.btc_rv_ratio, "ndx_rv_ratio": s.volatility.ndx_rv_ratio,
+            "vix": getattr(stress, "vix", None),
+            "spx_dd": getattr(stress, "spx_drawdown", None),
+            "btc_dd": getattr(stress, "btc_drawdown", None)}
 
 
 def trading_days(spx: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DatetimeIndex:
@@ -115,29 +119,19 @@ def run_desk(frames: dict[str, pd.DataFrame], meta: dict[str, dict], steps: pd.D
 
 
 def price_features(frames: dict[str, pd.DataFrame], steps: pd.DatetimeIndex) -> pd.DataFrame:
-    """Per step, from raw closes known at the step: VIX close, S&P 500 and BTC close, and their
-    drawdown from the high of the last 252 sessions (S&P) / 365 days (BTC)."""
+    """Per step, the S&P 500 and BTC closes known at the step (for the chart; null when the
+    last close is older than 6 days)."""
     out = pd.DataFrame(index=steps)
-    for name, key, window in (("spx", "idx.spx", 252), ("btc", "crypto.btc", 365),
-                              ("vix", "idx.vix", None)):
+    for name, key in (("spx", "idx.spx"), ("btc", "crypto.btc")):
         f = frames.get(key)
         if f is None or f.empty:
             out[name] = np.nan
-            if window:
-                out[f"{name}_dd"] = np.nan
             continue
         c = f["close"].dropna()
-        i = c.index.searchsorted(steps, side="right") - 1
-        ok = i >= 0
-        vals = np.where(ok, c.to_numpy()[np.maximum(i, 0)], np.nan)
-        # stale: the last close is older than 6 days at the step
-        age = steps.as_unit("ns").asi8 - c.index.as_unit("ns").asi8[np.maximum(i, 0)]
-        ok &= age <= pd.Timedelta(days=6).value
-        out[name] = np.where(ok, vals, np.nan)
-        if window:
-            high = c.rolling(window, min_periods=window).max().to_numpy()
-            dd = c.to_numpy() / high - 1.0
-            out[f"{name}_dd"] = np.where(ok, dd[np.maximum(i, 0)], np.nan)
+        i = np.maximum(c.index.searchsorted(steps, side="right") - 1, 0)
+        age = steps.as_unit("ns").asi8 - c.index.as_unit("ns").asi8[i]
+        ok = (c.index.searchsorted(steps, side="right") > 0) & (age <= pd.Timedelta(days=6).value)
+        out[name] = np.where(ok, c.to_numpy()[i], np.nan)
     return out
 
 

@@ -78,3 +78,15 @@ def test_load_errors_are_one_line(tmp_path):
     bad.write_text(json.dumps({"range": []}))
     with pytest.raises(TrackRecordError, match="lacks"):
         load(bad)
+
+
+def test_similar_days_on_a_plain_table_dict_as_the_pane_calls_it():
+    from deskapp.signals.track_record import similar_days
+
+    table = {"days": [_day("2020-01-01", vix=10.0, corr30=0.0),
+                      _day("2020-01-02", vix=20.0, corr30=0.5),
+                      _day("2020-01-03", vix=30.0, corr30=1.0)]}
+    found = similar_days(table, {"vix": 29.0, "corr30": None}, 2)
+    assert [d["date"] for d in found] == ["2020-01-03", "2020-01-02"]
+    assert found[0]["distance"] == pytest.approx(0.1 * math.sqrt(6))
+    assert found[0]["features"]["vix"] == 30.0 and found[0]["index"] == 2
