@@ -35,7 +35,7 @@ class _Parser(argparse.ArgumentParser):
         m = re.match(r"argument COMMAND: invalid choice: '([^']*)'", message)
         if m:  # a stray word: usually the value of an option deskapp does not have
             message = (f"unrecognized argument '{m.group(1)}' (options start with --; the "
-                       "commands are 'signals', 'record' and 'journal')")
+                       "commands are 'signals', 'record', 'journal' and 'evaluate')")
         raise UsageError(f"{message} (see deskapp --help)")
 
 
