@@ -6,8 +6,11 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
+
+from deskapp.commands.checks import printable
 
 
 def add_parser(sub: argparse._SubParsersAction, parser_class: type) -> None:
@@ -22,17 +25,27 @@ def add_parser(sub: argparse._SubParsersAction, parser_class: type) -> None:
     p.add_argument("--episodes", metavar="PATH", type=Path,
                    help="episode list (default: docs/EPISODES.md)")
     p.add_argument("--workers", metavar="N", help="processes (default: up to 2)")
-    p.add_argument("--config", metavar="PATH", type=Path, help="user config TOML")
+    p.add_argument("--config", metavar="PATH", type=Path, default=argparse.SUPPRESS,
+                   help="user config TOML")  # SUPPRESS: `deskapp --config X evaluate` keeps X
     p.set_defaults(command="evaluate")
 
 
-def check_out_dir(out: Path, usage_error: type[Exception]) -> None:
-    """The output folder must be a writable folder, or creatable in a writable parent."""
-    if out.exists() and not out.is_dir():
-        raise usage_error(f"--out '{out}' is a file, not a folder")
-    target = out if out.exists() else out.resolve().parent
-    if not target.is_dir() or not os.access(target, os.W_OK):
-        raise usage_error(f"--out '{out}': folder {target} does not exist or is not writable")
+def out_dir_problem(out: Path) -> str | None:
+    """Why `out` cannot take the three files (checked before the work), or None: it must be a
+    writable folder, or a new name in a writable folder (probed with a temporary file)."""
+    try:
+        if out.exists() and not out.is_dir():
+            return "is a file, not a folder"
+        target = out if out.is_dir() else Path(os.path.abspath(out)).parent
+        if not target.is_dir():
+            return f"folder {printable(target)} does not exist or is not writable"
+        fd, probe = tempfile.mkstemp(prefix=".deskapp-probe-", dir=target)
+    except (OSError, ValueError) as exc:  # a name too long, a NUL byte, a read-only place
+        return (f"folder {printable(out)} does not exist or is not writable "
+                f"({printable(getattr(exc, 'strerror', None) or exc)})")
+    os.close(fd)
+    os.unlink(probe)
+    return None
 
 
 def run(args: argparse.Namespace, usage_error: type[Exception], parse_time) -> int:
@@ -43,10 +56,14 @@ def run(args: argparse.Namespace, usage_error: type[Exception], parse_time) -> i
         raise usage_error("--to is before --from")
     workers = None
     if args.workers is not None:
-        if not args.workers.isdigit() or not 1 <= int(args.workers) <= 8:
-            raise usage_error(f"--workers '{args.workers}' must be a whole number from 1 to 8")
-        workers = int(args.workers)
-    check_out_dir(args.out, usage_error)
+        text = args.workers.strip()
+        if not (text.isascii() and text.isdigit() and len(text) < 3 and 1 <= int(text) <= 8):
+            raise usage_error(f"--workers '{printable(args.workers)}' must be a whole number "
+                              "from 1 to 8")
+        workers = int(text)
+    problem = out_dir_problem(args.out)
+    if problem:
+        raise usage_error(f"--out '{printable(args.out)}': {problem}")
     try:
         episodes = load_episodes(args.episodes or DEFAULT)
     except EpisodeError as exc:
@@ -56,7 +73,7 @@ def run(args: argparse.Namespace, usage_error: type[Exception], parse_time) -> i
     from deskapp.data.replay import DatasetError, load_dataset
 
     try:
-        config = load_config(args.config)
+        config = load_config(getattr(args, "config", None))
     except ConfigError as exc:
         raise usage_error(str(exc)) from None
     name = args.replay or config.default_replay
@@ -80,9 +97,12 @@ def run(args: argparse.Namespace, usage_error: type[Exception], parse_time) -> i
         raise usage_error(f"no S&P 500 session between {start:%Y-%m-%d} and {end:%Y-%m-%d}")
     t0 = time.perf_counter()
     timeline = build_timeline(ds.frames, ds.meta, start, end, Settings.from_config(config),
-                              workers=workers, progress=stderr_bar("evaluate"))
+                              workers=workers, progress=stderr_bar("evaluate:"))
     summary = summarise(timeline, episodes, name)
-    args.out.mkdir(exist_ok=True)
+    try:
+        args.out.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise usage_error(f"--out '{printable(args.out)}': {exc.strerror}") from None
     timeline.to_csv(args.out / "timeline.csv", index=False, float_format="%.10g")
     (args.out / "summary.json").write_text(json.dumps(summary, indent=1, allow_nan=False),
                                            encoding="utf-8")

@@ -42,7 +42,13 @@ def parse_episodes(text: str) -> list[Episode]:
 
 
 def load_episodes(path: Path = DEFAULT) -> list[Episode]:
+    from deskapp.commands.checks import printable
+
     try:
-        return parse_episodes(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise EpisodeError(f"cannot read episodes '{path}': {exc.strerror}") from None
+        raise EpisodeError(f"cannot read episodes '{printable(path)}': "
+                           f"{printable(exc.strerror or exc)}") from None
+    except (ValueError, UnicodeError) as exc:  # a NUL in the name, a file that is not text
+        raise EpisodeError(f"cannot read episodes '{printable(path)}': {printable(exc)}") from None
+    return parse_episodes(text)

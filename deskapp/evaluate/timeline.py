@@ -93,7 +93,8 @@ def run_desk(frames: dict[str, pd.DataFrame], meta: dict[str, dict], steps: pd.D
     workers = workers or min(2, os.cpu_count() or 1)
     rows: list[dict] = []
     done = 0
-    use_pool = workers > 1 and len(chunks) > 1 and "fork" in mp.get_all_start_methods()
+    use_pool = (workers > 1 and len(chunks) > 3  # a short run costs less than starting a pool
+                and "fork" in mp.get_all_start_methods())
     try:
         if use_pool:
             with mp.get_context("fork").Pool(workers) as pool:
@@ -141,8 +142,8 @@ def stderr_bar(label: str) -> Callable[[int, int], None]:
     def show(done: int, total: int) -> None:
         width = 30
         fill = int(width * done / max(total, 1))
-        end = "\n" if done >= total else ""
-        sys.stderr.write(f"\r{label} [{'#' * fill}{'.' * (width - fill)}] {done}/{total}{end}")
+        end = "\n" if done >= total else "\r"  # each update is its own line in a log
+        sys.stderr.write(f"{label} [{'#' * fill}{'.' * (width - fill)}] {done}/{total}{end}")
         sys.stderr.flush()
 
     return show

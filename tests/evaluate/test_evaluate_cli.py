@@ -34,6 +34,13 @@ from deskapp.signals.snapshot import compute_snapshot
     (["--from", "2020-01-01", "--to", "2020-02-01", "--out", "{tmp}/o", "--episodes",
       "{tmp}/missing.md"], "cannot read episodes"),
     (["--from", "2020-01-04", "--to", "2020-01-05", "--out", "{tmp}/o"], "no S&P 500 session"),
+    (["--from", "2020-01-01", "--to", "2020-02-01", "--out", "{tmp}/no/a\nb"], "a\\nb"),
+    (["--from", "2020-01-01", "--to", "2020-02-01", "--out", "{tmp}/o\x00"],
+     "holds a NUL character"),
+    (["--from", "2020-01-01", "--to", "2020-02-01", "--out", "{tmp}/o", "--workers",
+      "\x1b[31m"], "--workers '\\x1b[31m'"),
+    (["--from", "2020-01-01", "--to", "2020-02-01", "--out", "{tmp}/o", "--episodes",
+      "{tmp}/x\x00"], "holds a NUL character"),
 ])
 def test_bad_arguments_exit_2_with_one_line(argv, expected, tmp_path, capsys):
     (tmp_path / "file").write_text("x")
@@ -44,6 +51,7 @@ def test_bad_arguments_exit_2_with_one_line(argv, expected, tmp_path, capsys):
     assert main(args) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and expected in err, err
+    assert not any(ord(c) < 32 for c in err.rstrip("\n")), err
     assert not (tmp_path / "o").exists()  # nothing written before the arguments are checked
 
 
