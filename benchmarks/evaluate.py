@@ -5,11 +5,11 @@ Steps: one per S&P 500 session 2014-01-01..2026-02-13 at 21:00 UTC (about 3,050)
 this process and its workers (the figure that does not depend on other load on the machine).
 Usage: python benchmarks/evaluate.py   (prints figures only)
 
-Measured 2026-12-05 on the 2-core box while other sessions kept the load average at 7-9:
-3,048 steps, CPU 27.6 s in all (9.0 ms per step), wall 69 s. The same steps through the
-unoptimised engine on uncut frames: 161.8 s on one process (53 ms per step); the `signals`
-timeline took 189 s for 4,427 steps before. With both cores free the two workers need about
-CPU / 2 + start-up = ~15 s.
+Measured 2026-12-05 on the 2-core box shared with other sessions (load average 5-9):
+3,048 steps, CPU 24.9 s in all (8.2 ms per step), wall 32.5 s at load 7.2. The same steps
+through main's engine before this work, on uncut frames: 177 s on one process (58 ms per step);
+the `signals` timeline took 189 s for 4,427 steps. With both cores free the two workers need
+about CPU / 2 + start-up = ~14 s.
 """
 
 from __future__ import annotations
