@@ -10,8 +10,9 @@ folder. Left out, and why:
   refusals, e.g. a market cache that is a folder, are in tests/test_cli_hardening.py);
 - postgresql:// journals (network); /dev/zero (held by tests/test_cli_hardening.py in a
   memory-capped subprocess).
-A successful `signals` timeline prints progress lines ("signals: ..."), and journal commands
-may print a notice ("journal: ..."): on exit 0, those are the only lines allowed.
+A successful `signals` timeline prints progress lines ("signals: ..."), `evaluate` its progress
+bar and summary ("evaluate: ..."), and journal commands may print a notice ("journal: ..."): on
+exit 0, those are the only lines allowed.
 """
 
 from __future__ import annotations
@@ -159,4 +160,5 @@ def test_any_command_line_exits_0_or_2_in_one_line_without_a_traceback(argv, no_
         assert len(lines) == 1 and lines[0].startswith("deskapp: "), (argv, text)
         assert not any(ord(c) < 32 or ord(c) == 127 for c in lines[0]), (argv, text)
     else:
-        assert all(line.startswith(("signals: ", "journal: ")) for line in lines), (argv, text)
+        assert all(line.startswith(("signals: ", "journal: ", "evaluate: ")) for line in lines), \
+            (argv, text)

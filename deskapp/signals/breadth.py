@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from deskapp.signals.returns import no_nan
+
 
 def share_above_sma(closes: dict[str, pd.Series], window: int) -> pd.DataFrame:
     """Per session: the share of basket members whose close is above their own `window`-day SMA.
@@ -45,7 +47,7 @@ def share_above_sma_last(closes: dict[str, pd.Series], window: int) -> tuple[flo
     Members count only if their last close is on the latest session of the basket and they have
     `window` closes. Returns (share, members counted), or None when none counts.
     """
-    series = {k: c.dropna() for k, c in closes.items()}
+    series = {k: no_nan(c) for k, c in closes.items()}
     series = {k: c for k, c in series.items() if len(c)}
     if not series:
         return None

@@ -30,14 +30,33 @@ def align_daily(equity_close: pd.Series, crypto_close: pd.Series) -> pd.DataFram
     Columns `a` (equity) and `b` (crypto); index = the equity bar's close time. Days on which
     only one asset traded (weekends, holidays) drop out, so the next return spans them for both.
     """
-    a = pd.Series(equity_close.to_numpy(), index=session_dates(equity_close.index))
-    b = pd.Series(crypto_close.to_numpy(), index=session_dates(crypto_close.index))
-    stamps = pd.Series(equity_close.index, index=a.index)
+    da = _day_numbers(equity_close.index)
+    db = _day_numbers(crypto_close.index)
     # two bars on one calendar date (a feed that changed its stamp): the later one is the close
-    a, stamps = a[~a.index.duplicated(keep="last")], stamps[~stamps.index.duplicated(keep="last")]
-    b = b[~b.index.duplicated(keep="last")]
-    joined = pd.concat({"a": a, "b": b, "t": stamps}, axis=1, join="inner").dropna()
-    return joined.set_index("t")[["a", "b"]].rename_axis("time")
+    ka, kb = _last_of_each(da), _last_of_each(db)
+    _, ia, ib = np.intersect1d(da[ka], db[kb], assume_unique=True, return_indices=True)
+    ia, ib = ka[ia], kb[ib]
+    a = equity_close.to_numpy()[ia]
+    b = crypto_close.to_numpy()[ib]
+    keep = ~(pd.isna(a) | pd.isna(b))
+    index = equity_close.index[ia[keep]].rename("time")
+    return pd.DataFrame({"a": a[keep], "b": b[keep]}, index=index)
+
+
+def _day_numbers(index: pd.DatetimeIndex) -> np.ndarray:
+    """`session_dates` as whole days since the epoch (int64)."""
+    ns = index.as_unit("ns").asi8 - 10**9
+    if index.tz is not None and str(index.tz) != "UTC":
+        return session_dates(index).as_unit("ns").asi8 // 86_400_000_000_000
+    return ns // 86_400_000_000_000
+
+
+def _last_of_each(days: np.ndarray) -> np.ndarray:
+    """Positions of the last occurrence of each day value, in order of the days."""
+    if len(days) and (np.diff(days) > 0).all():
+        return np.arange(len(days))
+    _, first_rev = np.unique(days[::-1], return_index=True)
+    return np.sort(len(days) - 1 - first_rev)
 
 
 def align_intraday(equity_close: pd.Series, crypto_close: pd.Series,
@@ -119,7 +138,9 @@ def last_correlation(pairs: pd.DataFrame, window: int,
     t = pairs.index[-(window + 1):].as_unit("ns").asi8
     if (np.diff(t) > max_gap.value).any():
         return None
-    values = pairs[["a", "b"]].to_numpy(dtype="float64")[-(window + 1):]
+    tail = pairs.iloc[-(window + 1):]
+    values = np.column_stack([tail["a"].to_numpy(dtype="float64"),
+                              tail["b"].to_numpy(dtype="float64")])
     rets = np.diff(np.log(values), axis=0)
     if np.std(rets[:, 0]) == 0 or np.std(rets[:, 1]) == 0:
         return None

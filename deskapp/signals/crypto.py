@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from deskapp.signals.returns import no_nan
+
 DAY = pd.Timedelta(hours=24)
 LIQ_BASELINE = pd.Timedelta(days=30)
 FLUSH = -0.05  # 24h OI change at or below -5% = OI compressing
@@ -53,7 +55,7 @@ def change_over(series: pd.Series, span: pd.Timedelta = DAY) -> float | None:
 
     None when the series does not reach back that far (a gap longer than a bar is not bridged:
     the earlier value must be within one day of the target time)."""
-    s = series.dropna()
+    s = no_nan(series)
     if len(s) < 2:
         return None
     t = s.index[-1] - span
@@ -72,7 +74,7 @@ def quadrant(price_change: float | None, oi_change: float | None) -> str | None:
 
 def rolling_24h_sum(notional: pd.Series) -> pd.Series:
     """Notional summed over the 24 hours ending at each bar (time-based window)."""
-    return notional.dropna().rolling(DAY).sum()
+    return no_nan(notional).rolling(DAY).sum()
 
 
 def liquidation_z(notional: pd.Series, baseline: pd.Timedelta = LIQ_BASELINE) -> float | None:

@@ -8,6 +8,14 @@ import numpy as np
 import pandas as pd
 
 
+def no_nan(series: pd.Series) -> pd.Series:
+    """`series.dropna()`; the series itself (not a copy) when a float series has no NaN."""
+    v = series.to_numpy()
+    if v.dtype.kind == "f" and not np.isnan(v).any():
+        return series
+    return series.dropna()
+
+
 def log_returns(close: pd.Series) -> pd.Series:
     """ln(close_t / close_{t-1}) over consecutive rows (the first row has no return: dropped)."""
     return np.log(close).diff().iloc[1:]

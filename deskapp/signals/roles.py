@@ -68,11 +68,17 @@ def pick(frames: dict[str, pd.DataFrame], meta: dict[str, dict], role: str,
          asof: pd.Timestamp, current_only: bool = False) -> str | None:
     """The series key for `role` at `asof` (see the module docstring)."""
     best, best_t = None, None
+    last_time = getattr(frames, "last_time", None)  # cut frames answer without cutting
     for key in ROLES[role]:
-        f = frames.get(key)
-        if f is None or f.empty:
-            continue
-        t = f.index[-1]
+        if last_time is not None:
+            t = last_time(key)
+            if t is None:
+                continue
+        else:
+            f = frames.get(key)
+            if f is None or f.empty:
+                continue
+            t = f.index[-1]
         if not is_stale(meta, key, t, asof):
             return key
         if best_t is None or t > best_t:

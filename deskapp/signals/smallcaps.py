@@ -93,7 +93,8 @@ def basket_return(closes: dict[str, pd.Series], sessions: int = 20) -> float | N
     (members with fewer closes are left out)."""
     rets = []
     for c in closes.values():
-        v = c.dropna().to_numpy(dtype="float64")
+        v = c.to_numpy(dtype="float64")
+        v = v[~np.isnan(v)]
         if len(v) > sessions and v[-1 - sessions] > 0:
             rets.append(v[-1] / v[-1 - sessions] - 1.0)
     return float(np.mean(rets)) if rets else None

@@ -19,7 +19,7 @@ from deskapp.signals import correlation as corr
 from deskapp.signals import crypto, macro, provisional, smallcaps, stress, trend, volatility
 from deskapp.signals.breadth import share_above_sma_last
 from deskapp.signals.regime import RegimeInputs, decide_regime
-from deskapp.signals.returns import ns_index
+from deskapp.signals.returns import no_nan, ns_index
 from deskapp.signals.roles import (
     ALT_KEYS,
     FUNDING_INTERVAL_H,
@@ -267,6 +267,14 @@ class _CutFrames(dict):
     def items(self):
         return ((k, self[k]) for k in self._src)
 
+    def last_time(self, key: str) -> pd.Timestamp | None:
+        """The stamp of frames[key]'s last row, or None (missing or empty), without cutting."""
+        f = self._src.get(key)
+        if f is None:
+            return None
+        n = int(np.searchsorted(ns_index(f), self._stamp, side="right"))
+        return f.index[n - 1] if n else None
+
 
 class _Ctx:
     """Frames cut at asof, role lookup, and the `missing` book."""
@@ -280,19 +288,28 @@ class _Ctx:
         self.daily_windows, self.h1_window, self.h4_window = windows
         self.frames = _CutFrames(frames, asof)
         self.missing: dict[str, str] = {}
+        self._keys: dict[str, str | None] = {}
+        self._series: dict[tuple[str, str], pd.Series | None] = {}
 
     def key(self, role: str) -> str | None:
         """The current series for a role, or None (old data does not count as current)."""
-        return pick(self.frames, self.meta, role, self.asof, current_only=True)
+        if role not in self._keys:
+            self._keys[role] = pick(self.frames, self.meta, role, self.asof, current_only=True)
+        return self._keys[role]
 
     def series(self, role: str, column: str = "close") -> pd.Series | None:
+        """The role's column without NaN, or None; picked and cut once per snapshot."""
+        if (role, column) in self._series:
+            return self._series[role, column]
         k = self.key(role)
-        if k is None or column not in self.frames[k].columns:
-            return None
-        s = self.frames[k][column].dropna()
-        if role == "btc_1d" and column == "close" and len(s):
-            return provisional.with_day_so_far(s, self.btc_day_so_far())
-        return s if len(s) else None
+        s = None
+        if k is not None and column in self.frames[k].columns:
+            s = no_nan(self.frames[k][column])
+            if role == "btc_1d" and column == "close" and len(s):
+                s = provisional.with_day_so_far(s, self.btc_day_so_far())
+            s = s if len(s) else None
+        self._series[role, column] = s
+        return s
 
     def btc_day_so_far(self) -> provisional.DaySoFar | None:
         """BTC's UTC day so far: the provisional last daily BTC close (signals/provisional.py)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from deskapp.signals.returns import last_per_bucket
+from deskapp.signals.returns import last_per_bucket, no_nan
 
 EMA_SPAN = 20
 SLOPE_BARS = 5
@@ -17,7 +17,7 @@ def trend(close: pd.Series) -> int | None:
     slope, else 0. None with fewer than 25 valid closes. EMA20 = exponential mean, span 20
     (alpha = 2/21), started at the first close of the series given.
     """
-    c = close.dropna().astype("float64")
+    c = no_nan(close).astype("float64")
     if len(c) < MIN_BARS:
         return None
     e = ema(c).to_numpy()
@@ -28,7 +28,7 @@ def trend(close: pd.Series) -> int | None:
 
 def ema(close: pd.Series, span: int = EMA_SPAN) -> pd.Series:
     """The trend's EMA at every bar: alpha = 2 / (span + 1), started at the first close."""
-    return close.dropna().astype("float64").ewm(alpha=2.0 / (span + 1.0), adjust=False).mean()
+    return no_nan(close).astype("float64").ewm(alpha=2.0 / (span + 1.0), adjust=False).mean()
 
 
 def agreement(a: int | None, b: int | None) -> str | None:

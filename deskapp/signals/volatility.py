@@ -15,7 +15,8 @@ DELEVER_LOOKBACK = 5
 
 
 def _log_returns(close: pd.Series) -> np.ndarray:
-    c = close.dropna().to_numpy(dtype="float64")
+    c = close.to_numpy(dtype="float64")
+    c = c[~np.isnan(c)]
     return np.diff(np.log(c)) if len(c) > 1 else np.empty(0)
 
 

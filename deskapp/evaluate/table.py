@@ -1,0 +1,37 @@
+"""The Track-record table (resources/track_record.json) from an evaluation (docs/EVALUATE.md)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from deskapp.evaluate.run import FEATURES
+
+
+def _round(node, digits: int = 5):
+    if isinstance(node, dict):
+        return {k: _round(v, digits) for k, v in node.items()}
+    if isinstance(node, float):
+        return round(node, digits)
+    return node
+
+
+def _feature(v) -> float | None:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return round(f, 5) if np.isfinite(f) else None
+
+
+def track_record(timeline: pd.DataFrame, summary: dict, built_from: str) -> dict:
+    """The whole-range groups and unconditional figures, and one row per day with its read
+    and features (for "most similar past days")."""
+    whole = summary["periods"]["all"]
+    days = [{"date": row.date, "regime": row.regime, "early_warning": int(row.early_warning),
+             "flywheel": int(row.flywheel),
+             "features": {f: _feature(getattr(row, f)) for f in FEATURES}}
+            for row in timeline.itertuples(index=False)]
+    return {"range": summary["range"], "built_from": built_from,
+            "step": "US close", "groups": _round(whole["groups"]),
+            "unconditional": _round(whole["unconditional"]), "days": days}
