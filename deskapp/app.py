@@ -24,6 +24,7 @@ from deskapp.data.replay import ReplayClock, ReplayDataset, ReplaySource
 
 log = logging.getLogger("deskapp")
 GUI_SWITCH_INTERVAL_S = 0.001  # sys.setswitchinterval for the desk (see Desk.__init__)
+OPEN_DAY_UTC = "21:00"  # a Track-record day opens at its US close (the table's step)
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,7 @@ class Desk:
         self.alerts = _alert_center(w, opts.config)
         self.compute.sig_alerts.connect(self.alerts.on_alerts)
         w.sig_decision_saved.connect(self.compute.decision_saved)
+        w.sig_open_day.connect(self.open_day)
         w.sig_speed.connect(self.feed.set_speed)
         w.sig_board_drawn.connect(
             lambda _v: w.set_perf(f"compute {self.compute.last_compute_ms:.0f} ms"))
@@ -173,6 +175,28 @@ class Desk:
                               f"{self.cache.recovered_from}; a new one is being filled")
         self.threads = WorkerThreads()
         self._closed = False
+        self.opened_elsewhere: list[list[str]] = []  # desks started by open_day (arguments)
+
+    def open_day(self, day: str) -> None:
+        """Show the US close of `day` (a Track-record row): seek this replay when it holds that
+        time, else open the bundled `history` replay there in a new desk process."""
+        at = pd.Timestamp(f"{day}T{OPEN_DAY_UTC}Z")
+        clock = getattr(self.source, "clock", None)
+        info = getattr(getattr(self.source, "dataset", None), "info", None)
+        if clock is not None and info is not None and info.start <= at <= info.end:
+            self.source.seek(at)
+            return
+        args = ["--replay", "history", "--at", f"{day}T{OPEN_DAY_UTC}Z"]
+        if getattr(sys, "frozen", False):  # the built app: its own binary takes the arguments
+            program = sys.executable
+        else:
+            program, args = sys.executable, ["-m", "deskapp", *args]
+        from PySide6.QtCore import QProcess
+
+        if QProcess.startDetached(program, args)[0]:
+            self.opened_elsewhere.append(args)
+        else:
+            self.window.show_feed_error(f"could not start a desk on history at {day}")
 
     def start(self) -> None:
         self.threads.start(self.compute, "compute")

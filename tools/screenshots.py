@@ -4,7 +4,8 @@
   the main window and one watch screen, as a trader with two monitors sees them;
 - board-hidpi.png: the main window at QT_SCALE_FACTOR=2 (1280x720 logical, 2560x1440 pixels);
 - light-theme.png: `--theme light`;
-- crosshair.png, alert-2026-01-21.png, liquidity-chain-2026-02-10.png: rendered in-process
+- crosshair.png, alert-2026-02-05.png, liquidity-chain-2026-02-10.png,
+  track-record-2020-03-16.png: rendered in-process
   (the mouse over a pane; the alert banner after the 2026-01-21 regime change; a tabbed pane
   raised).
 
@@ -60,8 +61,8 @@ def in_process(out: Path) -> None:
         if not until():
             raise TimeoutError("the desk did not get there in time")
 
-    def desk_at(at: str, size=(1600, 900)) -> Desk:
-        desk = Desk(DeskOptions(config=load_config(), dataset=load_dataset(DATASET),
+    def desk_at(at: str, size=(1600, 900), dataset: str = DATASET) -> Desk:
+        desk = Desk(DeskOptions(config=load_config(), dataset=load_dataset(dataset),
                                 at=pd.Timestamp(at), speed=0.0, size=size,
                                 journal=Path(tempfile.mkdtemp()) / "j.sqlite3"))
         desk.start()
@@ -88,14 +89,26 @@ def in_process(out: Path) -> None:
     desk.shutdown()
     desk.window.close()
 
-    # An alert: the regime turns from calm to volatility event at the 2026-01-21 close.
-    desk = desk_at("2026-01-21T20:00Z")
-    desk.source.seek(pd.Timestamp("2026-01-21T21:30Z"))
+    # An alert: the regime turns from crypto stress to trend break at the 2026-02-05 close.
+    desk = desk_at("2026-02-05T20:00Z")
+    desk.source.seek(pd.Timestamp("2026-02-05T21:30Z"))
     wait(lambda: desk.window.alert_banner.isVisible()
-         and desk.window.view.asof == pd.Timestamp("2026-01-21T21:30Z"))
+         and desk.window.view.asof == pd.Timestamp("2026-02-05T21:30Z"))
     app.processEvents()
-    desk.window.grab().save(str(out / "alert-2026-01-21.png"))
-    print("wrote", out / "alert-2026-01-21.png")
+    desk.window.grab().save(str(out / "alert-2026-02-05.png"))
+    print("wrote", out / "alert-2026-02-05.png")
+    desk.shutdown()
+    desk.window.close()
+
+    # The Track record tab on history at the 2020-03-16 close.
+    desk = desk_at("2020-03-16T21:30Z", dataset="history")
+    track = desk.window.track_record
+    wait(lambda: track.table is not None and track.days.rowCount() > 0)
+    desk.window.docks["track_record"].raise_()
+    wait(lambda: not track.visibleRegion().isEmpty())
+    app.processEvents()
+    desk.window.grab().save(str(out / "track-record-2020-03-16.png"))
+    print("wrote", out / "track-record-2020-03-16.png")
     desk.shutdown()
     desk.window.close()
 

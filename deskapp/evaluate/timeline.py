@@ -10,10 +10,11 @@ import multiprocessing as mp
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from deskapp.signals.engine import SignalSettings, compute
 
 STEP_UTC = pd.Timedelta(hours=21)  # after the 16:00 New York close in both EST (21:00) and EDT
 # Every signal window fits in this tail (the longest: 252 DXY 20-session returns, 253 Russell
@@ -23,29 +24,15 @@ TAIL = pd.Timedelta(days=1100)
 CHUNK = 40
 
 
-@dataclass(frozen=True)
-class Settings:
-    """The config values the engine takes (picklable, for worker processes)."""
-
-    basket: tuple[str, ...]
-    vol_targets: tuple[float, float]
-    rut_threshold: float | None
-
-    @classmethod
-    def from_config(cls, config) -> Settings:
-        return cls(tuple(config.ai_basket), (config.vol_target_ndx, config.vol_target_btc),
-                   config.rut_breakout_level)
+# The engine's own settings (picklable for worker processes): SignalSettings.from_config(config).
+Settings = SignalSettings
 
 
 def desk_read(frames: dict[str, pd.DataFrame], meta: dict[str, dict], asof: pd.Timestamp,
               settings: Settings) -> dict:
     """What the desk showed at `asof`: regime, early-warning count and flags, flywheel stage and
     the numbers behind them. The only call into the signal engine (switch it here)."""
-    from deskapp.signals.snapshot import compute_snapshot
-
-    kw = {"basket": settings.basket} if settings.basket else {}
-    s = compute_snapshot(frames, asof, meta, source="replay", vol_targets=settings.vol_targets,
-                         rut_threshold=settings.rut_threshold, **kw)
+    s = compute(frames, meta, asof, settings, source="replay", panes=False).snapshot
     lit = "".join("abc"[i] for i, f in enumerate(s.early_warning.flags) if f.lit)
     stress = getattr(s, "stress", None)
     return {"regime": s.regime.name, "early_warning": s.early_warning.count,

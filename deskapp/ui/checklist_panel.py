@@ -77,6 +77,7 @@ STEPS: tuple[Step, ...] = (
     Step("Execution rule", 2, "Decide: hedge, reduce or wait, by your profile's playbook."),
 )
 RUN_MINUTES = sum(s.minutes for s in STEPS)
+EXECUTION_STEP = "Execution rule"  # its evidence also carries the regime's base rate
 # Theme colour names, resolved when styled (theme.text): a theme switch recolours the buttons.
 DECISIONS = (("hedge", "Hedge", "VERMILLION"), ("reduce", "Reduce", "AMBER"),
              ("wait", "Wait", "SKY"))
@@ -257,6 +258,8 @@ class ChecklistPanel(QWidget):
         self._announced: int | None = None  # the step sig_step_changed last announced
         self.run = ChecklistRun([s.minutes * 60 for s in STEPS], clock)
         self.suggested: dict[str, str | None] = {s.name: None for s in STEPS}
+        self._snapshot: Snapshot | None = None
+        self._base_rate = ""  # the Track record's line for the regime on screen
         # Statuses the trader chose or confirmed; the others follow the suggestion.
         self._chosen: dict[str, str] = {}
         self.playbooks, self.playbook_message = self._load_playbooks(playbooks)
@@ -615,11 +618,22 @@ class ChecklistPanel(QWidget):
     # ------------------------------------------------------------------ statuses
     def apply_snapshot(self, snapshot: Snapshot) -> None:
         """Pre-fill each step's evidence and suggested status; keep what the trader chose."""
+        self._snapshot = snapshot
         for call in suggest(snapshot):
             card = self.cards[self._index(call.step)]
             self.suggested[call.step] = call.status
-            card.set_evidence(call.evidence)
+            text = call.evidence
+            if call.step == EXECUTION_STEP and self._base_rate:
+                text = f"{text}\n{self._base_rate}"
+            card.set_evidence(text)
             self._show_suggestion(card)
+
+    def set_base_rate(self, line: str) -> None:
+        """What followed days like today (the Track record), under the execution step."""
+        if line != self._base_rate:
+            self._base_rate = line
+            if self._snapshot is not None:
+                self.apply_snapshot(self._snapshot)
 
     def _index(self, step: str) -> int:
         return next(i for i, s in enumerate(STEPS) if s.name == step)

@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from deskapp.journal.model import Decision, JournalError
+from deskapp.signals import track_record
+from deskapp.signals.base_rates import features_of
 from deskapp.signals.board import BoardView
 from deskapp.ui import theme
 from deskapp.ui.alerts import AlertBanner, AlertHistory
@@ -36,6 +38,7 @@ from deskapp.ui.panes.liquidity import LiquidityPane
 from deskapp.ui.panes.macro import MacroPane
 from deskapp.ui.panes.regime import RegimePane
 from deskapp.ui.panes.smallcaps import SmallCapsPane
+from deskapp.ui.panes.track_record import TrackRecordPane
 from deskapp.ui.panes.volatility import VolatilityPane
 from deskapp.ui.quiet import set_style, set_text
 from deskapp.ui.review_panel import ReviewPanel
@@ -43,7 +46,8 @@ from deskapp.ui.screens import ScreenManager
 
 log = logging.getLogger(__name__)
 
-LAYOUT_VERSION = 2  # 2: small caps, liquidity chain, dollar liquidity, volatility docks
+LAYOUT_VERSION = 3  # 2: small caps, liquidity chain, dollar liquidity, volatility docks;
+#                    3: track record
 
 
 # label -> replay seconds per wall second
@@ -57,6 +61,7 @@ class MainWindow(QMainWindow):
     sig_board_drawn = Signal(object)  # BoardView, after every pane has been given it
     sig_speed = Signal(float)
     sig_decision_saved = Signal(str)  # the record's uuid, once committed
+    sig_open_day = Signal(str)  # "YYYY-MM-DD" from the Track record: open the replay there
 
     def __init__(self, journal, settings: QSettings | None, speed: float,
                  dataset_title: str = "", replay: bool = True):
@@ -95,6 +100,12 @@ class MainWindow(QMainWindow):
         self.docks["review"] = self._dock("review", "Review decisions", self.review)
         self.alert_history = AlertHistory()  # filled by the desk's AlertCenter (ui/alerts.py)
         self.docks["alerts"] = self._dock("alerts", "Alert history", self.alert_history)
+        self._track_date: str | None = None  # the board's day: similar days are before it
+        self.track_record = TrackRecordPane(similar=self._similar_days)
+        self.track_record.sig_loaded.connect(lambda _ok: self._show_track_record(self.view))
+        self.track_record.sig_open_day.connect(self.sig_open_day)
+        self.docks["track_record"] = self._dock("track_record", "Track record",
+                                                self.track_record)
         self.sig_decision_saved.connect(self.review.reload)
         self.setDockNestingEnabled(True)
         self._default_layout()
@@ -127,6 +138,7 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(d["leadership"], d["correlation"], Qt.Orientation.Vertical)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, d["regime"])
         self.splitDockWidget(d["regime"], d["checklist"], Qt.Orientation.Vertical)
+        self.tabifyDockWidget(d["regime"], d["track_record"])
         self.tabifyDockWidget(d["regime"], d["review"])
         self.tabifyDockWidget(d["regime"], d["alerts"])
         # Issue 7's panes as tabs behind the four they belong with (the board stays readable at
@@ -248,6 +260,7 @@ class MainWindow(QMainWindow):
             pane.apply(view.panes[key], asof_s, view.view_days, view.snapshot)
         if view.snapshot is not None:
             self.regime.apply_snapshot(view.snapshot)
+            self._show_track_record(view)
             self.checklist.apply_snapshot(view.snapshot)
         self._show_mode(view)
         self.sig_board_drawn.emit(view)
@@ -284,6 +297,7 @@ class MainWindow(QMainWindow):
         self.view = view
         if view.snapshot is not None:
             self.regime.apply_snapshot(view.snapshot)
+            self._show_track_record(view)
             self.checklist.apply_snapshot(view.snapshot)
         self._show_mode(view)
         self.sig_board_drawn.emit(view)
@@ -399,6 +413,22 @@ class MainWindow(QMainWindow):
         """The status bar's fixed style in the current theme (the mode follows the board)."""
         set_style(self.perf_label, f"color:{theme.MUTED}")
 
+    # ------------------------------------------------------------------ track record
+    def _similar_days(self, table, features, k: int) -> list:
+        """The table's days nearest to the board's reading, all before the board's day (a
+        replay never shows what came after its clock)."""
+        return track_record.similar_days(table, features, k, exclude_after=self._track_date)
+
+    def _show_track_record(self, view: BoardView | None) -> None:
+        """Base rates of what the desk reads now: the Track record tab and the checklist."""
+        if view is None or view.snapshot is None:
+            return
+        s = view.snapshot
+        self._track_date = f"{view.asof:%Y-%m-%d}"
+        self.track_record.apply_reading(s.regime.name, s.early_warning.count, s.flywheel.stage,
+                                        features_of(s))
+        self.checklist.set_base_rate(self.track_record.summary_line())
+
     def set_perf(self, text: str) -> None:
         self.perf_label.setText(text)
 
@@ -406,6 +436,7 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not self._shown_once:
             self._shown_once = True
+            self.track_record.load(track_record.bundled_path())  # read in a pool thread
             self.screens.show_all()
             if not self._restored:
                 self._size_docks()

@@ -1,0 +1,53 @@
+"""The Track record tab: base rates of the reading on screen from the bundled table, the same
+line in the checklist's execution step, similar days before the board's day only, and a
+double-click that opens the replay at that day."""
+
+from __future__ import annotations
+
+import html
+import json
+
+import pandas as pd
+from PySide6.QtCore import QProcess
+
+from deskapp.signals import track_record
+from deskapp.signals.base_rates import base_rate
+
+AT = "2020-03-16T21:30Z"
+
+
+def test_the_tab_shows_the_tables_base_rate_and_opens_similar_days(make_desk, qtbot):
+    desk = make_desk("history", at=AT)
+    w = desk.window
+    pane = w.track_record
+    qtbot.waitUntil(lambda: w.view is not None and pane.table is not None, timeout=60000)
+    qtbot.waitUntil(lambda: pane.days.rowCount() > 0, timeout=30000)
+    table = json.loads(track_record.bundled_path().read_text(encoding="utf-8"))
+    snap = w.view.snapshot
+    want = base_rate(table, "regime", snap.regime.name).line
+    n = table["groups"]["regime"][snap.regime.name]["n"]
+    assert want.startswith(f"{snap.regime.name}, {n} days since 2014: S&P 500 next week median")
+    assert html.escape(want) in pane.body.text()
+    lo, hi = table["range"]
+    assert f"table {lo} .. {hi}" in pane.range_label.text()
+    # the checklist's execution step carries the same line
+    card = w.checklist.cards[-1]
+    assert card.evidence_label.text().endswith(want)
+    # similar days come before the board's day (no peeking past the replay clock)
+    dates = [pane.days.item(r, 0).text() for r in range(pane.days.rowCount())]
+    assert dates and all(d < "2020-03-16" for d in dates)
+    # the Track record is a tab beside Regime
+    assert w.docks["track_record"] in w.tabifiedDockWidgets(w.docks["regime"])
+    # a double-click opens that day's US close in this replay
+    pane._open_row(0, 0)
+    qtbot.waitUntil(lambda: w.view.asof == pd.Timestamp(f"{dates[0]}T21:00Z"), timeout=30000)
+
+
+def test_a_day_outside_the_replay_opens_history_in_a_new_desk(make_desk, qtbot, monkeypatch):
+    started = []
+    monkeypatch.setattr(QProcess, "startDetached",
+                        staticmethod(lambda program, args: started.append(args) or (True, 1)))
+    desk = make_desk("2026-02-risk-off", at="2026-02-05T21:30Z")
+    desk.open_day("2015-08-24")
+    assert started[-1][-4:] == ["--replay", "history", "--at", "2015-08-24T21:00Z"]
+    assert desk.opened_elsewhere == [started[-1]]
