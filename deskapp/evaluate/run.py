@@ -9,12 +9,15 @@ import numpy as np
 import pandas as pd
 
 from deskapp.evaluate.episodes import Episode
-from deskapp.evaluate.forward import forward_table
+from deskapp.evaluate.forward import forward_table, last_price_series, sampled_forward_table
 from deskapp.evaluate.stats import distribution, lift_table, spike_label
 from deskapp.evaluate.timeline import Settings, price_features, run_desk, trading_days
 
 SPX_HORIZONS = {"1d": 1, "1w": 5, "1m": 21}  # sessions of the S&P 500 index
-BTC_HORIZONS = {"1d": 1, "1w": 7, "1m": 30}  # calendar days of BTC's UTC-day closes
+BTC_HORIZONS = {"1d": 1, "1w": 7, "1m": 30}  # calendar days, on the step's clock
+# BTC prices in order of preference: daily closes, then intraday bars (docs/EVALUATE.md)
+BTC_PRICE_KEYS = ("crypto.btc", "crypto.btc.hist", "crypto.btcusdt.1h", "crypto.btc_yahoo.1h",
+                  "crypto.btcusdt.2h", "crypto.btcusdt.4h")
 IN_SAMPLE_END = pd.Timestamp("2019-12-31T23:59:59Z")
 GROUPS = ("regime", "early_warning", "flywheel")
 FEATURES = ("vix", "corr30", "spx_rv_ratio", "btc_rv_ratio", "spx_dd", "btc_dd")
@@ -38,7 +41,12 @@ def build_timeline(frames: dict[str, pd.DataFrame], meta: dict[str, dict],
     for name, (key, horizons, calendar) in ASSETS.items():
         f = frames.get(key)
         closes = f["close"] if f is not None else pd.Series(dtype="float64")
-        fw = forward_table(closes, steps, horizons, calendar, "1m")
+        if name == "btc":  # on the step's clock, from the intraday bars where held
+            prices = last_price_series([frames[k]["close"] for k in BTC_PRICE_KEYS
+                                        if k in frames])
+            fw = sampled_forward_table(prices, steps, horizons, "1m")
+        else:
+            fw = forward_table(closes, steps, horizons, calendar, "1m")
         parts.append(fw.add_prefix(f"{name}_"))
     out = pd.concat(parts, axis=1)
     out["corr_spike"] = spike_label(out["corr30"].astype("float64"))

@@ -7,10 +7,12 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 import pytest
+from support.raw_closes import merged_closes, plain_clock_forward
 from support.raw_closes import plain_forward as _plain
 from support.raw_closes import raw_closes as _raw
 
-from deskapp.evaluate.forward import forward_table
+from deskapp.evaluate.forward import forward_table, last_price_series, sampled_forward_table
+from deskapp.evaluate.run import BTC_PRICE_KEYS
 
 STEPS = ["2015-08-24T21:00:00", "2018-02-05T21:00:00", "2020-03-16T21:00:00",
          "2022-11-09T21:00:00", "2024-08-05T21:00:00", "2025-04-07T21:00:00",
@@ -19,7 +21,7 @@ STEPS = ["2015-08-24T21:00:00", "2018-02-05T21:00:00", "2020-03-16T21:00:00",
 
 @pytest.mark.parametrize(("key", "horizons", "calendar"), [
     ("idx.spx", {"1d": 1, "1w": 5, "1m": 21}, False),
-    ("crypto.btc", {"1d": 1, "1w": 7, "1m": 30}, True),
+    ("crypto.btc", {"1d": 1, "1w": 7, "1m": 30}, True),  # forward_table's calendar mode
 ])
 def test_forward_returns_match_a_plain_loop_over_the_raw_csv(key, horizons, calendar):
     rows = _raw(key)
@@ -69,3 +71,46 @@ def test_calendar_horizon_needs_the_close_exactly_that_many_days_later():
     assert got["ret_2d"].iloc[1] == pytest.approx(120 / 90 - 1)
     assert np.isnan(got["ret_2d"].iloc[0])
     assert got["dd_2d"].iloc[1] == 0.0  # never below its running peak
+
+
+def test_btc_on_the_steps_clock_matches_a_plain_loop(datasets):
+    """BTC's forward returns start from the last price the desk could see at 21:00 UTC (its
+    intraday bars where held), not from the UTC day's opening close."""
+    frames = datasets("history").frames
+    prices = last_price_series([frames[k]["close"] for k in BTC_PRICE_KEYS if k in frames])
+    steps = pd.DatetimeIndex(pd.to_datetime(STEPS, utc=True))
+    got = sampled_forward_table(prices, steps, {"1d": 1, "1w": 7, "1m": 30}, "1m")
+    rows = merged_closes()
+    checked = 0
+    for k, s in enumerate(STEPS):
+        step = datetime.fromisoformat(s)
+        for name, h in (("1d", 1), ("1w", 7), ("1m", 30)):
+            ret, dd = plain_clock_forward(rows, step, h)
+            value = got[f"ret_{name}"].iloc[k]
+            if ret is None:
+                assert np.isnan(value), (s, name)
+                continue
+            assert value == pytest.approx(ret, rel=1e-12, abs=1e-15), (s, name)
+            checked += 1
+            if name == "1m":
+                assert got["dd_1m"].iloc[k] == pytest.approx(dd, rel=1e-12, abs=1e-15)
+    assert checked >= 3 * (len(STEPS) - 1)
+
+
+def test_a_fall_before_the_step_is_not_what_followed_it():
+    """Hand-worked: BTC closes the UTC day at 100, falls to 80 by 21:00 (hourly bar), and closes
+    the next UTC day at 84. From the step, the next day is +5 %, not -16 %."""
+    daily = pd.Series([100.0, 84.0], index=pd.to_datetime(
+        ["2021-05-19T00:00Z", "2021-05-20T00:00Z"]))
+    hourly = pd.Series([95.0, 80.0, 88.0, 84.0], index=pd.to_datetime(
+        ["2021-05-19T12:00Z", "2021-05-19T21:00Z", "2021-05-20T12:00Z", "2021-05-20T21:00Z"]))
+    prices = last_price_series([daily, hourly])
+    step = pd.DatetimeIndex([pd.Timestamp("2021-05-19T21:00Z")])
+    got = sampled_forward_table(prices, step, {"1d": 1}, "1d")
+    assert got["ret_1d"].iloc[0] == pytest.approx(84 / 80 - 1)
+    assert got["dd_1d"].iloc[0] == 0.0  # 80 then 84: never below its running peak
+    # the daily close wins a shared stamp; no price within a day of a sample: NaN
+    assert last_price_series([daily, pd.Series([1.0], index=daily.index[:1])]).iloc[0] == 100
+    gap = sampled_forward_table(prices, pd.DatetimeIndex([pd.Timestamp("2021-05-25T21:00Z")]),
+                                {"1d": 1}, "1d")
+    assert gap["ret_1d"].isna().all() and gap["dd_1d"].isna().all()

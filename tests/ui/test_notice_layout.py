@@ -1,8 +1,9 @@
 """A row's "no data" message is laid out above its plot: it never covers the legend or a curve.
 
 On `history` at 2020-03-16 the crypto pane's liquidation row has no data at all (liquidations
-start in 2020-12) and the correlation row draws its daily curves without the intraday ones; their messages used to sit in the middle of
-the plot, across the legends and the curves. Checked on the geometry each item occupies."""
+start in 2020-12) and the correlation row draws its daily curves without the intraday ones;
+their messages used to sit in the middle of the plot, across the legends and the curves.
+Checked on the geometry each item occupies."""
 
 from __future__ import annotations
 
