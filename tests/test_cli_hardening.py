@@ -240,6 +240,11 @@ def test_a_name_too_long_for_the_file_system_is_one_line(capsys):
     main_refuses(SIGNALS_TIMELINE + ["x" * 5000], capsys, "--csv", "File name too long")
 
 
+def test_a_journal_name_too_long_for_the_file_system_is_one_line(tmp_path, capsys):
+    main_refuses(["journal", "list", "--journal", str(tmp_path / ("x" * 3000))], capsys,
+                 "File name too long")
+
+
 @pytest.mark.parametrize("verb", [["journal", "list"], ["--replay", "2026-02-risk-off"]],
                          ids=["journal list", "desk"])
 def test_a_journal_inside_a_regular_file_is_refused(verb, tmp_path, capsys, monkeypatch):

@@ -149,7 +149,12 @@ def _newer(location: object, version: int) -> JournalError:
 def _look(path: Path) -> bool:
     """Whether there is a file to open (False: nothing there yet, or an empty file). A folder,
     a device or a file that cannot be read is refused before SQLite touches it."""
-    if not path.exists():
+    try:
+        there = path.exists()
+    except OSError as exc:  # a name too long for the file system, a loop of links, ...
+        raise JournalError(f"journal {path}: {exc.strerror or exc}; nothing was changed") \
+            from None
+    if not there:
         if path.is_symlink():
             raise JournalError(f"journal {path} is a broken link; nothing was changed")
         return False

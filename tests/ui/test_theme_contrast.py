@@ -6,6 +6,7 @@ The contrast ratio is computed here from the WCAG 2.x definition, independently 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pandas as pd
 import pyqtgraph as pg
@@ -14,7 +15,8 @@ from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from deskapp.journal.model import Decision
 from deskapp.journal.store import JournalStore
-from deskapp.signals.board import BoardInputs, compute_board
+from deskapp.signals.engine import SignalSettings, compute
+from deskapp.signals.snapshot import EarlyWarning, Evidence, Flywheel, Regime
 from deskapp.ui import theme
 from deskapp.ui.main_window import MainWindow
 
@@ -113,13 +115,14 @@ def only_in(name: str) -> set[str]:
     return colours(name) - colours(other)
 
 
-REGIME_SNAPSHOT = {
-    "regime": {"name": "volatility event", "scenario": "A",
-               "evidence": [{"name": "volatility spike", "lit": True, "evidence": "RV 3.0"},
-                            {"name": "trend break", "lit": None, "evidence": "no 4h bars"}]},
-    "early_warning": {"count": 1, "flags": [{"name": "DXY", "lit": False, "evidence": "flat"}]},
-    "flywheel": {"stage": 0, "steps": []},
-}
+def regime_snapshot(snap):
+    """The board's typed snapshot with a hand-made regime: one rule lit, one unknown."""
+    return replace(
+        snap,
+        regime=Regime("volatility event", (Evidence("volatility spike", True, "RV 3.0"),
+                                           Evidence("trend break", None, "no 4h bars")), "A"),
+        early_warning=EarlyWarning(1, (Evidence("DXY", False, "flat"),)),
+        flywheel=Flywheel(0, ()))
 
 
 @pytest.fixture
@@ -146,13 +149,11 @@ def test_a_theme_switch_recolours_regime_correlation_checklist_and_review(
         with qtbot.waitSignal(window.review.sig_loaded, timeout=10000):
             window.review.reload()
         ds = datasets("2026-02-risk-off")
-        c = config.correlation
-        window.apply_board(compute_board(BoardInputs(
-            frames=ds.frames, meta=ds.meta, asof=pd.Timestamp("2026-02-05T21:00Z"),
-            source="replay", dataset="2026-02-risk-off", view_days=ds.info.view_days,
-            ai_basket=config.ai_basket, daily_windows=c.daily_windows,
-            h1_window=c.h1_window, h4_window=c.h4_window)))
-        window.regime.apply_snapshot(REGIME_SNAPSHOT)
+        view = compute(ds.frames, ds.meta, pd.Timestamp("2026-02-05T21:00Z"),
+                       SignalSettings.from_config(config), source="replay",
+                       dataset="2026-02-risk-off", view_days=ds.info.view_days)
+        window.apply_board(view)
+        window.regime.apply_snapshot(regime_snapshot(view.snapshot))
         window.checklist.show_saved("reduce", "rid", "21:00:00", "2026-02-05 21:00")
         dark_only, light_only = only_in("dark"), only_in("light")
         assert dark_only and light_only
