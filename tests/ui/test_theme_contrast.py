@@ -152,8 +152,8 @@ def test_a_theme_switch_recolours_regime_correlation_checklist_and_review(
         view = compute(ds.frames, ds.meta, pd.Timestamp("2026-02-05T21:00Z"),
                        SignalSettings.from_config(config), source="replay",
                        dataset="2026-02-risk-off", view_days=ds.info.view_days)
-        window.apply_board(view)
-        window.regime.apply_snapshot(regime_snapshot(view.snapshot))
+        # the theme switch draws the board again: the hand-made regime is the board's own
+        window.apply_board(replace(view, snapshot=regime_snapshot(view.snapshot)))
         window.checklist.show_saved("reduce", "rid", "21:00:00", "2026-02-05 21:00")
         dark_only, light_only = only_in("dark"), only_in("light")
         assert dark_only and light_only

@@ -138,6 +138,10 @@ class TrackRecordPane(QWidget):
         regime, ew, stage, _ = self._now
         return base_rates_now(self.table, regime, ew, stage, self._horizon())[0].line
 
+    def restyle(self) -> None:
+        """Redraw in the current theme's colours (View ▸ Theme)."""
+        self._redraw()
+
     def _horizon(self) -> str:
         return self.horizon.currentData() or "1w"
 
@@ -148,9 +152,10 @@ class TrackRecordPane(QWidget):
         rows = []
         rates = base_rates_now(self.table, regime, ew, stage, self._horizon())
         for rate in rates:
-            n = "" if rate.n is not None else f" <span style='color:{theme.MUTED}'>(none)</span>"
+            n = "" if rate.n is not None else \
+                f" <span style='color:{theme.text('MUTED')}'>(none)</span>"
             rows.append(f"<p style='margin:2px 0'><b>{html.escape(rate.line)}</b>{n}</p>")
-        rows.append(f"<p style='margin:2px 0; color:{theme.MUTED}'>"
+        rows.append(f"<p style='margin:2px 0; color:{theme.text('MUTED')}'>"
                     f"{html.escape(rates[0].unconditional)}</p>")
         set_text(self.body, "".join(rows))
         self._fill_days(dict(feats))
