@@ -296,7 +296,7 @@ def test_two_processes_write_the_same_new_database(url):
                               env=os.environ.copy()) for k in (1, 2)]
     acknowledged = []
     for p in procs:
-        out, err = p.communicate(timeout=60)
+        out, err = p.communicate(timeout=300)
         assert p.returncode == 0, err
         acknowledged += out.split()
     assert len(acknowledged) == len(set(acknowledged)) == 2 * n
@@ -336,7 +336,7 @@ def _catalog(url: str) -> list[tuple]:
 
 def _deskapp_sessions(pg) -> int:
     """Server sessions of journals still open (a closed one may take a moment to go)."""
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 60
     with pg.admin() as conn:
         while True:
             n = conn.execute("SELECT count(*) FROM pg_stat_activity "
@@ -376,7 +376,20 @@ def _closed_port() -> int:
         return s.getsockname()[1]
 
 
-def test_connection_failures_are_one_line_without_the_password(pg, capsys):
+def _connect_spy(monkeypatch) -> list[dict]:
+    """The keyword arguments of every psycopg.connect the journal makes (the call goes on)."""
+    calls: list[dict] = []
+    real = psycopg.connect
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(psycopg, "connect", spy)
+    return calls
+
+
+def test_connection_failures_are_one_line_without_the_password(pg, capsys, monkeypatch):
     cases = {
         "server down": (f"postgresql://deskapp:{SECRETS[1]}@127.0.0.1:{_closed_port()}/x",
                         "Connection refused"),
@@ -386,12 +399,11 @@ def test_connection_failures_are_one_line_without_the_password(pg, capsys):
                                'database "no_such_db" does not exist'),
         "malformed URL": (f"postgresql://deskapp:{SECRETS[1]}@[::1/x", ""),
     }
+    calls = _connect_spy(monkeypatch)
     for name, (bad, expect) in cases.items():
-        started = time.monotonic()
         with pytest.raises(JournalError) as err:
             PostgresJournal(bad, APP)
         msg = str(err.value)
-        assert time.monotonic() - started < 5, name
         assert msg.startswith("journal postgres") and "cannot be opened" in msg, (name, msg)
         assert expect in msg, (name, msg)
         assert_one_line_without_password(msg)
@@ -402,21 +414,24 @@ def test_connection_failures_are_one_line_without_the_password(pg, capsys):
         assert captured.out == "" and len(captured.err.strip().splitlines()) == 1, name
         assert_one_line_without_password(captured.err.strip())
         assert "wr0ng-hunter2" not in captured.err
+    # a dead host fails within the connect_timeout every attempt carries (not timed here)
+    assert calls and all(c.get("connect_timeout") == pg_module.CONNECT_DEFAULTS["connect_timeout"]
+                         for c in calls), calls
 
 
 def test_silent_server_fails_within_the_connect_timeout(monkeypatch):
     """A server that accepts TCP but never answers (hung host): the default connect_timeout
-    ends the wait (2 s here instead of 5 to keep the test short)."""
+    ends the wait (2 s here instead of 5 to keep the test short). The journal returning a
+    timeout error at all is the proof; how long it took is not asserted (a loaded machine)."""
     monkeypatch.setitem(pg_module.CONNECT_DEFAULTS, "connect_timeout", "2")
+    calls = _connect_spy(monkeypatch)
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))
         silent.listen()
         port = silent.getsockname()[1]
-        started = time.monotonic()
         with pytest.raises(JournalError) as err:
             PostgresJournal(f"postgresql://deskapp:{SECRETS[1]}@127.0.0.1:{port}/x", APP)
-        elapsed = time.monotonic() - started
-    assert 1.5 < elapsed < 8, elapsed
+    assert [c.get("connect_timeout") for c in calls] == ["2"]
     assert "timeout" in str(err.value).lower()
     assert_one_line_without_password(str(err.value))
 
@@ -447,12 +462,12 @@ def test_lock_wait_is_bounded_by_the_busy_timeout(url):
         assert got == ("300ms", "30s")
         with psycopg.connect(url) as other:  # another desk holding the table (transaction open)
             other.execute("LOCK TABLE decisions IN ACCESS EXCLUSIVE MODE")
-            started = time.monotonic()
             with pytest.raises(JournalError) as err:
                 j.record(FULL)
-            assert time.monotonic() - started < 3
             other.rollback()
+        # the 300 ms lock_timeout ended the wait, not the 30 s statement_timeout
         assert "NOT saved" in str(err.value) and "lock timeout" in str(err.value)
+        assert "statement timeout" not in str(err.value)
         assert j.count() == 0
     finally:
         j.close()

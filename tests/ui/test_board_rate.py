@@ -23,7 +23,7 @@ def test_batches_faster_than_the_board_rate_make_one_board_with_the_newest(qtbot
     worker = ComputeWorker(load_config(), {"fx.dxy": {"freq": "1h"}}, view_days=30)
     boards = []
     worker.sig_board.connect(boards.append)
-    with qtbot.waitSignal(worker.sig_board, timeout=10000):
+    with qtbot.waitSignal(worker.sig_board, timeout=60000):
         worker.on_batch(batch(0))
     assert [b.asof for b in boards] == [T0]
     # Five more, the event loop turning after each (without the rate each would be a board):
@@ -32,7 +32,7 @@ def test_batches_faster_than_the_board_rate_make_one_board_with_the_newest(qtbot
         QApplication.processEvents()
     assert len(boards) == 1 and worker._scheduled  # noqa: SLF001 (one board is due)
     # ... the next board comes once, and it is the newest state.
-    with qtbot.waitSignal(worker.sig_board, timeout=10000):
+    with qtbot.waitSignal(worker.sig_board, timeout=60000):
         pass
     assert [b.asof for b in boards] == [T0, T0 + pd.Timedelta(hours=5)]
     assert not worker._scheduled  # noqa: SLF001 (nothing more is due)
@@ -46,5 +46,5 @@ def test_the_desk_hands_the_gil_back_quickly_and_freezes_its_startup_objects(mak
 
     desk = make_desk("2026-02-risk-off", at="2026-02-10T21:00Z")
     assert sys.getswitchinterval() == GUI_SWITCH_INTERVAL_S == 0.001
-    qtbot.waitUntil(lambda: desk.window.view is not None, timeout=20000)
+    qtbot.waitUntil(lambda: desk.window.view is not None, timeout=60000)
     assert gc.get_freeze_count() > 0  # the objects made up to the first board
