@@ -97,7 +97,7 @@ def test_built_app_smoke():
         pytest.skip(msg)
     # The build takes longer than the suite's faulthandler_timeout; this is not a hang.
     faulthandler.cancel_dump_traceback_later()
-    faulthandler.dump_traceback_later(SMOKE_BUDGET_S, exit=False)
+    faulthandler.dump_traceback_later(SMOKE_BUDGET_S + 60, exit=False)
     out = Path(tempfile.mkdtemp(prefix="deskapp-build-"))
     cmd = [sys.executable, str(REPO / "packaging" / "smoke.py"),
            "--dist", str(out / "dist"), "--work", str(out / "work")]
@@ -108,8 +108,13 @@ def test_built_app_smoke():
     except subprocess.TimeoutExpired:
         _kill_group(proc.pid)
         stdout, stderr = proc.communicate()
-        pytest.fail(f"build + smoke still running after {SMOKE_BUDGET_S} s (stopped)\n"
+        pytest.fail(f"build + smoke still running after {SMOKE_BUDGET_S} s (stopped; build "
+                    f"kept in {out})\n"
                     f"{stdout[-4000:]}\n{stderr[-4000:]}")
+    except BaseException:  # Ctrl+C: the new session does not get the terminal's SIGINT
+        _kill_group(proc.pid)
+        proc.communicate()
+        raise
     print(stdout)
     failed = [ln for ln in stdout.splitlines() if ln.startswith("FAIL ")]
     assert proc.returncode == 0, "\n".join(
