@@ -21,6 +21,9 @@ def batch(hours: int) -> FeedBatch:
 
 def test_batches_faster_than_the_board_rate_make_one_board_with_the_newest(qtbot):
     worker = ComputeWorker(load_config(), {"fx.dxy": {"freq": "1h"}}, view_days=30)
+    # 3 s instead of 0.25 s between boards: the loop below must fit in one period, and a loaded
+    # CI machine can stall this thread for more than 0.25 s (then batch 1 would be a board).
+    worker.BOARD_EVERY_S = 3.0
     boards = []
     worker.sig_board.connect(boards.append)
     with qtbot.waitSignal(worker.sig_board, timeout=60000):
