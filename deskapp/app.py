@@ -205,15 +205,17 @@ class Desk:
             self.threads.start(feed, name, feed.start)
         self.window.review.reload()
 
+    JOIN_TIMEOUT_MS = 5000  # how long shutdown waits for each thread (and the review's pool)
+
     def shutdown(self) -> bool:
         """Stop and join every worker thread, close the journal. True if all threads joined."""
         if self._closed:
             return True
         self._closed = True
-        joined = self.threads.shutdown()
+        joined = self.threads.shutdown(self.JOIN_TIMEOUT_MS)
         self.alerts.close()
-        joined = self.window.review.pool.waitForDone(5000) and joined
-        joined = self.window.journal_writer.wait(5000) and joined  # a decision in flight lands
+        joined = self.window.review.pool.waitForDone(self.JOIN_TIMEOUT_MS) and joined
+        joined = self.window.journal_writer.wait(self.JOIN_TIMEOUT_MS) and joined  # in flight
         self.journal.close()
         if self.cache is not None:
             self.cache.close()

@@ -4,6 +4,7 @@ temporary folder and run the binary from there, headless, with the same command 
 
     .venv/bin/python packaging/smoke.py               build, unpack, run every check
     .venv/bin/python packaging/smoke.py --no-build    check the last build (packaging/dist)
+    ... --dist DIR --work DIR                          build into private folders (the test does)
 
 Every run uses QT_QPA_PLATFORM=offscreen and DESKAPP_HOME=<temporary folder>, from a working
 folder outside the repository, with no PYTHON* / DESKAPP_* / QT_* variables of the caller, so
@@ -290,10 +291,11 @@ class Smoke:
 
 
 def _source_env() -> dict:
-    env = {}
-    if os.environ.get("PYTHONPATH"):
-        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
-    return env
+    """The reference renders run this checkout's deskapp, the one that was built: first on
+    PYTHONPATH, whatever the caller's PYTHONPATH or editable install points at (a worktree's
+    venv is often another checkout's)."""
+    rest = os.environ.get("PYTHONPATH")
+    return {"PYTHONPATH": os.pathsep.join([str(ROOT), rest] if rest else [str(ROOT)])}
 
 
 # ---------------------------------------------------------------------- images
@@ -364,6 +366,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Build deskapp and smoke-test the built binary.")
     ap.add_argument("--no-build", action="store_true", help="test the last build")
     ap.add_argument("--dist", type=Path, default=HERE / "dist", help="build output folder")
+    ap.add_argument("--work", type=Path, default=HERE / "build",
+                    help="build work folder (PyInstaller's cache, icons)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
     ap.add_argument("--no-source-compare", action="store_true",
                     help="do not compare with the source tree's screenshot and signals")
@@ -375,7 +379,7 @@ def main(argv: list[str] | None = None) -> int:
         summary = {"package": str(tarballs[-1]) if tarballs else None,
                    "folder": str(dist / NAME)}
     else:
-        summary = build(["--dist", str(dist)])
+        summary = build(["--dist", str(dist), "--work", str(args.work.resolve())])
     work = Path(tempfile.mkdtemp(prefix="deskapp-smoke-"))
     try:
         linux = sys.platform.startswith("linux")

@@ -27,6 +27,15 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+@pytest.fixture(autouse=True)
+def _patient_joins(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A desk's shutdown waits up to 60 s for its threads (the app: 5 s): on a loaded CI machine
+    a board being computed can take seconds, and `assert desk.shutdown()` is no timing test."""
+    from deskapp.app import Desk
+
+    monkeypatch.setattr(Desk, "JOIN_TIMEOUT_MS", 60_000)
+
+
 @pytest.fixture(scope="session")
 def config() -> Config:
     return load_config()

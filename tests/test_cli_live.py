@@ -15,7 +15,7 @@ REPO = Path(__file__).resolve().parents[1]
 def run(args: list[str], home: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "DESKAPP_HOME": str(home)}
     return subprocess.run([sys.executable, "-m", "deskapp", *args], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=300)
 
 
 def test_replay_options_do_not_mix_with_the_live_source(tmp_path):
@@ -42,7 +42,7 @@ def test_offline_board_text(qtbot, config, tmp_path):
                             journal=tmp_path / "j.sqlite3", source="cache"))
     qtbot.addWidget(desk.window)
     try:
-        with qtbot.waitSignal(desk.window.sig_board_drawn, timeout=20000):
+        with qtbot.waitSignal(desk.window.sig_board_drawn, timeout=60000):
             desk.start()
             desk.window.show()
         assert desk.window.mode_label.text().strip() == "OFFLINE"

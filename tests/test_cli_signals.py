@@ -68,6 +68,6 @@ def test_signals_runs_as_a_module_without_qt(tmp_path):
             "'2024-08-carry-unwind', '--at', '2024-08-05T20:00Z', '--json']); "
             "assert 'PySide6.QtWidgets' not in sys.modules; sys.exit(rc)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=120)
+                          timeout=300)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["asof"] == "2024-08-05T20:00:00Z"

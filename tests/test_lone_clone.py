@@ -42,7 +42,7 @@ def test_the_skips_of_several_modules_fold_into_one_line(tmp_path):
         (tmp_path / f"test_{name}.py").write_text(body.format(name))
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", str(tmp_path)],
-        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(TESTS), shared.HIDE_ENV: "1"})
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("SKIPPED")]
     assert len(lines) == 1, proc.stdout

@@ -6,12 +6,17 @@ No recorded Yahoo response could be brought here, so each fixture is Yahoo's v8 
 (chart.result[0].meta / timestamp / indicators.quote[0] / indicators.adjclose) filled with rows
 of a real CSV, copied value for value (a float is written with the shortest repr that reads back
 to the same double). A value the CSV does not have is null. See tests/fixtures/README.md.
+
+- source/*.csv: the rows used, copied verbatim (header + lines) from ../shared/data; the JSON
+  fixtures are built from these excerpts, and tests/data/test_yahoo.py compares with them, so a
+  clone without ../shared runs every comparison.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -31,6 +36,39 @@ UPSTREAM = [
     "intraday/spy_1h_yahoo_2024_2026.csv",
 ]
 VALID_RANGES = ["1d", "5d", "1mo", "3mo", "6mo", "1y", "2y", "5y", "10y", "ytd", "max"]
+SPY_1H_DAYS = ("2024-03-07", "2024-03-08", "2024-03-11", "2024-03-12")
+
+
+def _in(first: str, last: str) -> Callable[[list[str]], bool]:
+    return lambda fields: first <= fields[0][:10] <= last
+
+
+# Which lines of each upstream file the fixtures use (fields of a line -> kept?).
+PICK: dict[str, Callable[[list[str]], bool]] = {
+    "daily/spx_daily_yahoo_2010_2026.csv": _in("2024-03-04", "2024-03-15"),
+    "daily/dxy_daily_yahoo_2010_2026.csv": _in("2024-03-04", "2024-03-15"),
+    "daily/vix_daily_cboe_2010_2026.csv": _in("2024-03-04", "2024-03-15"),
+    "daily/us10y_daily_fred_dgs10_2015_2026.csv": _in("2024-10-07", "2024-10-18"),
+    "daily/spy_qqq_daily_ohlcv_2016_2026.csv":
+        lambda f: _in("2025-12-12", "2025-12-24")(f) and f[1] == "SPY",
+    "daily/etf_closes_spy_qqq_iwm_smh_igv_yahoo_2025_2026.csv": _in("2025-12-12", "2025-12-24"),
+    "intraday/spy_1h_yahoo_2024_2026.csv": lambda f: f[0][:10] in SPY_1H_DAYS,
+}
+assert sorted(PICK) == sorted(UPSTREAM)
+
+
+def excerpt_lines(text: str, rel: str) -> list[str]:
+    """The header and the picked lines of one upstream file, verbatim."""
+    lines = text.splitlines()
+    return [lines[0], *(ln for ln in lines[1:] if PICK[rel](ln.split(",")))]
+
+
+def write_excerpts(shared: Path, out: Path) -> None:
+    """source/<name>.csv for every upstream file: what the fixtures (and the tests) use."""
+    (out / "source").mkdir(parents=True, exist_ok=True)
+    for rel in UPSTREAM:
+        lines = excerpt_lines((shared / rel).read_text(), rel)
+        (out / "source" / Path(rel).name).write_text("\n".join(lines) + "\n")
 
 
 def epoch(t: pd.Timestamp) -> int:
@@ -121,20 +159,20 @@ def rows(df: pd.DataFrame, first: str, last: str, col: str = "date") -> pd.DataF
     return df[(df[col] >= first) & (df[col] <= last)].reset_index(drop=True)
 
 
-def build(shared: Path) -> dict[str, dict]:
-    d = shared / "daily"
-    spx = rows(pd.read_csv(d / "spx_daily_yahoo_2010_2026.csv"), "2024-03-04", "2024-03-15")
-    dxy = rows(pd.read_csv(d / "dxy_daily_yahoo_2010_2026.csv"), "2024-03-04", "2024-03-15")
-    vix = rows(pd.read_csv(d / "vix_daily_cboe_2010_2026.csv"), "2024-03-04", "2024-03-15")
-    tnx = rows(pd.read_csv(d / "us10y_daily_fred_dgs10_2015_2026.csv"), "2024-10-07", "2024-10-18")
+def build(source: Path) -> dict[str, dict]:
+    """The fixtures from the excerpts in `source` (tests/fixtures/yahoo/source)."""
+    spx = rows(pd.read_csv(source / "spx_daily_yahoo_2010_2026.csv"), "2024-03-04", "2024-03-15")
+    dxy = rows(pd.read_csv(source / "dxy_daily_yahoo_2010_2026.csv"), "2024-03-04", "2024-03-15")
+    vix = rows(pd.read_csv(source / "vix_daily_cboe_2010_2026.csv"), "2024-03-04", "2024-03-15")
+    tnx = rows(pd.read_csv(source / "us10y_daily_fred_dgs10_2015_2026.csv"),
+               "2024-10-07", "2024-10-18")
     tnx = tnx.rename(columns={"dgs10": "close"})
-    raw = pd.read_csv(d / "spy_qqq_daily_ohlcv_2016_2026.csv")
+    raw = pd.read_csv(source / "spy_qqq_daily_ohlcv_2016_2026.csv")
     spy = rows(raw[raw["ticker"] == "SPY"], "2025-12-12", "2025-12-24")
-    pool = pd.read_csv(d / "etf_closes_spy_qqq_iwm_smh_igv_yahoo_2025_2026.csv")
+    pool = pd.read_csv(source / "etf_closes_spy_qqq_iwm_smh_igv_yahoo_2025_2026.csv")
     spy_adj = spy[["date"]].merge(pool[["date", "spy"]], on="date", how="left")["spy"]
-    spy_1h = pd.read_csv(shared / "intraday" / "spy_1h_yahoo_2024_2026.csv")
-    spy_1h = spy_1h[spy_1h["time_utc"].str[:10].isin(
-        ["2024-03-07", "2024-03-08", "2024-03-11", "2024-03-12"])].reset_index(drop=True)
+    spy_1h = pd.read_csv(source / "spy_1h_yahoo_2024_2026.csv")
+    spy_1h = spy_1h[spy_1h["time_utc"].str[:10].isin(SPY_1H_DAYS)].reset_index(drop=True)
     return {
         "GSPC_1d.json": daily(spx, "^GSPC", "INDEX", "SNP", "09:30"),
         "DXY_1d.json": daily(dxy, "DX-Y.NYB", "INDEX", "NYB", "00:00"),
@@ -154,7 +192,8 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    for name, body in build(args.shared).items():
+    write_excerpts(args.shared, OUT)
+    for name, body in build(OUT / "source").items():
         (OUT / name).write_text(json.dumps(body, indent=1) + "\n")
         print(f"{name}: {(OUT / name).stat().st_size} bytes")
     write_manifest(OUT, "python tools/build_yahoo_fixtures.py", args.shared, UPSTREAM)

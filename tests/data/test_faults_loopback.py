@@ -68,7 +68,7 @@ def binance_ok(server: LoopbackServer) -> None:
     server.route(FUNDING_PATH, fixture_answer("exchanges/binanceusdm/fundingRate.json"))
 
 
-def binance(rig: Rig, venue: str = "binanceusdm", timeout_ms: int = 2000,
+def binance(rig: Rig, venue: str = "binanceusdm", timeout_ms: int = 30000,
             session: requests.Session | None = None,
             clock: pd.Timestamp = CRYPTO_CLOCK) -> ExchangeAdapter:
     adapter = ExchangeAdapter(venue, session=session or rig.session, markets=MARKETS[venue],
@@ -241,7 +241,7 @@ def test_the_same_source_recovers_once_the_venue_answers_again(rig):
 def yahoo_rig(rig: Rig, tmp_path: Path):
     routes = YahooRoutes(rig.server)
 
-    def make(timeout: float = 2.0) -> tuple[YahooAdapter, LiveSource]:
+    def make(timeout: float = 30.0) -> tuple[YahooAdapter, LiveSource]:
         adapter = YahooAdapter(session=rig.session, tz_cache_dir=tmp_path / "yf",
                                timeout=timeout, clock=lambda: YAHOO_CLOCK, wall=rig.wall,
                                rng=random.Random(7))
@@ -306,7 +306,7 @@ def test_yahoo_connection_refused(tmp_path):
     session = loopback_session(closed_port())
     wall = Wall()
     try:
-        adapter = YahooAdapter(session=session, tz_cache_dir=tmp_path / "yf", timeout=2.0,
+        adapter = YahooAdapter(session=session, tz_cache_dir=tmp_path / "yf", timeout=30.0,
                                clock=lambda: YAHOO_CLOCK, wall=wall, rng=random.Random(7))
         frames, errors = adapter.fetch([SPX, DXY], None)
     finally:
@@ -405,7 +405,7 @@ def test_the_desk_says_where_a_corrupt_cache_went(qtbot, config, _isolated_home)
                             journal=_isolated_home / "journal.sqlite3", source="cache"))
     qtbot.addWidget(desk.window)
     try:
-        with qtbot.waitSignal(desk.window.sig_board_drawn, timeout=15000):
+        with qtbot.waitSignal(desk.window.sig_board_drawn, timeout=60000):
             desk.start()
             desk.window.show()
         moved = desk.cache.recovered_from

@@ -70,7 +70,7 @@ def rig() -> Iterator[Rig]:
     server.close()
 
 
-def adapter(rig: Rig, clock: pd.Timestamp = CLOCK, timeout: float = 2.0,
+def adapter(rig: Rig, clock: pd.Timestamp = CLOCK, timeout: float = 30.0,
             session: requests.Session | None = None) -> FredAdapter:
     return FredAdapter(session=session or rig.session, timeout=timeout, clock=lambda: clock,
                        wall=rig.wall, rng=random.Random(3))

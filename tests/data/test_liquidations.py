@@ -30,7 +30,7 @@ from deskapp.data.liquidations import (
 )
 from deskapp.signals.roles import ROLES
 
-DEADLINE = 5.0
+DEADLINE = 60.0  # a hang guard for waits on the stream thread, generous for a loaded CI box
 SYMBOL = "BTC/USDT:USDT"
 
 

@@ -2,7 +2,10 @@
 
 The replay answers Yahoo's URLs (cookie host, consent page, getcrumb, v8 chart) from
 tests/fixtures/yahoo/ (real values in Yahoo's chart JSON shape, see tests/fixtures/README.md),
-records every request, and fails the test on any URL it does not know.
+records every request, and fails the test on any URL it does not know. The adapter's output is
+compared with the CSV rows the fixtures were built from: their verbatim excerpts in
+tests/fixtures/yahoo/source/ (so a lone clone runs every comparison), which are checked against
+the full upstream files when ../shared/data is there.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from deskapp.data.yahoo import (
 )
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "yahoo"
+SOURCE = FIXTURES / "source"  # verbatim excerpts of the upstream CSVs (the rows used)
 
 SERIES = {s.key: s for s in YAHOO}
 SPX, DXY, VIX, TNX = (SERIES[k] for k in ("idx.spx", "fx.dxy", "idx.vix", "rates.us10y"))
@@ -182,13 +186,51 @@ def yahoo(tmp_path: Path):
         assert not replay.unmatched, f"unanswered requests: {replay.unmatched}"
 
 
-def source_csv(rel: str, first: str, last: str, ticker: str | None = None) -> pd.DataFrame:
-    df = pd.read_csv(need_shared() / rel)
+def source_csv(rel: str, first: str, last: str, ticker: str | None = None,
+               upstream: Path | None = None) -> pd.DataFrame:
+    """Rows of the upstream CSV `rel` (path under ../shared/data) from `first` to `last`: from
+    its in-repo excerpt, or from the full file under `upstream`."""
+    df = pd.read_csv(upstream / rel if upstream is not None else SOURCE / Path(rel).name)
     if ticker is not None:
         df = df[df["ticker"] == ticker]
     key = "time_utc" if "time_utc" in df else "date"
     day = df[key].str[:10]
     return df[(day >= first) & (day <= last)].reset_index(drop=True)
+
+
+# The rows the comparisons in this module read: (file under ../shared/data, first, last, ticker).
+SOURCE_ROWS = [
+    ("daily/spx_daily_yahoo_2010_2026.csv", "2024-03-04", "2024-03-15", None),
+    ("daily/dxy_daily_yahoo_2010_2026.csv", "2024-03-04", "2024-03-15", None),
+    ("daily/vix_daily_cboe_2010_2026.csv", "2024-03-04", "2024-03-15", None),
+    ("daily/us10y_daily_fred_dgs10_2015_2026.csv", "2024-10-07", "2024-10-18", None),
+    ("daily/spy_qqq_daily_ohlcv_2016_2026.csv", "2025-12-12", "2025-12-24", "SPY"),
+    ("daily/etf_closes_spy_qqq_iwm_smh_igv_yahoo_2025_2026.csv", "2025-12-12", "2025-12-24",
+     None),
+    ("intraday/spy_1h_yahoo_2024_2026.csv", "2024-03-07", "2024-03-12", None),
+]
+
+
+@pytest.mark.parametrize(("rel", "first", "last", "ticker"), SOURCE_ROWS,
+                         ids=[Path(r[0]).stem for r in SOURCE_ROWS])
+def test_source_excerpts_are_the_upstream_rows(rel, first, last, ticker):
+    """The excerpts hold verbatim lines of the upstream file, and every row of it the tests
+    read (read from the full file the same way, the frames are equal)."""
+    upstream = need_shared()
+    lines = (SOURCE / Path(rel).name).read_text().splitlines()
+    original = (upstream / rel).read_text().splitlines()
+    assert lines[0] == original[0]
+    assert set(lines[1:]) <= set(original[1:])
+    excerpt = source_csv(rel, first, last, ticker)
+    assert len(excerpt) >= 9
+    pd.testing.assert_frame_equal(excerpt, source_csv(rel, first, last, ticker, upstream))
+
+
+def test_every_source_excerpt_is_compared_with_its_upstream_file():
+    manifest = json.loads((FIXTURES / "SHA256SUMS.json").read_text())
+    assert sorted(manifest["upstream_sha256"]) == sorted(r[0] for r in SOURCE_ROWS)
+    assert sorted(p.name for p in SOURCE.iterdir()) == sorted(Path(r[0]).name
+                                                             for r in SOURCE_ROWS)
 
 
 def utc(*stamps: str) -> list[pd.Timestamp]:

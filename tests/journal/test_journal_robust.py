@@ -248,7 +248,7 @@ def test_the_desk_on_a_folder_renders_with_recording_off(make_desk, qtbot, tmp_p
     docs.mkdir()
     desk = make_desk(REPLAY, at="2026-02-05T14:00Z", journal=docs)
     w = desk.window
-    with qtbot.waitSignal(w.sig_board_drawn, timeout=20000):
+    with qtbot.waitSignal(w.sig_board_drawn, timeout=60000):
         pass
     off = w.findChild(type(w.clock_label), "status_journal")
     assert off is not None and "recording is off" in off.text() and "folder" in off.text()
@@ -355,7 +355,7 @@ def test_the_review_dock_shows_a_bad_row_as_damaged(qtbot, tmp_path):
     panel = ReviewPanel(store)
     qtbot.addWidget(panel)
     try:
-        with qtbot.waitSignal(panel.sig_loaded, timeout=10000) as loaded:
+        with qtbot.waitSignal(panel.sig_loaded, timeout=60000) as loaded:
             panel.reload()
         assert loaded.args == [2]
         note = HISTORY_COLUMNS.index("Note")

@@ -137,7 +137,7 @@ def _writers(path: Path, n_procs: int, each: int) -> list[str]:
                               env=os.environ.copy()) for i in range(n_procs)]
     ids = []
     for p in procs:
-        out, err = p.communicate(timeout=120)
+        out, err = p.communicate(timeout=300)
         assert p.returncode == 0, err
         ids += out.split()
     return ids

@@ -37,7 +37,7 @@ SKIP_ENV = "DESKAPP_SKIP_POSTGRES"
 INSTALL_HINT = ("run `bash tools/bootstrap.sh test` to install them (Debian package "
                 "'postgresql'), or set DESKAPP_SKIP_POSTGRES=1 to skip the PostgreSQL tests")
 SUPERUSER = "deskapp"
-START_TIMEOUT_S = 30.0
+START_TIMEOUT_S = 120.0
 
 
 class PostgresNotInstalled(RuntimeError):
@@ -162,7 +162,7 @@ class PostgresServer:
 
     def _run(self, *argv: str) -> None:
         proc = subprocess.run(argv, cwd=self.base, env=self._env(), stdin=subprocess.DEVNULL,
-                              capture_output=True, text=True, timeout=120,
+                              capture_output=True, text=True, timeout=300,
                               **self.run_as.popen_kwargs())
         if proc.returncode:
             out = (proc.stdout + proc.stderr).strip()

@@ -19,7 +19,7 @@ AFTER = pd.Timestamp("2026-02-05T21:30Z")  # trend break since the 21:00 S&P clo
 
 
 def board_at(qtbot, window, t: pd.Timestamp) -> None:
-    qtbot.waitUntil(lambda: window.view is not None and window.view.asof == t, timeout=30000)
+    qtbot.waitUntil(lambda: window.view is not None and window.view.asof == t, timeout=60000)
 
 
 def test_a_regime_change_in_the_replay_shows_everywhere(make_desk, qtbot, caplog):
@@ -30,7 +30,7 @@ def test_a_regime_change_in_the_replay_shows_everywhere(make_desk, qtbot, caplog
     assert not w.alert_banner.isVisible()  # start-up is only the baseline
     assert w.alert_history.rows() == []
     # waited for on the GUI side: the worker's own signal fires in the compute thread
-    with qtbot.waitSignal(desk.alerts.sig_shown, timeout=30000) as got:
+    with qtbot.waitSignal(desk.alerts.sig_shown, timeout=60000) as got:
         desk.source.seek(AFTER)
     alerts = got.args[0]
     board_at(qtbot, w, AFTER)  # the alerts are queued before their board
@@ -73,7 +73,7 @@ def test_a_regime_change_in_the_replay_shows_everywhere(make_desk, qtbot, caplog
     board_at(qtbot, w, BEFORE)
     assert len(w.alert_history.rows()) == 1 and not w.alert_banner.isVisible()
     # and forward again: the change plays again, once
-    with qtbot.waitSignal(desk.alerts.sig_shown, timeout=30000) as again:
+    with qtbot.waitSignal(desk.alerts.sig_shown, timeout=60000) as again:
         desk.source.seek(AFTER)
     assert [a.after for a in again.args[0]] == ["trend break"]
     assert len(w.alert_history.rows()) == 2
@@ -116,7 +116,7 @@ def test_banner_hides_itself_and_cannot_be_shown_empty(qtbot):
     assert banner.plain_text().startswith("▼ easing") and not banner.more.isVisible()
     banner.hide_after_ms = 20
     center.on_alerts([alert(4)])
-    qtbot.waitUntil(lambda: not banner.isVisible(), timeout=5000)
+    qtbot.waitUntil(lambda: not banner.isVisible(), timeout=60000)
     assert len(history.rows()) == 4
     center.close()
 

@@ -70,7 +70,7 @@ def pearson_of_log_returns(a: list[float], b: list[float]) -> float:
 # ------------------------------------------------------------------ helpers
 def open_board(make_desk, qtbot, **kw):
     desk = make_desk(DATASET, at=kw.pop("at", AT), **kw)
-    with qtbot.waitSignal(desk.window.sig_board_drawn, timeout=20000) as blocker:
+    with qtbot.waitSignal(desk.window.sig_board_drawn, timeout=60000) as blocker:
         pass
     return desk, blocker.args[0]
 
@@ -227,7 +227,7 @@ def test_board_advances_while_playing(make_desk, qtbot):
     def advanced() -> bool:
         return (w.view.asof - t0).days >= 3 and len(macro.curve_data("us10y")[0]) > n0
 
-    qtbot.waitUntil(advanced, timeout=15000)
+    qtbot.waitUntil(advanced, timeout=60000)
     view = w.view
     status = w.clock_label.text()
     assert "REPLAY" in w.mode_label.text()
@@ -285,10 +285,10 @@ def test_paused_desk_draws_once_then_stays_idle_until_played(make_desk, qtbot):
     boards, polls = [], []
     w.sig_board_drawn.connect(boards.append)
     desk.feed.sig_batch.connect(lambda batch: polls.append(batch.clock))
-    qtbot.waitUntil(lambda: len(polls) >= 5, timeout=20000)
+    qtbot.waitUntil(lambda: len(polls) >= 5, timeout=60000)
     assert set(polls) == {first.asof}  # still paused at the same moment...
     assert boards == []  # ...and nothing was recomputed or redrawn
     # Playing resumes drawing from where it stood.
     w.speed_box.setCurrentIndex(w.speed_box.findData(86400.0))
-    qtbot.waitUntil(lambda: bool(boards) and boards[-1].asof > first.asof, timeout=20000)
+    qtbot.waitUntil(lambda: bool(boards) and boards[-1].asof > first.asof, timeout=60000)
     assert "playing" in w.clock_label.text()

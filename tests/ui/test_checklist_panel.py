@@ -74,9 +74,9 @@ def make_panel(qtbot, tmp_path):
         qtbot.addWidget(panel)
         panel.resize(380, 900)
         panel.show()
-        qtbot.waitExposed(panel)
+        qtbot.waitExposed(panel, timeout=60000)
         panel.activateWindow()
-        qtbot.waitUntil(panel.isActiveWindow)
+        qtbot.waitUntil(panel.isActiveWindow, timeout=60000)
         return panel, clock
 
     return make
@@ -152,7 +152,7 @@ def test_whole_checklist_by_keyboard_records_every_field(make_panel, qtbot, tmp_
 
     seen = []
     panel.sig_decide.connect(lambda d: seen.append((d, panel.decision_fields())))
-    with qtbot.waitSignal(panel.sig_decide, timeout=1000) as blocker:
+    with qtbot.waitSignal(panel.sig_decide, timeout=60000) as blocker:
         key(panel, Qt.Key.Key_1, CTRL)  # hedge
     assert blocker.args == ["hedge"]
     clock.advance(500)  # the run stopped with the decision: nothing moves any more
@@ -205,7 +205,7 @@ def test_countdowns_on_a_fake_clock(make_panel, qtbot):
 
     # The 1 s timer repaints by itself (no refresh() call here).
     clock.advance(40)
-    qtbot.waitUntil(lambda: timer2.text() == "3:10 left", timeout=3000)
+    qtbot.waitUntil(lambda: timer2.text() == "3:10 left", timeout=60000)
 
     # The whole run over its 15 minutes.
     clock.advance(900 - 200 + 65)
@@ -331,7 +331,7 @@ def test_profile_and_risk_limit_persist_in_settings(make_panel, tmp_path):
 def test_deciding_without_a_run_and_starting_a_new_run_after_one(make_panel, qtbot):
     panel, clock = make_panel()
     panel.apply_snapshot(snapshot())
-    with qtbot.waitSignal(panel.sig_decide, timeout=1000) as blocker:
+    with qtbot.waitSignal(panel.sig_decide, timeout=60000) as blocker:
         panel.buttons["wait"].click()
     assert blocker.args == ["wait"]
     fields = panel.decision_fields()
@@ -369,13 +369,13 @@ def test_space_presses_a_focused_button_despite_a_window_wide_space_shortcut(qtb
     window.setCentralWidget(panel)
     qtbot.addWidget(window)
     window.show()
-    qtbot.waitExposed(window)
+    qtbot.waitExposed(window, timeout=60000)
     window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.waitUntil(window.isActiveWindow, timeout=60000)
     panel.start_button.setFocus()
     QTest.keyClick(panel.start_button, Qt.Key.Key_Space)
     assert panel.run.running and toggled == []
-    with qtbot.waitSignal(panel.sig_decide, timeout=1000) as blocker:
+    with qtbot.waitSignal(panel.sig_decide, timeout=60000) as blocker:
         panel.buttons["reduce"].setFocus()
         QTest.keyClick(panel.buttons["reduce"], Qt.Key.Key_Space)
     assert blocker.args == ["reduce"] and toggled == []

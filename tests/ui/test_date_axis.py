@@ -19,7 +19,7 @@ def shown(qtbot, axis: pg.DateAxisItem) -> pg.DateAxisItem:
     qtbot.addWidget(w)
     w.resize(800, 300)
     w.show()
-    qtbot.waitExposed(w)
+    qtbot.waitExposed(w, timeout=60000)
     w.grab()
     return axis
 

@@ -40,7 +40,7 @@ def test_each_decision_button_commits_one_row_before_saying_saved(make_desk, qtb
                                                                   monkeypatch):
     journal = tmp_path / "decisions.sqlite3"
     desk = make_desk(DATASET, at=AT, journal=journal)
-    with qtbot.waitSignal(desk.window.sig_board_drawn, timeout=20000):
+    with qtbot.waitSignal(desk.window.sig_board_drawn, timeout=60000):
         pass
     w = desk.window
     panel = w.checklist

@@ -33,7 +33,7 @@ def screens(monkeypatch):
 def board(make_desk, qtbot):
     """A real board (and a journal) from a running desk."""
     desk = make_desk(DATASET, at=AT, size=(1600, 900))
-    with qtbot.waitSignal(desk.window.sig_board_drawn, timeout=20000):
+    with qtbot.waitSignal(desk.window.sig_board_drawn, timeout=60000):
         pass
     return desk
 
@@ -46,7 +46,7 @@ def open_window(board, settings, qtbot) -> MainWindow:
     window.show()
     window.apply_board(board.window.view)
     for watch in window.screens.windows:
-        qtbot.waitUntil(lambda w=watch: w.view is not None, timeout=10000)
+        qtbot.waitUntil(lambda w=watch: w.view is not None, timeout=60000)
     return window
 
 
@@ -80,7 +80,7 @@ def test_layout_round_trip(board, screens, tmp_path, qtbot):
     span = main_group.span_s
     assert span < (hi - lo) * 0.8
     b.full_screen.trigger()
-    qtbot.waitUntil(b.isFullScreen, timeout=5000)
+    qtbot.waitUntil(b.isFullScreen, timeout=60000)
     first.close()
     assert first.screens.windows == [] and not a.isVisible()
 
@@ -102,7 +102,7 @@ def test_layout_round_trip(board, screens, tmp_path, qtbot):
     assert a2.panes["macro"].plots[0].viewRange()[0] == pytest.approx(zoomed)
     assert a2.panes["crypto"].plots[0].viewRange()[0] == pytest.approx(zoomed)  # linked
     assert list(b2.docks) == ["regime", "leadership"] and b2.shown_panes() == ["leadership"]
-    qtbot.waitUntil(b2.isFullScreen, timeout=5000)
+    qtbot.waitUntil(b2.isFullScreen, timeout=60000)
     assert b2.full_screen.isChecked() or b2.isFullScreen()
     second.close()
 

@@ -43,7 +43,7 @@ def rows(key: str, column: str, asof: datetime = ASOF) -> list[tuple[float, floa
 @pytest.fixture
 def board(make_desk, qtbot):
     desk = make_desk(DATASET, at=AT)
-    with qtbot.waitSignal(desk.window.sig_board_drawn, timeout=30000) as blocker:
+    with qtbot.waitSignal(desk.window.sig_board_drawn, timeout=60000) as blocker:
         pass
     return desk, blocker.args[0]
 
@@ -164,7 +164,7 @@ def test_the_user_breakout_level_reaches_the_pane(qtbot, config, datasets, tmp_p
     try:
         desk.start()
         desk.window.show()
-        with qtbot.waitSignal(desk.window.sig_board_drawn, timeout=30000) as blocker:
+        with qtbot.waitSignal(desk.window.sig_board_drawn, timeout=60000) as blocker:
             pass
         view = blocker.args[0]
         pane = desk.window.panes["smallcaps"]
@@ -206,8 +206,9 @@ def test_raised_new_panes_draw_their_curves(board, qtbot):
     for key in NEW:
         w.docks[key].raise_()
     qtbot.waitUntil(lambda: all(not w.panes[k].visibleRegion().isEmpty() for k in NEW),
-                    timeout=5000)
-    qtbot.wait(100)
+                    timeout=60000)
+    qtbot.waitUntil(lambda: all(w.panes[k]._deferred is None for k in NEW),  # noqa: SLF001
+                    timeout=60000)
     pixels = rgb(w.grab().toImage())
     for key in NEW:
         pane = w.panes[key]

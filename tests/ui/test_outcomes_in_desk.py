@@ -15,7 +15,7 @@ def test_outcomes_fill_in_as_the_replay_reaches_them(make_desk, qtbot, tmp_path)
     path = tmp_path / "j.sqlite3"
     desk = make_desk("2026-02-risk-off", at=T0, journal=path)
     w = desk.window
-    with qtbot.waitSignal(w.sig_board_drawn, timeout=20000):
+    with qtbot.waitSignal(w.sig_board_drawn, timeout=60000):
         pass
     with qtbot.waitSignal(w.sig_decision_saved, timeout=10000):
         qtbot.mouseClick(w.checklist.buttons["hedge"], Qt.MouseButton.LeftButton)
@@ -27,15 +27,15 @@ def test_outcomes_fill_in_as_the_replay_reaches_them(make_desk, qtbot, tmp_path)
         # two days on: the 1-day outcomes exist, the 1-week ones do not
         desk.source.seek(pd.Timestamp(T0) + pd.Timedelta(days=2))
         qtbot.waitUntil(lambda: len(probe.records()[0]["outcomes"].get("BTC", {})) == 1,
-                        timeout=20000)
+                        timeout=60000)
         rec = probe.records()[0]
         assert set(rec["outcomes"]["BTC"]) == {"1d"} and set(rec["outcomes"]["SPX"]) == {"1d"}
         assert pd.Timestamp(rec["outcomes"]["BTC"]["1d"]["end_time"]) <= \
             pd.Timestamp(T0) + pd.Timedelta(days=2)
         desk.source.seek(pd.Timestamp(T0) + pd.Timedelta(days=8))
         qtbot.waitUntil(lambda: len(probe.records()[0]["outcomes"].get("SPX", {})) == 2,
-                        timeout=20000)
+                        timeout=60000)
         btc_1w = probe.records()[0]["outcomes"]["BTC"]["1w"]["ret"]
     finally:
         probe.close()
-    qtbot.waitUntil(lambda: w.review.table.item(0, 6).text() == f"{btc_1w:+.1%}", timeout=10000)
+    qtbot.waitUntil(lambda: w.review.table.item(0, 6).text() == f"{btc_1w:+.1%}", timeout=60000)

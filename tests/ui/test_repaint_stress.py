@@ -59,7 +59,7 @@ def test_800_repaints_with_changing_data(views, qtbot, tmp_path, monkeypatch):
         qtbot.addWidget(window)
         window.resize(1000, 700)
         window.show()
-        qtbot.waitExposed(window)
+        qtbot.waitExposed(window, timeout=60000)
         panes = list(window.panes.values())
         t0 = time.perf_counter()
         for i in range(ITERATIONS):

@@ -38,7 +38,7 @@ def loaded(qtbot, journal) -> ReviewPanel:
     panel = ReviewPanel(journal)
     qtbot.addWidget(panel)
     panel.resize(1000, 700)
-    with qtbot.waitSignal(panel.sig_loaded, timeout=10000):
+    with qtbot.waitSignal(panel.sig_loaded, timeout=60000):
         panel.reload()
     return panel
 
@@ -95,10 +95,10 @@ def test_filters_and_summary(qtbot, journal):
 def test_reload_after_new_decision_and_unreadable_journal(qtbot, journal):
     panel = loaded(qtbot, journal)
     journal.record(Decision("reduce", "live", "2026-02-10T21:00:00Z", profile="swing"))
-    with qtbot.waitSignal(panel.sig_loaded, timeout=10000):
+    with qtbot.waitSignal(panel.sig_loaded, timeout=60000):
         panel.reload()
     assert panel.table.rowCount() == 4
     journal.close()  # a journal that fails to read: a message, the old rows stay
-    with qtbot.waitSignal(panel.sig_loaded, timeout=10000):
+    with qtbot.waitSignal(panel.sig_loaded, timeout=60000):
         panel.reload()
     assert "could not be read" in panel.message.text() and panel.table.rowCount() == 4

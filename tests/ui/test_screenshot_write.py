@@ -60,7 +60,7 @@ def test_sigterm_during_a_screenshot_run_is_not_a_silent_success(tmp_path):
     proc = subprocess.run([sys.executable, "-c", SIGTERM_DRIVER, "--replay", "2026-02-risk-off",
                            "--at", "2026-02-05T14:00Z", "--screenshot", str(png)],
                           cwd=REPO, env=_env(tmp_path), capture_output=True, text=True,
-                          timeout=120)
+                          timeout=300)
     assert "Traceback" not in proc.stderr
     if proc.returncode == 0:  # finishing the PNG is allowed: then it must be there, whole
         assert not QImage(str(png)).isNull()
@@ -80,7 +80,7 @@ def test_sigkill_mid_write_leaves_the_previous_png_whole(tmp_path):
     assert previous.save(str(png), "PNG")
     before = png.read_bytes()
     proc = subprocess.run([sys.executable, "-c", SIGKILL_DRIVER, str(png)], cwd=REPO,
-                          env=_env(tmp_path), capture_output=True, timeout=60)
+                          env=_env(tmp_path), capture_output=True, timeout=300)
     assert proc.returncode == -9, proc.stderr  # it really died in the middle of the write
     assert png.read_bytes() == before
     assert QImage(str(png)).pixelColor(5, 5) == QColor("teal")

@@ -166,7 +166,7 @@ def test_a_header_asks_for_a_new_layout_only_when_it_needs_another_height(qtbot)
     box.resize(300, 200)
     box.show()
     header.setText("<b>BTC</b> 68,000 · data 1.0 h old")
-    qtbot.waitUntil(lambda: header.height() >= header.heightForWidth(header.width()))
+    qtbot.waitUntil(lambda: header.height() >= header.heightForWidth(header.width()), timeout=60000)
     one_line = header.height()
     requests = LayoutRequests()
     box.installEventFilter(requests)
@@ -178,8 +178,8 @@ def test_a_header_asks_for_a_new_layout_only_when_it_needs_another_height(qtbot)
     assert "68,100" in header.plain_text() and "68,100" in header.accessibleName()
 
     header.setText("a much longer line of readouts that cannot fit in three hundred pixels " * 3)
-    qtbot.waitUntil(lambda: requests.count > 0)
-    qtbot.waitUntil(lambda: header.height() > 2 * one_line)
+    qtbot.waitUntil(lambda: requests.count > 0, timeout=60000)
+    qtbot.waitUntil(lambda: header.height() > 2 * one_line, timeout=60000)
     assert header.heightForWidth(1200) < header.heightForWidth(300)
 
 
@@ -187,7 +187,7 @@ def test_a_header_asks_for_a_new_layout_only_when_it_needs_another_height(qtbot)
 def test_a_pane_behind_another_tab_draws_its_curves_when_its_tab_is_raised(make_desk, qtbot):
     desk = make_desk("2026-02-risk-off", at="2026-02-10T21:00Z")
     window = desk.window
-    qtbot.waitUntil(lambda: window.view is not None, timeout=20000)
+    qtbot.waitUntil(lambda: window.view is not None, timeout=60000)
     pane, dock = window.panes["volatility"], window.docks["volatility"]
     assert pane.visibleRegion().isEmpty()  # a tab behind "Correlation" by default
     expected = window.view.panes["volatility"].curves["btc_rv"]
@@ -195,8 +195,8 @@ def test_a_pane_behind_another_tab_draws_its_curves_when_its_tab_is_raised(make_
     assert "BTC" in pane.header.text()  # the header text is kept (laid out when shown)
 
     dock.raise_()
-    qtbot.waitUntil(lambda: not pane.visibleRegion().isEmpty(), timeout=5000)
-    qtbot.waitUntil(lambda: pane._deferred is None, timeout=5000)  # noqa: SLF001
+    qtbot.waitUntil(lambda: not pane.visibleRegion().isEmpty(), timeout=60000)
+    qtbot.waitUntil(lambda: pane._deferred is None, timeout=60000)  # noqa: SLF001
     x, y = pane.curve_data("btc_rv")
     keep = np.isfinite(expected.y)
     np.testing.assert_array_equal(x, expected.x[keep])

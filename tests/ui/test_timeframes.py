@@ -28,7 +28,7 @@ SCREEN = ScreenInfo("DP-1", QRect(0, 0, 1920, 1080), QRect(0, 0, 1920, 1040))
 @pytest.fixture
 def desk(make_desk, qtbot):
     desk = make_desk(DATASET, at=AT, size=(1600, 900))
-    with qtbot.waitSignal(desk.window.sig_board_drawn, timeout=20000):
+    with qtbot.waitSignal(desk.window.sig_board_drawn, timeout=60000):
         pass
     return desk
 
@@ -85,7 +85,7 @@ def test_switching_a_pane_to_1h_shows_the_last_10_days_and_1d_restores_the_defau
 
     # A new board keeps each pane on its own timeframe window
     crypto.set_timeframe("1h")
-    with qtbot.waitSignal(w.sig_board_drawn, timeout=20000):
+    with qtbot.waitSignal(w.sig_board_drawn, timeout=60000):
         w.apply_board(w.view)
     assert x_range(crypto) == pytest.approx(window_of(10, right))
     assert x_range(macro) == pytest.approx(default)
@@ -117,10 +117,10 @@ def test_keyboard_switches_the_timeframe(desk, qtbot):
     button = crypto.timeframe_buttons["4h"]
     assert button.focusPolicy() & Qt.FocusPolicy.TabFocus
     button.setFocus()
-    with qtbot.waitSignal(crypto.sig_timeframe) as blocker:
+    with qtbot.waitSignal(crypto.sig_timeframe, timeout=60000) as blocker:
         qtbot.keyClick(button, Qt.Key.Key_Space)
     assert blocker.args == ["4h"] and crypto.timeframe == "4h"
-    with qtbot.waitSignal(crypto.sig_timeframe):
+    with qtbot.waitSignal(crypto.sig_timeframe, timeout=60000):
         qtbot.keyClick(crypto.timeframe_buttons["1d"], Qt.Key.Key_Space)
     assert crypto.timeframe == "1d"
 
@@ -159,13 +159,13 @@ def test_timeframes_are_saved_in_the_layout(desk, monkeypatch, tmp_path, qtbot):
         window.show()
         window.apply_board(desk.window.view)
         for watch in window.screens.windows:
-            qtbot.waitUntil(lambda w=watch: w.view is not None, timeout=10000)
+            qtbot.waitUntil(lambda w=watch: w.view is not None, timeout=60000)
         return window
 
     first = open_window()
     first.panes["crypto"].set_timeframe("1h")
     watch = first.screens.open_screen(["correlation", "macro"])
-    qtbot.waitUntil(lambda: watch.view is not None, timeout=10000)
+    qtbot.waitUntil(lambda: watch.view is not None, timeout=60000)
     watch.panes["correlation"].set_timeframe("4h")
     assert first.screens.group.state()["timeframes"] == {"crypto": "1h"}
     first.close()
