@@ -31,6 +31,9 @@ def quantiles(start: str, end: str) -> dict[str, tuple[float, float]]:
     spx_dd = spx / spx.rolling(252, min_periods=252).max() - 1
     measured = {
         "VIX stress level (p90 of closes)": (vix, 0.90),
+        "VIX elevated (p80 of closes)": (vix, 0.80),
+        "S&P 500 RV(20) elevated (p80)": (rv20, 0.80),
+        "S&P 500 drawdown from 252d high (p15)": (spx_dd, 0.15),
         "S&P 500 RV(20) stand-in (p90)": (rv20, 0.90),
         "VIX 5-session change (p90)": (vix.diff(5), 0.90),
         "S&P 500 shock day (p1 of log returns)": (r_spx, 0.01),

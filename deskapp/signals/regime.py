@@ -26,6 +26,9 @@ SPX_RV20_STRESS = 0.205  # 90th percentile of S&P 500 RV(20) 2014-2019 (0.2055):
 VIX_JUMP = 3.0  # 90th percentile of the 5-session VIX change 2014-2019 (+3.01 points)
 SPX_SHOCK_DAY = -0.025  # 1st percentile of S&P 500 daily log returns 2014-2019 (-2.53 %)
 SPX_CORRECTION = -0.10  # convention: a 10 % correction (5th percentile 2014-2019: -9.4 %)
+SPX_PULLBACK = -0.05  # convention: a 5 % pullback (15th percentile 2014-2019: -5.6 %)
+VIX_ELEVATED = 17.5  # 80th percentile of VIX closes 2014-2019 (17.55)
+SPX_RV20_ELEVATED = 0.164  # 80th percentile of S&P 500 RV(20) 2014-2019 (0.1639): VIX stand-in
 BTC_CRASH_DAY = -0.08  # 3rd percentile of BTC daily log returns 2016-2019 (-8.05 %)
 BTC_BEAR_DRAWDOWN = -0.30  # 20th percentile of BTC's 90-day drawdown 2016-2019 (-30.4 %)
 HAWKISH_BP = 10.0
@@ -109,7 +112,8 @@ def _trend_break(x: RegimeInputs) -> tuple[bool | None, str]:
 
 
 def _volatility_event(x: RegimeInputs, ratios: list[float]) -> tuple[bool | None, str]:
-    """Implied volatility at stress levels, a shock day, or a spike the VIX confirms."""
+    """Implied volatility at stress levels, a shock day, a spike the VIX confirms, or a 5 %
+    pullback while the VIX is elevated."""
     s = x.stress
     vix, vix_chg = _stress_field(s, "vix"), _stress_field(s, "vix_5d_change")
     rv20, day = _stress_field(s, "spx_rv20"), _stress_field(s, "spx_1d_ret")
@@ -117,12 +121,19 @@ def _volatility_event(x: RegimeInputs, ratios: list[float]) -> tuple[bool | None
              else _at_least(rv20, SPX_RV20_STRESS))
     spike = (max(ratios) >= SPIKE) if ratios else None
     confirmed = _all(spike, _at_least(vix_chg, VIX_JUMP)) if vix is not None else spike
-    held = _any(level, _at_most(day, SPX_SHOCK_DAY), confirmed)
+    elevated = (_at_least(vix, VIX_ELEVATED) if vix is not None
+                else _at_least(rv20, SPX_RV20_ELEVATED))
+    dd = _stress_field(s, "spx_drawdown")
+    pullback = _all(_at_most(dd, SPX_PULLBACK), elevated)
+    held = _any(level, _at_most(day, SPX_SHOCK_DAY), confirmed, pullback)
     level_text = (f"VIX {num(vix, '.1f')} vs {VIX_STRESS}" if vix is not None else
                   f"no VIX: S&P 500 RV(20) {num(rv20, '.1%')} vs {SPX_RV20_STRESS:.1%}")
+    elevated_text = (f"VIX vs {VIX_ELEVATED}" if vix is not None else
+                     f"RV(20) vs {SPX_RV20_ELEVATED:.1%}")
     ev = (f"{level_text}; S&P 500 day {num(day, '+.1%')} vs {SPX_SHOCK_DAY:.1%}; max RV(5)/RV(60) "
           f"{num(max(ratios) if ratios else None)} vs {SPIKE} with VIX 5d "
-          f"{num(vix_chg, '+.1f')} vs +{VIX_JUMP}")
+          f"{num(vix_chg, '+.1f')} vs +{VIX_JUMP}; S&P 500 {num(dd, '+.1%')} from its 1-year "
+          f"high vs {SPX_PULLBACK:.0%} with {elevated_text}")
     return held, ev
 
 

@@ -135,6 +135,19 @@ def test_volatility_event_from_vix_level_shock_day_or_confirmed_spike():
     assert name_of(stress=no_vix, volatility={"spx_rv_ratio": 1.5}) == "volatility event"
 
 
+def test_a_pullback_with_an_elevated_vix_is_a_volatility_event():
+    pull = {"spx_drawdown": -0.05, "vix": 17.5}
+    call = decide_regime(inputs(stress=pull))
+    assert call.name == "volatility event"
+    assert "-5.0% from its 1-year high vs -5% with VIX vs 17.5" in rule(call, "volatility event")[2]
+    assert name_of(stress={**pull, "spx_drawdown": -0.049}) == "calm"
+    assert name_of(stress={**pull, "vix": 17.4}) == "calm"
+    # no VIX: the S&P 500's RV(20) says whether volatility is elevated
+    no_vix = {"vix": None, "vix_5d_change": None, "spx_drawdown": -0.06}
+    assert name_of(stress={**no_vix, "spx_rv20": 0.164}) == "volatility event"
+    assert name_of(stress={**no_vix, "spx_rv20": 0.163}) == "calm"
+
+
 def test_crypto_stress_registers_while_equities_are_calm():
     call = decide_regime(inputs(stress={"btc_1d_ret": -0.08}))
     assert call.name == "crypto stress"
