@@ -1,4 +1,4 @@
-"""Forward returns and maximum drawdowns from raw daily closes (docs/EVALUATE.md).
+"""Forward returns and maximum drawdowns from the raw bundled series (docs/EVALUATE.md).
 
 S&P 500: horizons in sessions (rows of the index file). BTC: horizons in calendar days (the
 close stamped exactly that many days after the start close). The start close P0 is the last close

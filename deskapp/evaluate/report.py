@@ -225,10 +225,10 @@ def render(summary: dict, timeline: pd.DataFrame) -> str:
              "2014-01-01..2019-12-31 only (docs/SIGNALS.md says where each came from). Every "
              "figure below is given for 2014-2019 (in sample) and 2020-2026 (out of sample) "
              "separately, then for the whole range.</p>",
-             f"<p>One step per trading day: {_esc(s['step'])}. Forward returns from raw daily "
-             f"closes: S&amp;P 500 {_esc(s['horizons']['spx'])}; BTC "
+             f"<p>One step per trading day: {_esc(s['step'])}. Forward returns from the raw "
+             f"series: S&amp;P 500 {_esc(s['horizons']['spx'])}; BTC "
              f"{_esc(s['horizons']['btc'])}; {_esc(s['horizons']['dd_1m'])}. Percentiles: "
-             "10th, median, 90th. BTC has no closes before 2016 in the bundled history.</p>",
+             "10th, median, 90th (docs/EVALUATE.md).</p>",
              "<h2>Headline</h2>", headline_html(s["periods"]),
              "<h2>Regime timeline</h2>", timeline_svg(timeline, colours)]
     for p in ("2014-2019", "2020-2026", "all"):

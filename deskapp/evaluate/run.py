@@ -121,7 +121,9 @@ def summarise(timeline: pd.DataFrame, episodes: list[Episode], replay: str) -> d
         else None,
         "step": "US close: 21:00 UTC of each S&P 500 session",
         "in_sample": "2014-01-01..2019-12-31", "out_of_sample": "2020-01-01..",
-        "horizons": {"spx": "1d/1w/1m = 1/5/21 sessions", "btc": "1d/1w/1m = 1/7/30 days",
+        "horizons": {"spx": "1d/1w/1m = 1/5/21 sessions of daily closes",
+                     "btc": "1d/1w/1m = 1/7/30 days on the step's clock, from the last price "
+                            "known at the step (intraday bars where held)",
                      "dd_1m": "max drawdown over the 1m path, P0 the starting peak"},
         "spike": "daily 30d correlation rises by >= 0.2 above the day's value within the "
                  "next 20 steps (trading days)",
