@@ -39,6 +39,7 @@ def quantiles(start: str, end: str) -> dict[str, tuple[float, float]]:
         "S&P 500 shock day (p1 of log returns)": (r_spx, 0.01),
         "S&P 500 drawdown from 252d high (p5)": (spx_dd, 0.05),
         "BTC crash day (p3 of log returns)": (r_btc, 0.03),
+        "BTC crash week (p3 of 7-day log returns)": (np.log(btc).diff(7), 0.03),
         "BTC drawdown from 90d high (p20)": (btc_dd, 0.20),
     }
     return {name: (q, float(_window(s, start, end).quantile(q)))

@@ -30,6 +30,7 @@ SPX_PULLBACK = -0.05  # convention: a 5 % pullback (15th percentile 2014-2019: -
 VIX_ELEVATED = 17.5  # 80th percentile of VIX closes 2014-2019 (17.55)
 SPX_RV20_ELEVATED = 0.164  # 80th percentile of S&P 500 RV(20) 2014-2019 (0.1639): VIX stand-in
 BTC_CRASH_DAY = -0.08  # 3rd percentile of BTC daily log returns 2016-2019 (-8.05 %)
+BTC_CRASH_WEEK = -0.20  # 3rd percentile of BTC 7-day log returns 2016-2019 (-19.6 %)
 BTC_BEAR_DRAWDOWN = -0.30  # 20th percentile of BTC's 90-day drawdown 2016-2019 (-30.4 %)
 HAWKISH_BP = 10.0
 DOVISH_BP = -10.0
@@ -138,16 +139,18 @@ def _volatility_event(x: RegimeInputs, ratios: list[float]) -> tuple[bool | None
 
 
 def _crypto_stress(x: RegimeInputs) -> tuple[bool | None, str]:
-    """Crypto's own crash: a BTC day below its 3rd percentile, or a BTC vol spike in a downtrend
-    far below its 3-month high. Equities may be calm (2021-05-19, 2025-10-10)."""
+    """Crypto's own crash: a BTC day or week below its 3rd percentile, or a BTC vol spike in a
+    downtrend far below its 3-month high. Equities may be calm (2021-05-19, 2025-10-10)."""
     s, v, t = x.stress, x.volatility, x.trends
     day, dd = _stress_field(s, "btc_1d_ret"), _stress_field(s, "btc_drawdown")
+    week = _stress_field(s, "btc_7d_ret")
     spike = _at_least(v.btc_rv_ratio, SPIKE)
     bear = _all(spike, None if t.btc_1d is None else t.btc_1d == -1,
                 _at_most(dd, BTC_BEAR_DRAWDOWN))
-    held = _any(_at_most(day, BTC_CRASH_DAY), bear)
+    held = _any(_at_most(day, BTC_CRASH_DAY), _at_most(week, BTC_CRASH_WEEK), bear)
     day_basis = _stress_field(s, "btc_day_basis") or "last daily bar"
-    ev = (f"BTC day {num(day, '+.1%')} ({day_basis}) vs {BTC_CRASH_DAY:.0%}; RV(5)/RV(60) "
+    ev = (f"BTC day {num(day, '+.1%')} ({day_basis}) vs {BTC_CRASH_DAY:.0%}, 7 days "
+          f"{num(week, '+.1%')} vs {BTC_CRASH_WEEK:.0%}; RV(5)/RV(60) "
           f"{num(v.btc_rv_ratio)} vs {SPIKE}, 1d trend {trend_word(t.btc_1d)}, "
           f"{num(dd, '+.0%')} from its 90-day high vs {BTC_BEAR_DRAWDOWN:.0%}")
     return held, ev

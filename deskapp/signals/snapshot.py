@@ -167,6 +167,7 @@ class StressSignals:
     spx_drawdown: float | None = None
     spx_rv20: float | None = None
     btc_1d_ret: float | None = None
+    btc_7d_ret: float | None = None
     btc_drawdown: float | None = None
     btc_day_basis: str | None = None
 
@@ -704,6 +705,7 @@ def _stress(c: _Ctx) -> StressSignals:
         spx_rv20=volatility.realised_vol(spx, 20, volatility.EQUITY_DAYS)
         if spx is not None else None,
         btc_1d_ret=stress.last_log_return(btc),
+        btc_7d_ret=stress.last_log_return(btc, stress.BTC_WEEK_BARS),
         btc_drawdown=stress.drawdown(btc, stress.BTC_HIGH_WINDOW),
         btc_day_basis=None if btc is None else "last daily bar" if c.btc_day_so_far() is None
         else f"UTC day so far to {c.btc_day_so_far().bar_time:%H:%M}, provisional",
@@ -711,6 +713,7 @@ def _stress(c: _Ctx) -> StressSignals:
     why = {"vix": "no current VIX", "vix_5d_change": "no current VIX, or fewer than 6 sessions",
            "spx_1d_ret": "no current S&P 500 closes", "spx_rv20": "fewer than 21 S&P 500 closes",
            "spx_drawdown": "fewer than 252 S&P 500 closes", "btc_1d_ret": "no current BTC closes",
+           "btc_7d_ret": "fewer than 8 BTC daily closes",
            "btc_drawdown": "fewer than 90 BTC daily closes", "btc_day_basis": "no BTC closes"}
     for k, v in asdict(out).items():
         c.need(f"stress.{k}", v, why[k])

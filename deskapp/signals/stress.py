@@ -14,6 +14,7 @@ import pandas as pd
 SPX_HIGH_WINDOW = 252  # sessions: the S&P 500's one-year high
 BTC_HIGH_WINDOW = 90  # daily bars: BTC's three-month high
 VIX_CHANGE_SESSIONS = 5
+BTC_WEEK_BARS = 7  # daily bars: BTC's last week
 
 
 def last_value(close: pd.Series | None) -> float | None:
@@ -34,14 +35,14 @@ def change(close: pd.Series | None, sessions: int = VIX_CHANGE_SESSIONS) -> floa
     return float(c.iloc[-1] - c.iloc[-1 - sessions])
 
 
-def last_log_return(close: pd.Series | None) -> float | None:
-    """Log return of the last bar against the one before it."""
+def last_log_return(close: pd.Series | None, bars: int = 1) -> float | None:
+    """Log return of the last bar against the one `bars` bars before it."""
     if close is None:
         return None
     c = close.dropna()
-    if len(c) < 2 or c.iloc[-2] <= 0 or c.iloc[-1] <= 0:
+    if len(c) <= bars or c.iloc[-1 - bars] <= 0 or c.iloc[-1] <= 0:
         return None
-    return float(math.log(c.iloc[-1] / c.iloc[-2]))
+    return float(math.log(c.iloc[-1] / c.iloc[-1 - bars]))
 
 
 def drawdown(close: pd.Series | None, window: int) -> float | None:

@@ -23,7 +23,7 @@ def inputs(macro=None, correlation=None, volatility=None, trends=None, smallcaps
     s = dict(rut_breakout=False)
     ch = dict(reached=None, links=())
     st = dict(vix=14.0, vix_5d_change=0.5, spx_1d_ret=0.002, spx_drawdown=-0.01, spx_rv20=0.10,
-              btc_1d_ret=0.01, btc_drawdown=-0.05, btc_day_basis="day so far")
+              btc_1d_ret=0.01, btc_7d_ret=0.02, btc_drawdown=-0.05, btc_day_basis="day so far")
     base = dict(spx_close=5100.0, spx_sma50=5000.0, daily_30_5d_ago=0.2)
     for d, upd in ((m, macro), (c, correlation), (v, volatility), (t, trends), (s, smallcaps),
                    (ch, chain), (st, stress), (base, top)):
@@ -153,6 +153,8 @@ def test_crypto_stress_registers_while_equities_are_calm():
     assert call.name == "crypto stress"
     assert "day so far" in rule(call, "crypto stress")[2]
     assert name_of(stress={"btc_1d_ret": -0.079}) == "calm"
+    assert name_of(stress={"btc_7d_ret": -0.20}) == "crypto stress"
+    assert name_of(stress={"btc_7d_ret": -0.199}) == "calm"
     bear = dict(volatility={"btc_rv_ratio": 1.5}, trends={"btc_1d": -1},
                 stress={"btc_drawdown": -0.30, "vix_5d_change": 0.0})
     assert name_of(**bear) == "crypto stress"
@@ -215,7 +217,8 @@ def test_all_unknown_is_undetermined_not_calm():
                                       "ndx_delever_pressure", "btc_delever_pressure")},
         trends={k: None for k in DOWN}, smallcaps={"rut_breakout": None},
         stress={k: None for k in ("vix", "vix_5d_change", "spx_1d_ret", "spx_drawdown",
-                                  "spx_rv20", "btc_1d_ret", "btc_drawdown", "btc_day_basis")},
+                                  "spx_rv20", "btc_1d_ret", "btc_7d_ret", "btc_drawdown",
+                                  "btc_day_basis")},
         spx_close=None, spx_sma50=None, daily_30_5d_ago=None)
     call = decide_regime(inputs(**none))
     assert call.name == "undetermined"  # calling it "calm" would be a guess

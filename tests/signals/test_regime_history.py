@@ -52,6 +52,7 @@ def test_stress_readings_match_a_plain_computation(history):
     btc = np.r_[btc, closes(history, "crypto.btcusdt.2h", asof)[-1]]
     assert s.btc_drawdown == pytest.approx(btc[-1] / btc[-90:].max() - 1)
     assert s.btc_1d_ret == pytest.approx(np.log(btc[-1] / btc[-2]))
+    assert s.btc_7d_ret == pytest.approx(np.log(btc[-1] / btc[-8]))
 
 
 def test_a_calm_stretch_reads_calm(history):
@@ -106,6 +107,8 @@ def test_thresholds_are_the_in_sample_quantiles_rounded():
          np.quantile(in_sample(lr(spx).rolling(20).std() * np.sqrt(252)), 0.8), 0.001),
         (regime.SPX_SHOCK_DAY, np.quantile(in_sample(lr(spx)), 0.01), 0.0005),
         (regime.BTC_CRASH_DAY, np.quantile(in_sample(lr(btc)), 0.03), 0.001),
+        (regime.BTC_CRASH_WEEK,
+         np.quantile(in_sample(np.log(btc) - np.log(btc.shift(7))), 0.03), 0.005),
         (regime.BTC_BEAR_DRAWDOWN,
          np.quantile(in_sample(btc / btc.rolling(90).max() - 1), 0.2), 0.005),
     ]
