@@ -67,9 +67,16 @@ def is_stale(meta: dict[str, dict], key: str, last: pd.Timestamp, asof: pd.Times
 def pick(frames: dict[str, pd.DataFrame], meta: dict[str, dict], role: str,
          asof: pd.Timestamp, current_only: bool = False) -> str | None:
     """The series key for `role` at `asof` (see the module docstring)."""
+    return _first_current(frames, meta, ROLES[role], asof, current_only)
+
+
+def _first_current(frames: dict[str, pd.DataFrame], meta: dict[str, dict], keys: tuple[str, ...],
+                   asof: pd.Timestamp, current_only: bool) -> str | None:
+    """The first of `keys` whose data is current at `asof`; else (unless `current_only`) the one
+    with the most recent bar; None when none has data."""
     best, best_t = None, None
     last_time = getattr(frames, "last_time", None)  # cut frames answer without cutting
-    for key in ROLES[role]:
+    for key in keys:
         if last_time is not None:
             t = last_time(key)
             if t is None:
@@ -91,14 +98,4 @@ def basket_member(frames: dict[str, pd.DataFrame], meta: dict[str, dict], ticker
     """The series of one AI-basket member at `asof`: `stk.T`, else the older download `stk.T.hist`
     (each is only ever compared with its own averages, so the two are never mixed in one window);
     as `pick`: the first current one, else the one with the most recent bar."""
-    best, best_t = None, None
-    for key in (f"stk.{ticker}", f"stk.{ticker}.hist"):
-        f = frames.get(key)
-        if f is None or f.empty:
-            continue
-        t = f.index[-1]
-        if not is_stale(meta, key, t, asof):
-            return key
-        if best_t is None or t > best_t:
-            best, best_t = key, t
-    return best
+    return _first_current(frames, meta, (f"stk.{ticker}", f"stk.{ticker}.hist"), asof, False)
