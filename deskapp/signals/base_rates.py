@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 HORIZON_WORDS = {"1d": "next day", "1w": "next week", "1m": "next month"}
@@ -22,6 +23,7 @@ class BaseRate:
     n: int | None  # days in the table with that reading; None: the table has no such group
     line: str  # one sentence for the pane and the checklist
     unconditional: str  # the same figures over every day of the table
+    figures: str = ""  # the line's figures alone (S&P 500 ...; BTC ...)
 
 
 def _pct(x: Any) -> str:
@@ -59,8 +61,9 @@ def base_rate(table: Mapping[str, Any], group: str, key: str | int,
         return BaseRate(group, label, None, f"{label}: no such day in the table since {since}",
                         all_line)
     n = int(node.get("n", 0))
-    return BaseRate(group, label, n, f"{label}, {n} days since {since}: "
-                    f"{_figures(node, horizon)}", all_line)
+    figures = _figures(node, horizon)
+    return BaseRate(group, label, n, f"{label}, {n} days since {since}: {figures}", all_line,
+                    figures)
 
 
 def base_rates_now(table: Mapping[str, Any], regime: str, early_warning: int,
@@ -80,3 +83,18 @@ def features_of(snapshot: Any) -> dict[str, float | None]:
             "spx_rv_ratio": snapshot.volatility.spx_rv_ratio,
             "btc_rv_ratio": snapshot.volatility.btc_rv_ratio,
             "spx_dd": snapshot.stress.spx_drawdown, "btc_dd": snapshot.stress.btc_drawdown}
+
+
+NEXT_WEEK_DAYS = 7  # BTC's week is 7 calendar days, the S&P 500's 5 sessions (within 7 days)
+
+
+def what_followed(day: Mapping[str, Any], board_day: str | None) -> dict[str, float | None] | None:
+    """A past day's next-week S&P 500 and BTC returns (`spx_1w`, `btc_1w`; None where the data
+    has none), or None while that week had not ended by `board_day` (YYYY-MM-DD): a replay must
+    not see its future through a similar day."""
+    if board_day is not None:
+        ended = date.fromisoformat(day["date"]) + timedelta(days=NEXT_WEEK_DAYS)
+        if ended >= date.fromisoformat(board_day):
+            return None
+    nxt = day.get("next") or {}
+    return {"spx_1w": nxt.get("spx_1w"), "btc_1w": nxt.get("btc_1w")}

@@ -426,7 +426,7 @@ class MainWindow(QMainWindow):
         s = view.snapshot
         self._track_date = f"{view.asof:%Y-%m-%d}"
         self.track_record.apply_reading(s.regime.name, s.early_warning.count, s.flywheel.stage,
-                                        features_of(s))
+                                        features_of(s), self._track_date)
         self.checklist.set_base_rate(self.track_record.summary_line())
 
     def set_perf(self, text: str) -> None:

@@ -68,6 +68,27 @@ def test_the_bundled_table_is_small_and_consistent():
     assert set(tr.days[-1]["features"]) == set(FEATURES)
 
 
+def test_what_followed_each_day_is_a_plain_loop_over_the_raw_series():
+    """The table's `next` week of a few remembered days, against the raw CSVs (no shared code):
+    the S&P 500 five sessions on, BTC seven days on the step's clock."""
+    from datetime import datetime
+
+    from support.raw_closes import merged_closes, plain_clock_forward, plain_forward, raw_closes
+
+    days = {d["date"]: d for d in load().days}
+    spx, btc = raw_closes("idx.spx"), merged_closes()
+    for date in ("2015-08-24", "2020-03-16", "2022-11-09", "2024-08-05", "2025-04-07"):
+        step = datetime.fromisoformat(date + "T21:00:00")
+        want_spx, _ = plain_forward(spx, step, 5, False)
+        want_btc, _ = plain_clock_forward(btc, step, 7)
+        nxt = days[date]["next"]
+        assert nxt["spx_1w"] == pytest.approx(want_spx, abs=1e-5), date  # stored to 5 places
+        if want_btc is None:
+            assert nxt["btc_1w"] is None, date
+        else:
+            assert nxt["btc_1w"] == pytest.approx(want_btc, abs=1e-5), date
+
+
 def test_load_errors_are_one_line(tmp_path):
     with pytest.raises(TrackRecordError, match="cannot read track record"):
         load(tmp_path / "none.json")

@@ -45,3 +45,14 @@ def test_now_gives_regime_warnings_and_stage_in_that_order():
     assert [r.group for r in rates] == ["regime", "early_warning", "flywheel"]
     assert table_range(TABLE) == "2014-01-02 .. 2026-02-13"
     assert table_range({}) == "unknown range"
+
+
+def test_what_followed_a_similar_day_is_shown_only_once_its_week_had_ended():
+    from deskapp.signals.base_rates import what_followed
+
+    day = {"date": "2020-03-06", "next": {"spx_1w": -0.0847, "btc_1w": None}}
+    assert what_followed(day, "2020-03-13") is None  # its week ends on the board's day
+    assert what_followed(day, "2020-03-14") == {"spx_1w": -0.0847, "btc_1w": None}
+    assert what_followed(day, None) == {"spx_1w": -0.0847, "btc_1w": None}
+    assert what_followed({"date": "2020-03-06"}, "2021-01-01") == {"spx_1w": None,
+                                                                    "btc_1w": None}

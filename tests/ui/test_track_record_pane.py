@@ -36,6 +36,14 @@ def test_the_tab_shows_the_tables_base_rate_and_opens_similar_days(make_desk, qt
     # similar days come before the board's day (no peeking past the replay clock)
     dates = [pane.days.item(r, 0).text() for r in range(pane.days.rowCount())]
     assert dates and all(d < "2020-03-16" for d in dates)
+    # what followed each: shown once its week had ended by the board's day, else "…"
+    by_date = {d["date"]: d for d in table["days"]}
+    for r, d in enumerate(dates):
+        spx_cell, btc_cell = pane.days.item(r, 4).text(), pane.days.item(r, 5).text()
+        if pd.Timestamp(d) + pd.Timedelta(days=7) >= pd.Timestamp("2020-03-16"):
+            assert (spx_cell, btc_cell) == ("…", "…"), d
+        else:
+            assert spx_cell == f"{by_date[d]['next']['spx_1w']:+.1%}", d
     # the Track record is a tab beside Regime
     assert w.docks["track_record"] in w.tabifiedDockWidgets(w.docks["regime"])
     # a double-click opens that day's US close in this replay

@@ -20,18 +20,21 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QScrollArea,
+    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from deskapp.signals.base_rates import HORIZON_WORDS, base_rates_now, table_range
+from deskapp.signals.base_rates import HORIZON_WORDS, base_rates_now, table_range, what_followed
 from deskapp.ui import theme
 from deskapp.ui.quiet import set_text
 
 log = logging.getLogger(__name__)
 
+DAY_COLUMNS = ("date", "regime", "VIX", "corr 30d", "S&P next wk", "BTC next wk", "distance")
 SimilarFn = Callable[[Mapping[str, Any], Mapping[str, float | None], int], list[Mapping[str, Any]]]
 
 
@@ -72,6 +75,7 @@ class TrackRecordPane(QWidget):
         self._similar = similar
         self.table: dict[str, Any] | None = None
         self._now: tuple | None = None
+        self._board_day: str | None = None
         self._loader = _Loaded()
         self._loader.sig_done.connect(self._on_loaded)
         layout = QVBoxLayout(self)
@@ -93,17 +97,36 @@ class TrackRecordPane(QWidget):
         self.body.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.similar_label = QLabel("<b>Most similar past days</b> (double-click to open)")
         self.similar_label.setTextFormat(Qt.TextFormat.RichText)
-        self.days = QTableWidget(0, 5)
-        self.days.setHorizontalHeaderLabels(["date", "regime", "VIX", "corr 30d", "distance"])
+        self.days = QTableWidget(0, len(DAY_COLUMNS))
+        self.days.setHorizontalHeaderLabels(list(DAY_COLUMNS))
+        self.days.setToolTip("next wk: the S&P 500's and BTC's return over the week after that "
+                             "day; '…' while that week had not ended at the board's time")
         self.days.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.days.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.days.verticalHeader().setVisible(False)
         self.days.horizontalHeader().setStretchLastSection(True)
         self.days.cellDoubleClicked.connect(self._open_row)
+        rows = self.days.fontMetrics().height() + 4
+        self.days.verticalHeader().setDefaultSectionSize(rows)
+        self.days.verticalHeader().setMinimumSectionSize(rows)
+        lower = QWidget()
+        lower_layout = QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 0, 0, 0)
+        lower_layout.addWidget(self.similar_label)
+        lower_layout.addWidget(self.days, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(self.body)
+        split = QSplitter(Qt.Orientation.Vertical)  # the trader drags the line between them
+        split.addWidget(scroll)
+        split.addWidget(lower)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
+        split.setChildrenCollapsible(False)
+        split.setSizes([300, 300])  # half and half at first
         layout.addLayout(top)
-        layout.addWidget(self.body)
-        layout.addWidget(self.similar_label)
-        layout.addWidget(self.days, 1)
+        layout.addWidget(split, 1)
 
     # ------------------------------------------------------------------ table
     def load(self, path: Path, pool: QThreadPool | None = None) -> None:
@@ -116,17 +139,19 @@ class TrackRecordPane(QWidget):
             log.warning("%s", error)
             set_text(self.range_label, error)
         else:
-            set_text(self.range_label,
-                     f"table {table_range(table)} · one row per US close · "
-                     f"{html.escape(str(table.get('built_from', 'bundled history')))}")
+            set_text(self.range_label, f"table {table_range(table)} · one row per US close")
+            self.range_label.setToolTip(f"built by {table.get('built_from', 'unknown')} "
+                                        "(python tools/build_track_record.py rebuilds it)")
         self._redraw()
         self.sig_loaded.emit(table is not None)
 
     # ------------------------------------------------------------------ snapshot
     def apply_reading(self, regime: str, early_warning: int, flywheel: int,
-                      features: Mapping[str, float | None]) -> None:
-        """What the desk reads now; redrawn only when it changed."""
-        now = (regime, early_warning, flywheel, tuple(sorted(features.items())))
+                      features: Mapping[str, float | None],
+                      board_day: str | None = None) -> None:
+        """What the desk reads now (and the board's day, YYYY-MM-DD); redrawn on a change."""
+        self._board_day = board_day
+        now = (regime, early_warning, flywheel, tuple(sorted(features.items())), board_day)
         if now != self._now:
             self._now = now
             self._redraw()
@@ -135,7 +160,7 @@ class TrackRecordPane(QWidget):
         """The regime's base rate in one line (for the checklist's execution step)."""
         if self.table is None or self._now is None:
             return ""
-        regime, ew, stage, _ = self._now
+        regime, ew, stage, _, _ = self._now
         return base_rates_now(self.table, regime, ew, stage, self._horizon())[0].line
 
     def restyle(self) -> None:
@@ -148,14 +173,19 @@ class TrackRecordPane(QWidget):
     def _redraw(self) -> None:
         if self.table is None or self._now is None:
             return
-        regime, ew, stage, feats = self._now
+        regime, ew, stage, feats, _ = self._now
         rows = []
         rates = base_rates_now(self.table, regime, ew, stage, self._horizon())
+        since = (self.table.get("range") or ["?"])[0][:4]
+        muted = theme.text("MUTED")
         for rate in rates:
-            n = "" if rate.n is not None else \
-                f" <span style='color:{theme.text('MUTED')}'>(none)</span>"
-            rows.append(f"<p style='margin:2px 0'><b>{html.escape(rate.line)}</b>{n}</p>")
-        rows.append(f"<p style='margin:2px 0; color:{theme.text('MUTED')}'>"
+            if rate.n is None:
+                rows.append(f"<p style='margin:2px 0'><b>{html.escape(rate.label)}</b> "
+                            f"<span style='color:{muted}'>no such day since {since}</span></p>")
+                continue
+            rows.append(f"<p style='margin:2px 0'><b>{html.escape(rate.label)}</b> · "
+                        f"{rate.n} days since {since}<br>{html.escape(rate.figures)}</p>")
+        rows.append(f"<p style='margin:2px 0; color:{muted}'>"
                     f"{html.escape(rates[0].unconditional)}</p>")
         set_text(self.body, "".join(rows))
         self._fill_days(dict(feats))
@@ -165,10 +195,14 @@ class TrackRecordPane(QWidget):
         self.days.setRowCount(len(found))
         for i, day in enumerate(found):
             f = day.get("features") or {}
+            nxt = what_followed(day, self._board_day)
+            after = ("…", "…") if nxt is None else (_fmt(nxt["spx_1w"], "+.1%"),
+                                                     _fmt(nxt["btc_1w"], "+.1%"))
             cells = (day.get("date", ""), day.get("regime", ""), _fmt(f.get("vix"), ".1f"),
-                     _fmt(f.get("corr30"), "+.2f"), _fmt(day.get("distance"), ".2f"))
+                     _fmt(f.get("corr30"), "+.2f"), *after, _fmt(day.get("distance"), ".2f"))
             for j, text in enumerate(cells):
                 self.days.setItem(i, j, QTableWidgetItem(str(text)))
+        self.days.resizeColumnsToContents()
 
     def _open_row(self, row: int, _column: int) -> None:
         item = self.days.item(row, 0)
@@ -178,3 +212,4 @@ class TrackRecordPane(QWidget):
 
 def _fmt(x: Any, spec: str) -> str:
     return format(x, spec) if isinstance(x, int | float) else "n/a"
+
