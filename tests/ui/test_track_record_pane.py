@@ -27,7 +27,10 @@ def test_the_tab_shows_the_tables_base_rate_and_opens_similar_days(make_desk, qt
     want = base_rate(table, "regime", snap.regime.name).line
     n = table["groups"]["regime"][snap.regime.name]["n"]
     assert want.startswith(f"{snap.regime.name}, {n} days since 2014: S&P 500 next week median")
-    assert html.escape(want) in pane.body.text()
+    rate = base_rate(table, "regime", snap.regime.name)
+    body = pane.body.text()
+    assert f"<b>{html.escape(snap.regime.name)}</b> · {n} days since 2014" in body
+    assert html.escape(rate.figures) in body and want.endswith(rate.figures)
     lo, hi = table["range"]
     assert f"table {lo} .. {hi}" in pane.range_label.text()
     # the checklist's execution step carries the same line
