@@ -12,6 +12,7 @@ from deskapp.evaluate.episodes import Episode
 from deskapp.evaluate.forward import forward_table, last_price_series, sampled_forward_table
 from deskapp.evaluate.stats import distribution, lift_table, spike_label
 from deskapp.evaluate.timeline import Settings, price_features, run_desk, trading_days
+from deskapp.signals.track_record import FEATURES
 
 SPX_HORIZONS = {"1d": 1, "1w": 5, "1m": 21}  # sessions of the S&P 500 index
 BTC_HORIZONS = {"1d": 1, "1w": 7, "1m": 30}  # calendar days, on the step's clock
@@ -20,8 +21,6 @@ BTC_PRICE_KEYS = ("crypto.btc", "crypto.btc.hist", "crypto.btcusdt.1h", "crypto.
                   "crypto.btcusdt.2h", "crypto.btcusdt.4h")
 IN_SAMPLE_END = pd.Timestamp("2019-12-31T23:59:59Z")
 GROUPS = ("regime", "early_warning", "flywheel")
-FEATURES = ("vix", "corr30", "spx_rv_ratio", "btc_rv_ratio", "spx_dd", "btc_dd")
-ASSETS = {"spx": ("idx.spx", SPX_HORIZONS, False), "btc": ("crypto.btc", BTC_HORIZONS, True)}
 
 
 @dataclass
@@ -38,16 +37,11 @@ def build_timeline(frames: dict[str, pd.DataFrame], meta: dict[str, dict],
     steps = trading_days(frames["idx.spx"], start, end)
     desk = run_desk(frames, meta, steps, settings, workers=workers, progress=progress)
     parts = [desk, price_features(frames, steps)]
-    for name, (key, horizons, calendar) in ASSETS.items():
-        f = frames.get(key)
-        closes = f["close"] if f is not None else pd.Series(dtype="float64")
-        if name == "btc":  # on the step's clock, from the intraday bars where held
-            prices = last_price_series([frames[k]["close"] for k in BTC_PRICE_KEYS
-                                        if k in frames])
-            fw = sampled_forward_table(prices, steps, horizons, "1m")
-        else:
-            fw = forward_table(closes, steps, horizons, calendar, "1m")
-        parts.append(fw.add_prefix(f"{name}_"))
+    spx = frames["idx.spx"]["close"]  # sessions of the index's daily closes
+    parts.append(forward_table(spx, steps, SPX_HORIZONS, False, "1m").add_prefix("spx_"))
+    # BTC on the step's clock, from its intraday bars where held
+    btc = last_price_series([frames[k]["close"] for k in BTC_PRICE_KEYS if k in frames])
+    parts.append(sampled_forward_table(btc, steps, BTC_HORIZONS, "1m").add_prefix("btc_"))
     out = pd.concat(parts, axis=1)
     out["corr_spike"] = spike_label(out["corr30"].astype("float64"))
     out["period"] = np.where(out.index <= IN_SAMPLE_END, "2014-2019", "2020-2026")
@@ -91,7 +85,7 @@ def episode_reads(timeline: pd.DataFrame, episodes: list[Episode]) -> list[dict]
         days = timeline[(timeline.index >= e.start) &
                         (timeline.index < e.end + pd.Timedelta(days=1))]
         reads = [{"date": d, "regime": r, "early_warning": int(w), "flags": fl or "",
-                  "flywheel": int(fw), **{k: _num(v) for k, v in zip(FEATURES, vals,
+                  "flywheel": int(fw), **{k: finite(v) for k, v in zip(FEATURES, vals,
                                                                       strict=True)}}
                  for d, r, w, fl, fw, *vals in days[["date", "regime", "early_warning",
                                                      "early_warning_flags", "flywheel",
@@ -103,7 +97,8 @@ def episode_reads(timeline: pd.DataFrame, episodes: list[Episode]) -> list[dict]
     return out
 
 
-def _num(v) -> float | None:
+def finite(v) -> float | None:
+    """`v` as a float, or None where it is missing, not a number or not finite."""
     try:
         f = float(v)
     except (TypeError, ValueError):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
-from deskapp.evaluate.run import FEATURES
+from deskapp.evaluate.run import finite
+from deskapp.signals.track_record import FEATURES
 
 
 def _round(node, digits: int = 5):
@@ -17,11 +17,8 @@ def _round(node, digits: int = 5):
 
 
 def _feature(v) -> float | None:
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return round(f, 5) if np.isfinite(f) else None
+    f = finite(v)
+    return None if f is None else round(f, 5)
 
 
 def track_record(timeline: pd.DataFrame, summary: dict, built_from: str) -> dict:

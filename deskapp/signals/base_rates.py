@@ -74,11 +74,9 @@ def base_rates_now(table: Mapping[str, Any], regime: str, early_warning: int,
             base_rate(table, "flywheel", flywheel, horizon)]
 
 
-FEATURES = ("vix", "corr30", "spx_rv_ratio", "btc_rv_ratio", "spx_dd", "btc_dd")
-
-
 def features_of(snapshot: Any) -> dict[str, float | None]:
-    """The similarity features of a typed Snapshot (None where the desk has no reading)."""
+    """The similarity features (track_record.FEATURES) of a typed Snapshot (None where the desk
+    has no reading)."""
     return {"vix": snapshot.stress.vix, "corr30": snapshot.correlation.daily_30,
             "spx_rv_ratio": snapshot.volatility.spx_rv_ratio,
             "btc_rv_ratio": snapshot.volatility.btc_rv_ratio,
