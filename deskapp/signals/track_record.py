@@ -108,10 +108,20 @@ def bundled_path() -> Path:
 def load(path: Path | None = None) -> TrackRecord:
     """Read the table (default: the bundled one); one-line TrackRecordError when missing or
     corrupt."""
+    return from_dict(load_table(path))
+
+
+def load_table(path: Path | None = None) -> dict:
+    """The table as the plain dict that `similar_days` and the Track-record pane work on,
+    checked as `load` checks it (one-line TrackRecordError)."""
     path = bundled_path() if path is None else path
     try:
-        return from_dict(json.loads(path.read_text(encoding="utf-8")))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise TrackRecordError(f"cannot read track record '{path}': {exc.strerror}") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise TrackRecordError(f"track record '{path}' is corrupt: {exc}") from None
+    if not isinstance(data, dict):
+        raise TrackRecordError(f"track record '{path}' is not a table (a JSON object)")
+    from_dict(data)  # the keys every reader needs are there
+    return data

@@ -62,3 +62,17 @@ def test_a_day_outside_the_replay_opens_history_in_a_new_desk(make_desk, qtbot, 
     desk.open_day("2015-08-24")
     assert started[-1][-4:] == ["--replay", "history", "--at", "2015-08-24T21:00Z"]
     assert desk.opened_elsewhere == [started[-1]]
+
+
+def test_an_unreadable_table_says_so_on_the_pane(qtbot, tmp_path):
+    from deskapp.ui.panes.track_record import TrackRecordPane
+
+    pane = TrackRecordPane()
+    qtbot.addWidget(pane)
+    bad = tmp_path / "track_record.json"
+    bad.write_text("{", encoding="utf-8")
+    with qtbot.waitSignal(pane.sig_loaded, timeout=60000) as got:
+        pane.load(bad)
+    assert got.args == [False] and pane.table is None
+    assert pane.range_label.text().startswith(f"track record unavailable: track record '{bad}' "
+                                              "is corrupt")

@@ -8,7 +8,6 @@ pool thread after the window is up, so it costs nothing at start-up.
 from __future__ import annotations
 
 import html
-import json
 import logging
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from deskapp.signals.base_rates import HORIZON_WORDS, base_rates_now, table_range, what_followed
+from deskapp.signals.track_record import TrackRecordError, load_table
 from deskapp.ui import theme
 from deskapp.ui.quiet import set_text
 
@@ -49,12 +49,9 @@ class _LoadTable(QRunnable):
 
     def run(self) -> None:
         try:
-            table = json.loads(self.path.read_text(encoding="utf-8"))
-            if not isinstance(table, dict) or "groups" not in table:
-                raise ValueError("not a track-record table (no 'groups')")
-            self.done.sig_done.emit(table, "")
-        except (OSError, ValueError) as exc:
-            self.done.sig_done.emit(None, f"track record unavailable: {self.path.name}: {exc}")
+            self.done.sig_done.emit(load_table(self.path), "")
+        except TrackRecordError as exc:
+            self.done.sig_done.emit(None, f"track record unavailable: {exc}")
 
 
 class TrackRecordPane(QWidget):
