@@ -296,18 +296,6 @@ def test_f11_full_screen_per_window(make_desk, qtbot):
 
 
 # ---------------------------------------------------------------------- theme
-@pytest.fixture
-def restore_theme():
-    app = QApplication.instance()
-    saved = ({k: pg.getConfigOption(k) for k in ("background", "foreground", "antialias")},
-             app.palette(), app.style().name())
-    yield
-    theme.set_colours(theme.DEFAULT_THEME)
-    pg.setConfigOptions(**saved[0])
-    app.setPalette(saved[1])
-    app.setStyle(saved[2])
-
-
 def test_theme_switch_recolours_every_window_and_is_remembered(make_desk, qtbot,
                                                                restore_theme):
     desk = drawn_desk(make_desk, qtbot, screens=2)

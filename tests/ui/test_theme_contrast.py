@@ -11,7 +11,7 @@ from dataclasses import replace
 import pandas as pd
 import pyqtgraph as pg
 import pytest
-from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 from deskapp.journal.model import Decision
 from deskapp.journal.store import JournalStore
@@ -123,18 +123,6 @@ def regime_snapshot(snap):
                                            Evidence("trend break", None, "no 4h bars")), "A"),
         early_warning=EarlyWarning(1, (Evidence("DXY", False, "flat"),)),
         flywheel=Flywheel(0, ()))
-
-
-@pytest.fixture
-def restore_theme():
-    app = QApplication.instance()
-    saved = ({k: pg.getConfigOption(k) for k in ("background", "foreground", "antialias")},
-             app.palette(), app.style().name())
-    yield
-    theme.set_colours(theme.DEFAULT_THEME)
-    pg.setConfigOptions(**saved[0])
-    app.setPalette(saved[1])
-    app.setStyle(saved[2])
 
 
 def test_a_theme_switch_recolours_regime_correlation_checklist_and_review(
