@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from deskapp.signals.returns import session_dates
+from deskapp.signals.stress import change
 
 SESSIONS = 5
 DXY_WINDOW = 20
@@ -14,10 +15,8 @@ DXY_Z_YEAR = 252
 
 def change_bp(level_pct: pd.Series, sessions: int = SESSIONS) -> float | None:
     """Change in basis points over the last `sessions` sessions (blank days are not sessions)."""
-    v = level_pct.dropna().to_numpy(dtype="float64")
-    if len(v) <= sessions:
-        return None
-    return float((v[-1] - v[-1 - sessions]) * 100.0)
+    points = change(level_pct, sessions)
+    return None if points is None else points * 100.0
 
 
 def policy_change_bp(zq_price: pd.Series, sessions: int = SESSIONS) -> float | None:

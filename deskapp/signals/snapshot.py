@@ -652,10 +652,8 @@ def _chain(c: _Ctx, smc: SmallCapSignals, btc_1d: int | None) -> Chain:
                               f"{before * 100:.1f} bp 5 sessions ago"))
     else:
         links.append(Evidence("bonds", None, "needs 26 sessions of the 10y yield"))
-    spx = c.series("spx")
-    if spx is not None and len(spx) >= 252:
-        hi = float(spx.iloc[-252:].max())
-        gap = float(spx.iloc[-1] / hi - 1)
+    gap = stress.drawdown(c.series("spx"), stress.SPX_HIGH_WINDOW)
+    if gap is not None:
         links.append(Evidence("equities", gap >= -0.02, f"SPX {gap:+.1%} from its 252d high"))
     else:
         links.append(Evidence("equities", None, "needs 252 sessions of the S&P 500"))
