@@ -100,8 +100,7 @@ class MainWindow(QMainWindow):
         self.docks["review"] = self._dock("review", "Review decisions", self.review)
         self.alert_history = AlertHistory()  # filled by the desk's AlertCenter (ui/alerts.py)
         self.docks["alerts"] = self._dock("alerts", "Alert history", self.alert_history)
-        self._track_date: str | None = None  # the board's day: similar days are before it
-        self.track_record = TrackRecordPane(similar=self._similar_days)
+        self.track_record = TrackRecordPane()
         self.track_record.sig_loaded.connect(lambda _ok: self._show_track_record(self.view))
         self.track_record.sig_open_day.connect(self.sig_open_day)
         self.docks["track_record"] = self._dock("track_record", "Track record",
@@ -414,19 +413,13 @@ class MainWindow(QMainWindow):
         set_style(self.perf_label, f"color:{theme.MUTED}")
 
     # ------------------------------------------------------------------ track record
-    def _similar_days(self, table, features, k: int) -> list:
-        """The table's days nearest to the board's reading, all before the board's day (a
-        replay never shows what came after its clock)."""
-        return track_record.similar_days(table, features, k, exclude_after=self._track_date)
-
     def _show_track_record(self, view: BoardView | None) -> None:
         """Base rates of what the desk reads now: the Track record tab and the checklist."""
         if view is None or view.snapshot is None:
             return
         s = view.snapshot
-        self._track_date = f"{view.asof:%Y-%m-%d}"
         self.track_record.apply_reading(s.regime.name, s.early_warning.count, s.flywheel.stage,
-                                        features_of(s), self._track_date)
+                                        features_of(s), f"{view.asof:%Y-%m-%d}")
         self.checklist.set_base_rate(self.track_record.summary_line())
 
     def set_perf(self, text: str) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -28,14 +28,13 @@ from PySide6.QtWidgets import (
 )
 
 from deskapp.signals.base_rates import HORIZON_WORDS, base_rates_now, table_range, what_followed
-from deskapp.signals.track_record import TrackRecordError, load_table
+from deskapp.signals.track_record import TrackRecordError, load_table, similar_days
 from deskapp.ui import theme
 from deskapp.ui.quiet import set_text
 
 log = logging.getLogger(__name__)
 
 DAY_COLUMNS = ("date", "regime", "VIX", "corr 30d", "S&P next wk", "BTC next wk", "distance")
-SimilarFn = Callable[[Mapping[str, Any], Mapping[str, float | None], int], list[Mapping[str, Any]]]
 
 
 class _Loaded(QObject):
@@ -65,11 +64,10 @@ class TrackRecordPane(QWidget):
     sig_open_day = Signal(str)  # "YYYY-MM-DD": open the replay at that day's US close
     sig_loaded = Signal(bool)
 
-    def __init__(self, similar: SimilarFn | None = None, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("pane_track_record")
         self.setToolTip(f"{self.title}: {self.description}\n(docs/EVALUATE.md)")
-        self._similar = similar
         self.table: dict[str, Any] | None = None
         self._now: tuple | None = None
         self._board_day: str | None = None
@@ -188,7 +186,8 @@ class TrackRecordPane(QWidget):
         self._fill_days(dict(feats))
 
     def _fill_days(self, features: dict[str, float | None]) -> None:
-        found = self._similar(self.table, features, 8) if self._similar and self.table else []
+        # only days before the board's own: a replay never shows what came after its clock
+        found = similar_days(self.table, features, 8, exclude_after=self._board_day)
         self.days.setRowCount(len(found))
         for i, day in enumerate(found):
             f = day.get("features") or {}
