@@ -258,7 +258,7 @@ class ChecklistPanel(QWidget):
         self._announced: int | None = None  # the step sig_step_changed last announced
         self.run = ChecklistRun([s.minutes * 60 for s in STEPS], clock)
         self.suggested: dict[str, str | None] = {s.name: None for s in STEPS}
-        self._snapshot: Snapshot | None = None
+        self._execution_evidence = ""  # the snapshot's line for the execution step
         self._base_rate = ""  # the Track record's line for the regime on screen
         # Statuses the trader chose or confirmed; the others follow the suggestion.
         self._chosen: dict[str, str] = {}
@@ -618,22 +618,26 @@ class ChecklistPanel(QWidget):
     # ------------------------------------------------------------------ statuses
     def apply_snapshot(self, snapshot: Snapshot) -> None:
         """Pre-fill each step's evidence and suggested status; keep what the trader chose."""
-        self._snapshot = snapshot
         for call in suggest(snapshot):
             card = self.cards[self._index(call.step)]
             self.suggested[call.step] = call.status
-            text = call.evidence
-            if call.step == EXECUTION_STEP and self._base_rate:
-                text = f"{text}\n{self._base_rate}"
-            card.set_evidence(text)
+            if call.step == EXECUTION_STEP:
+                self._execution_evidence = call.evidence
+                self._show_execution_evidence()
+            else:
+                card.set_evidence(call.evidence)
             self._show_suggestion(card)
 
     def set_base_rate(self, line: str) -> None:
         """What followed days like today (the Track record), under the execution step."""
         if line != self._base_rate:
             self._base_rate = line
-            if self._snapshot is not None:
-                self.apply_snapshot(self._snapshot)
+            self._show_execution_evidence()
+
+    def _show_execution_evidence(self) -> None:
+        text = "\n".join(t for t in (self._execution_evidence, self._base_rate) if t)
+        if text:
+            self.cards[self._index(EXECUTION_STEP)].set_evidence(text)
 
     def _index(self, step: str) -> int:
         return next(i for i, s in enumerate(STEPS) if s.name == step)
