@@ -1,10 +1,17 @@
-"""Start-up: process start to the first painted board written as PNG.
+"""Start-up against the floor, measured in the same run: process start to the first painted board
+written as PNG, and the signals command's whole process.
 
-1. a replay: `deskapp --replay 2026-02-risk-off --at ... --screenshot`;
-2. a warm cache: `deskapp --source cache --screenshot`, the cache filled with the live universe's
-   series (real values from the bundled 2026-02 replay under the live keys).
+Each round runs, one after the other (so every program sees the same machine load):
+1. the floor (`benchmarks/floor.py`: PySide6 + pyqtgraph + pandas, 8 docked plot panes, one paint);
+2. a replay: `deskapp --replay 2026-02-risk-off --at ... --screenshot`;
+3. a warm cache: `deskapp --source cache --screenshot`, the cache filled with the live universe's
+   series (real values from the bundled 2026-02 replay under the live keys);
+4. with `--app PATH` (a PyInstaller build's `deskapp`), the built app on the replay and the cache;
+5. `deskapp signals --replay history --at ... --json`, start to exit, and whether it imported
+   PySide6 (`-X importtime` of one more run).
 
-Usage: python benchmarks/startup.py [runs]   (prints figures; asserts nothing)
+Usage: python benchmarks/startup.py [runs] [--app dist/deskapp/deskapp]
+(prints figures and each target's verdict; asserts nothing)
 """
 
 from __future__ import annotations
@@ -17,19 +24,41 @@ import tempfile
 import time
 from pathlib import Path
 
-
-def _time(cmd: list[str], env: dict, png: Path, runs: int) -> list[float]:
-    times = []
-    for _ in range(runs):
-        png.unlink(missing_ok=True)
-        t0 = time.perf_counter()
-        subprocess.run(cmd, env=env, check=True, capture_output=True)
-        times.append(time.perf_counter() - t0)
-        assert png.exists()
-    return times
+HERE = Path(__file__).resolve().parent
+REPLAY = ["--replay", "2026-02-risk-off", "--at", "2026-02-10T21:00Z"]
+SIGNALS = ["signals", "--replay", "history", "--at", "2020-03-16T21:00Z", "--json"]
 
 
-def _fill_cache(home: Path) -> int:
+def time_to_png(cmd: list[str], env: dict, png: Path) -> float:
+    """Seconds from process start to the PNG on disk (the process may still be exiting)."""
+    png.unlink(missing_ok=True)
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    while not png.exists() and proc.poll() is None:
+        time.sleep(0.002)
+    elapsed = time.perf_counter() - t0
+    _, err = proc.communicate()
+    if proc.returncode != 0 or not png.exists():
+        sys.exit(f"{' '.join(cmd)} failed (exit {proc.returncode}): {err.decode()[-2000:]}")
+    return elapsed
+
+
+def time_to_exit(cmd: list[str], env: dict) -> float:
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, env=env, capture_output=True)
+    elapsed = time.perf_counter() - t0
+    if proc.returncode != 0:
+        sys.exit(f"{' '.join(cmd)} failed (exit {proc.returncode}): {proc.stderr.decode()[-2000:]}")
+    return elapsed
+
+
+def imports_pyside6(cmd: list[str], env: dict) -> bool:
+    proc = subprocess.run([cmd[0], "-X", "importtime", *cmd[1:]], env=env, capture_output=True)
+    return b"PySide6" in proc.stderr
+
+
+def fill_cache(home: Path) -> int:
+    """The warm cache: the live universe's keys, real values from the 2026-02 replay."""
     from deskapp.data.cache import MarketCache
     from deskapp.data.instruments import UNIVERSE
     from deskapp.data.replay import load_dataset
@@ -38,33 +67,67 @@ def _fill_cache(home: Path) -> int:
     cache = MarketCache(home / "data" / "market-cache.sqlite3")
     rows = 0
     for s in UNIVERSE:
-        src = s.key if s.key in ds.frames else None
-        if src is None and s.key.startswith("deriv.btc_funding_8h."):
-            continue
-        if src is not None:
-            rows += cache.put(s.key, ds.frames[src].loc[:"2026-02-10T21:00Z"], s.meta())
+        if s.key in ds.frames:
+            rows += cache.put(s.key, ds.frames[s.key].loc[:"2026-02-10T21:00Z"], s.meta())
     cache.close()
     return rows
 
 
-def _report(label: str, times: list[float]) -> None:
-    print(f"{label}, {len(times)} runs: median {statistics.median(times):.2f} s, "
-          f"min {min(times):.2f} s, max {max(times):.2f} s")
+def verdict(median: float, floor: float, limit: float) -> str:
+    ratio = median / floor
+    return f"{ratio:.2f}x the floor (target <= {limit}x: {'met' if ratio <= limit else 'NOT met'})"
 
 
 def main() -> None:
-    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 5
-    with tempfile.TemporaryDirectory() as tmp:
+    args = sys.argv[1:]
+    app = None
+    if "--app" in args:
+        i = args.index("--app")
+        app = args[i + 1]
+        del args[i:i + 2]
+    runs = int(args[0]) if args else 5
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}; "
+          f"median of {runs} rounds after one warm-up round")
+    with tempfile.TemporaryDirectory(prefix="deskapp-startup-") as tmp:
         home = Path(tmp)
-        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "DESKAPP_HOME": tmp}
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("DESKAPP_", "QT_"))}
+        env.update(QT_QPA_PLATFORM="offscreen", DESKAPP_HOME=tmp)
         png = home / "board.png"
-        base = [sys.executable, "-m", "deskapp", "--screenshot", str(png), "--size", "1600x900"]
-        _report("replay: start -> PNG written",
-                _time(base + ["--replay", "2026-02-risk-off", "--at", "2026-02-10T21:00Z"], env,
-                      png, runs))
-        rows = _fill_cache(home)
-        _report(f"warm cache ({rows} values): start -> PNG written",
-                _time(base + ["--source", "cache"], env, png, runs))
+        shot = ["--screenshot", str(png), "--size", "1600x900"]
+        desk = [sys.executable, "-m", "deskapp"]
+        rows = fill_cache(home)
+        programs: dict[str, list[str]] = {
+            "floor": [sys.executable, str(HERE / "floor.py"), str(png)],
+            "replay": desk + REPLAY + shot,
+            "warm cache": desk + ["--source", "cache"] + shot,
+        }
+        if app:
+            programs["built app, replay"] = [app, *REPLAY, *shot]
+            programs["built app, warm cache"] = [app, "--source", "cache", *shot]
+        times: dict[str, list[float]] = {name: [] for name in [*programs, "signals --json"]}
+        for round_ in range(runs + 1):
+            for name, cmd in programs.items():
+                t = time_to_png(cmd, env, png)
+                if round_:
+                    times[name].append(t)
+            t = time_to_exit(desk + SIGNALS, env)
+            if round_:
+                times["signals --json"].append(t)
+        med = {name: statistics.median(v) for name, v in times.items()}
+        for name, v in times.items():
+            print(f"  {name:22s} median {med[name]:.2f} s (min {min(v):.2f}, max {max(v):.2f})")
+        floor = med["floor"]
+        print(f"start -> painted board, warm cache ({rows} cached values): "
+              f"{verdict(med['warm cache'], floor, 1.2)}")
+        print(f"start -> painted board, replay: {verdict(med['replay'], floor, 1.3)}")
+        for name in ("built app, replay", "built app, warm cache"):
+            if name in med:
+                print(f"start -> painted board, {name}: {verdict(med[name], floor, 1.3)}")
+        qt = imports_pyside6(desk + SIGNALS, env)
+        ok = med["signals --json"] <= 0.8 and not qt
+        print(f"signals --json, whole process: {med['signals --json']:.2f} s, PySide6 "
+              f"{'imported' if qt else 'not imported'} (target <= 0.80 s without PySide6: "
+              f"{'met' if ok else 'NOT met'})")
 
 
 if __name__ == "__main__":
