@@ -115,6 +115,7 @@ class Desk:
         if opts.screenshot is None:  # a screenshot always shows the default layout
             settings = QSettings(str(config_dir() / "deskapp.ini"), QSettings.Format.IniFormat)
         self.cache = None
+        injected = sources
         if sources is not None:  # injected (load tests): live-like sources of the caller's
             meta, view_days, title, interval = meta or {}, 120, "injected sources", 200
         elif opts.source == "replay":
@@ -148,7 +149,18 @@ class Desk:
         self.feeds = [FeedWorker(src, interval_ms=interval) for src in sources]
         self.feed = self.feeds[0]
         self.source = sources[0]
-        self.compute = ComputeWorker(opts.config, meta, view_days, journal=self.journal)
+        self.first_board = None  # a replay's board at its start, kept from the last start
+        keeper = None
+        if injected is None and opts.source == "replay" and opts.at is not None:
+            from deskapp.signals.engine import SignalSettings
+            from deskapp.startup_board import FirstBoardKeeper, board_key, load_board
+
+            at = min(max(opts.at, opts.dataset.info.start), opts.dataset.info.end)
+            key = board_key(opts.dataset, at, SignalSettings.from_config(opts.config), view_days)
+            self.first_board = load_board(key)
+            keeper = None if self.first_board is not None else FirstBoardKeeper(key, at)
+        self.compute = ComputeWorker(opts.config, meta, view_days, journal=self.journal,
+                                     on_board=keeper)
         w = self.window
         for feed in self.feeds:
             feed.sig_batch.connect(self.compute.on_batch)
@@ -174,6 +186,7 @@ class Desk:
             w.show_feed_error(f"the market cache was unreadable and was moved aside to "
                               f"{self.cache.recovered_from}; a new one is being filled")
         self.threads = WorkerThreads()
+        self._first_drawn = False
         self._closed = False
         self.opened_elsewhere: list[list[str]] = []  # desks started by open_day (arguments)
 
@@ -199,6 +212,23 @@ class Desk:
             self.window.show_feed_error(f"could not start a desk on history at {day}")
 
     def start(self) -> None:
+        """Start the workers. With a kept first board, draw it first and start them once it
+        is on screen (they would take the GUI thread's time while it paints)."""
+        if self._closed:
+            return
+        if self.first_board is not None and not self._first_drawn:
+            from PySide6.QtCore import QTimer
+
+            window = self.window
+
+            def drawn(_view) -> None:
+                window.sig_board_drawn.disconnect(drawn)
+                self._first_drawn = True
+                QTimer.singleShot(0, window, self.start)  # after what the paint queued
+
+            window.sig_board_drawn.connect(drawn)
+            window.apply_board_staged(self.first_board)
+            return
         self.threads.start(self.compute, "compute")
         for src, feed in zip(self.sources, self.feeds, strict=True):
             name = "feed-replay" if src.kind == "replay" else f"feed-{src.name}"

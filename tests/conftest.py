@@ -19,6 +19,20 @@ from deskapp.resources import replay_dir  # noqa: E402
 REPO = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _shared_derived_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Parsed replays and start-up boards (data/derived_cache.py) are shared by the session's
+    tests in one folder (each test's own home would parse and store them again)."""
+    folder = tmp_path_factory.mktemp("derived-cache")
+    before = os.environ.get("DESKAPP_CACHE")
+    os.environ["DESKAPP_CACHE"] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop("DESKAPP_CACHE", None)
+    else:
+        os.environ["DESKAPP_CACHE"] = before
+
+
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Journal, settings and logs go to a per-test folder, never the user's."""

@@ -109,8 +109,10 @@ class ComputeWorker(_Worker):
     BOARD_EVERY_S = 0.25
 
     def __init__(self, config: Config, meta: dict[str, dict], view_days: int, journal=None,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic,
+                 on_board: Callable[[object], None] | None = None):
         super().__init__()
+        self._on_board = on_board  # called here, in the worker thread, with each board
         self.config = config
         self._clock = clock  # monotonic seconds: the board rate and the outcome throttle
         self._board_timer: QTimer | None = None
@@ -166,6 +168,11 @@ class ComputeWorker(_Worker):
         self.last_compute_ms = (time.perf_counter() - t0) * 1000
         self._alerts(view.snapshot, s)  # queued before the board: drawn implies delivered
         self.sig_board.emit(view)
+        if self._on_board is not None:
+            try:
+                self._on_board(view)
+            except Exception:  # e.g. the start-up board not kept: the desk runs on
+                log.exception("board hook failed at %s", s.clock)
         self._outcomes_due()
 
     def _alerts(self, snapshot: Snapshot, s: MarketState) -> None:

@@ -282,3 +282,13 @@ def test_malformed_datasets_entry(store):
     with pytest.raises(DatasetError) as err:
         list_datasets(store)
     assert "malformed" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_the_first_poll_is_at_the_start_however_long_the_desk_took_to_open():
+    wall = FakeWall()
+    clock = ReplayClock(pd.Timestamp("2026-02-10T10:30Z"), speed=60.0, lo=LO, hi=HI, wall=wall)
+    src = ReplaySource(tiny_dataset(), clock)
+    wall.t += 45.0  # the window took its time: 45 market minutes at this speed
+    assert src.poll().clock == pd.Timestamp("2026-02-10T10:30Z")
+    wall.t += 30.0  # from the first poll on, the replay runs at its speed
+    assert src.poll().clock == pd.Timestamp("2026-02-10T11:00Z")
