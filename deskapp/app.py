@@ -175,7 +175,8 @@ class Desk:
         w.sig_open_day.connect(self.open_day)
         w.sig_speed.connect(self.feed.set_speed)
         w.sig_board_drawn.connect(
-            lambda _v: w.set_perf(f"compute {self.compute.last_compute_ms:.0f} ms"))
+            lambda v: w.set_perf("board kept from the last start" if v is self.first_board
+                                 else f"compute {self.compute.last_compute_ms:.0f} ms"))
         w.sig_board_drawn.connect(_freeze_startup_objects)
         if isinstance(self.journal, RefusedJournal):
             _recording_off(w, self.journal.reason, self.journal.location)

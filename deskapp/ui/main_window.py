@@ -29,6 +29,7 @@ from deskapp.ui import theme
 from deskapp.ui.alerts import AlertBanner, AlertHistory
 from deskapp.ui.checklist_panel import ChecklistPanel
 from deskapp.ui.journal_writer import JournalWriter
+from deskapp.ui.lazy_panes import LazyPanes, PanePlaceholder
 from deskapp.ui.panes.base import TimePane, age_text
 from deskapp.ui.panes.chain import ChainPane
 from deskapp.ui.panes.correlation import CorrelationPane
@@ -45,6 +46,12 @@ from deskapp.ui.review_panel import ReviewPanel
 from deskapp.ui.screens import ScreenManager
 
 log = logging.getLogger(__name__)
+
+PANES = (MacroPane, LeadershipPane, CryptoStructurePane, CorrelationPane, SmallCapsPane,
+         ChainPane, LiquidityPane, VolatilityPane)
+BEHIND = (("macro", "liquidity"), ("leadership", "smallcaps"), ("crypto", "chain"),
+          ("correlation", "volatility"))  # (front pane, the pane tabbed behind it)
+IDLE_BUILD_DELAY_MS = 300
 
 LAYOUT_VERSION = 3  # 2: small caps, liquidity chain, dollar liquidity, volatility docks;
 #                    3: track record
@@ -72,21 +79,26 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.dataset_title = dataset_title
         self.view: BoardView | None = None
+        self._latest: BoardView | None = None  # the newest board given (maybe still staging)
         self.is_replay = replay
         self._known_keys: set[str] = set()
         self._staged: BoardView | None = None
         self._staging = False
         self._stage_queue: list[str] = []
         self.feed_errors: dict[str, str] = {}  # series key -> what failed, since when
-        self.panes: dict[str, TimePane] = {
-            p.pane_key: p for p in (MacroPane(), LeadershipPane(), CryptoStructurePane(),
-                                    CorrelationPane(), SmallCapsPane(), ChainPane(),
-                                    LiquidityPane(), VolatilityPane())
-        }
+        # The four panes behind tabs are built when first raised or read, else one per idle
+        # turn after the first board (ui/lazy_panes.py): start-up builds only the front four.
+        self.panes = LazyPanes({p.pane_key: p for p in PANES}, eager={f for f, _ in BEHIND},
+                               on_built=self._place_pane)
         self.docks: dict[str, QDockWidget] = {}
-        for key, pane in self.panes.items():
+        for key, cls in self.panes.classes.items():
+            widget = self.panes.built().get(key) or PanePlaceholder(cls)
             # Dock titles are also menu texts, where "&" is a mnemonic: double it.
-            self.docks[key] = self._dock(key, pane.title.replace("&", "&&"), pane)
+            self.docks[key] = self._dock(key, cls.title.replace("&", "&&"), widget)
+            if not self.panes.is_built(key):
+                self.docks[key].visibilityChanged.connect(
+                    lambda visible, k=key: self._build_pane(k) if visible else None)
+        self.sig_board_drawn.connect(self._build_panes_when_idle)
         self.regime = RegimePane()
         self.docks["regime"] = self._dock("regime", "Regime", self.regime)
         self.checklist = ChecklistPanel(settings=settings)
@@ -118,6 +130,41 @@ class MainWindow(QMainWindow):
         self._shown_once = False
         self._restored = settings is not None and self._restore_layout()
 
+    # ------------------------------------------------------------------ lazy panes
+    def _build_pane(self, key: str) -> None:
+        self.panes[key]  # noqa: B018 (reading builds it)
+
+    def _place_pane(self, key: str, pane: TimePane) -> None:
+        """A pane just built: into its dock, its window's time group, the latest board."""
+        dock = self.docks[key]
+        placeholder = dock.widget()
+        dock.setWidget(pane)
+        if isinstance(placeholder, PanePlaceholder):
+            if not dock.isVisible():
+                pane.lay_out_hidden(placeholder.size())
+            placeholder.deleteLater()
+        screens = getattr(self, "screens", None)
+        if screens is not None:
+            screens.group.add(pane)
+        pane.set_feed_errors(self.feed_errors)
+        view = self._latest  # the newest board given to the window, drawn or being staged
+        if view is not None and key in view.panes and pane.apply(
+                view.panes[key], view.asof.value / 1e9, view.view_days, view.snapshot):
+            pane.paint_now()
+
+    def _build_panes_when_idle(self, _view=None) -> None:
+        """After the first board, the panes not built yet, one per event-loop turn (each
+        ~30 ms), a moment later so a screenshot or a first paint goes first."""
+        self.sig_board_drawn.disconnect(self._build_panes_when_idle)
+        QTimer.singleShot(IDLE_BUILD_DELAY_MS, self, self._build_next_pane)
+
+    def _build_next_pane(self) -> None:
+        rest = [k for k in self.panes if not self.panes.is_built(k)]
+        if rest:
+            self._build_pane(rest[0])
+            if len(rest) > 1:
+                QTimer.singleShot(0, self, self._build_next_pane)
+
     # ------------------------------------------------------------------ layout
     def _dock(self, key: str, title: str, widget: QWidget) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -142,8 +189,7 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(d["regime"], d["alerts"])
         # Issue 7's panes as tabs behind the four they belong with (the board stays readable at
         # 1600x900; View menu or the tab raises them).
-        for front, back in (("macro", "liquidity"), ("leadership", "smallcaps"),
-                            ("crypto", "chain"), ("correlation", "volatility")):
+        for front, back in BEHIND:
             self.tabifyDockWidget(d[front], d[back])
         for dock in d.values():
             dock.show()
@@ -253,9 +299,9 @@ class MainWindow(QMainWindow):
     def apply_board(self, view: BoardView) -> None:
         """Draw a new board (GUI thread): setData on every pane, then the status bar."""
         self.screens.apply_board(view)  # the watch screens draw it too
-        self.view = view
+        self.view = self._latest = view
         asof_s = view.asof.value / 1e9
-        for key, pane in self.panes.items():
+        for key, pane in self.panes.built().items():
             pane.apply(view.panes[key], asof_s, view.view_days, view.snapshot)
         if view.snapshot is not None:
             self.regime.apply_snapshot(view.snapshot)
@@ -271,14 +317,14 @@ class MainWindow(QMainWindow):
         A board in progress is finished (every pane shows the same board); a newer one that
         arrived meanwhile is drawn next, the ones between are skipped."""
         self.screens.apply_board(view)  # the watch screens draw it too
-        self._staged = view
+        self._staged = self._latest = view
         if not self._staging:
             self._start_stage()
 
     def _start_stage(self) -> None:
         self._staging = True
         self._stage_view = self._staged
-        self._stage_queue = list(self.panes)
+        self._stage_queue = list(self.panes.built())
         QTimer.singleShot(0, self, self._stage_step)  # dropped if the window is gone
 
     def _stage_step(self) -> None:
@@ -353,7 +399,7 @@ class MainWindow(QMainWindow):
             self.feed_errors.pop(key, None)
         self.feed_errors.update(batch.errors)
         if batch.errors or batch.frames:
-            for pane in self.panes.values():
+            for pane in self.panes.built().values():
                 pane.set_feed_errors(self.feed_errors)
         if batch.errors:
             first = next(iter(batch.errors.items()))

@@ -325,7 +325,10 @@ class ScreenManager(QObject):
         out = {}
         for key, dock in self.main.docks.items():
             widget = dock.widget()
-            if widget is not None and is_watchable(widget):
+            cls = getattr(widget, "pane_class", None)  # a pane not built yet (lazy_panes.py)
+            if cls is not None:
+                out[key] = (dock.windowTitle(), cls)
+            elif widget is not None and is_watchable(widget):
                 out[key] = (dock.windowTitle(), type(widget))
         return out
 

@@ -85,7 +85,7 @@ def test_screens_3_puts_the_panes_across_three_windows(make_desk, qtbot):
     windows = main.screens.all_windows()
     assert len(windows) == 3 and all(isinstance(w, WatchScreen) for w in windows[1:])
     assert all(w.isVisible() for w in windows)
-    pool = [k for k, d in main.docks.items() if isinstance(d.widget(), TimePane)]
+    pool = [k for k in main.docks if k in main.panes]  # every time pane, built or not yet
     assert {"macro", "leadership", "crypto", "correlation"} <= set(pool)
     shown = [sorted(visible_time_panes(w)) for w in windows]
     assert shown == [sorted(s) for s in distribution(pool, ["regime"], 3)]

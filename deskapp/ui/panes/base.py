@@ -12,8 +12,8 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
-from PySide6.QtGui import QTextDocument
+from PySide6.QtCore import QEvent, QObject, QPointF, QSize, Qt, Signal
+from PySide6.QtGui import QResizeEvent, QTextDocument
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDockWidget,
@@ -552,6 +552,16 @@ class TimePane(QWidget):
         # A dock dragged open from zero height shows no visibilityChanged either.
         if self._deferred is not None and not self.visibleRegion().isEmpty():
             self._draw_deferred()
+
+    def lay_out_hidden(self, size: QSize) -> None:
+        """Lay the pane out at `size` while nobody sees it (a pane built behind a tab or in a
+        closed dock): Qt would wait for a show, and until then its rows, linked on x, would
+        disagree on the x range (pyqtgraph scales a linked range by each view's width)."""
+        self.resize(size)
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
+        self.graphics.resizeEvent(QResizeEvent(self.graphics.size(), QSize()))
 
     def paint_now(self) -> None:
         """Paint the plots in this event-loop turn (a staged board paints one pane a turn, not
