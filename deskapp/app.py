@@ -23,6 +23,7 @@ from deskapp.config import Config
 from deskapp.data.replay import ReplayClock, ReplayDataset, ReplaySource
 
 log = logging.getLogger("deskapp")
+CACHE_VIEW_DAYS = 120  # the live and cache sources' default span
 GUI_SWITCH_INTERVAL_S = 0.001  # sys.setswitchinterval for the desk (see Desk.__init__)
 OPEN_DAY_UTC = "21:00"  # a Track-record day opens at its US close (the table's step)
 
@@ -39,6 +40,7 @@ class DeskOptions:
     source: str = "replay"  # replay | live | cache
     screens: int | None = None  # --screens N: windows in all (main + watch screens)
     theme: str | None = None  # --theme dark|light (else the saved choice; dark by default)
+    head_start: object | None = None  # startup_board.HeadStart: the cache's board, computing
 
 
 def _setup_logging(log_dir: Path) -> None:
@@ -131,7 +133,7 @@ class Desk:
             self.cache = MarketCache(data_dir() / "market-cache.sqlite3")
             sources = (live_sources(self.cache, data_dir()) if opts.source == "live"
                        else [CacheSource(self.cache)])
-            meta, view_days, interval = universe_meta(), 120, 1000
+            meta, view_days, interval = universe_meta(), CACHE_VIEW_DAYS, 1000
             title = ("live: Yahoo Finance + Binance/Bybit/OKX + FRED" if opts.source == "live"
                      else "cache only (offline)")
         self.window = MainWindow(self.journal, settings, opts.speed, title,
@@ -149,7 +151,10 @@ class Desk:
         self.feeds = [FeedWorker(src, interval_ms=interval) for src in sources]
         self.feed = self.feeds[0]
         self.source = sources[0]
-        self.first_board = None  # a replay's board at its start, kept from the last start
+        self.first_board = None  # a board to draw before the workers start, and what it is
+        self.first_board_note = ""
+        self.head_start = opts.head_start if injected is None and opts.source == "cache" else None
+        self._head_handled = False
         keeper = None
         if injected is None and opts.source == "replay" and opts.at is not None:
             from deskapp.signals.engine import SignalSettings
@@ -158,6 +163,7 @@ class Desk:
             at = min(max(opts.at, opts.dataset.info.start), opts.dataset.info.end)
             key = board_key(opts.dataset, at, SignalSettings.from_config(opts.config), view_days)
             self.first_board = load_board(key)
+            self.first_board_note = "board kept from the last start"
             keeper = None if self.first_board is not None else FirstBoardKeeper(key, at)
         self.compute = ComputeWorker(opts.config, meta, view_days, journal=self.journal,
                                      on_board=keeper)
@@ -175,7 +181,7 @@ class Desk:
         w.sig_open_day.connect(self.open_day)
         w.sig_speed.connect(self.feed.set_speed)
         w.sig_board_drawn.connect(
-            lambda v: w.set_perf("board kept from the last start" if v is self.first_board
+            lambda v: w.set_perf(self.first_board_note if v is self.first_board
                                  else f"compute {self.compute.last_compute_ms:.0f} ms"))
         w.sig_board_drawn.connect(_freeze_startup_objects)
         if isinstance(self.journal, RefusedJournal):
@@ -213,9 +219,12 @@ class Desk:
             self.window.show_feed_error(f"could not start a desk on history at {day}")
 
     def start(self) -> None:
-        """Start the workers. With a kept first board, draw it first and start them once it
-        is on screen (they would take the GUI thread's time while it paints)."""
+        """Start the workers. With a kept first board, give it to the window first and start
+        them a turn later (they would take the GUI thread's time while it paints)."""
         if self._closed:
+            return
+        if self.head_start is not None and not self._head_handled:
+            self._await_head_start()
             return
         if self.first_board is not None and not self._first_drawn:
             from PySide6.QtCore import QTimer
@@ -228,13 +237,43 @@ class Desk:
                 QTimer.singleShot(0, window, self.start)  # after what the paint queued
 
             window.sig_board_drawn.connect(drawn)
-            window.apply_board_staged(self.first_board)
+            # In one go: the window is not on screen yet (start comes before show), so its
+            # first paint is the whole board instead of empty panes filled one by one.
+            window.apply_board(self.first_board)
             return
         self.threads.start(self.compute, "compute")
         for src, feed in zip(self.sources, self.feeds, strict=True):
             name = "feed-replay" if src.kind == "replay" else f"feed-{src.name}"
             self.threads.start(feed, name, feed.start)
         self.window.review.reload()
+
+    HEAD_START_WAIT_MS = 3000  # the helper process's board, at most this long after start()
+
+    def _await_head_start(self) -> None:
+        """Start once the helper process's board is here (drawn first), or failed, or late."""
+        from PySide6.QtCore import QObject, QTimer, Signal
+
+        class Relay(QObject):
+            sig = Signal(object)
+
+        relay = self._head_relay = Relay(self.window)
+        relay.sig.connect(self._on_head_start)
+        self.head_start.on_result = relay.sig.emit  # from its waiting thread: queued here
+        if self.head_start.done.is_set():
+            self._on_head_start(self.head_start.board)
+        QTimer.singleShot(self.HEAD_START_WAIT_MS, self.window, lambda: self._on_head_start(None))
+
+    def _on_head_start(self, board) -> None:
+        if self._head_handled:
+            return
+        self._head_handled = True
+        if board is not None and self.window.view is None:
+            self.first_board = board
+            self.first_board_note = "first board computed beside start-up"
+            log.info("first board from the head-start process, at %s", board.asof)
+        else:
+            log.info("no head-start board: the compute worker makes the first one")
+        self.start()
 
     JOIN_TIMEOUT_MS = 5000  # how long shutdown waits for each thread (and the review's pool)
 
@@ -243,6 +282,8 @@ class Desk:
         if self._closed:
             return True
         self._closed = True
+        if self.head_start is not None:
+            self.head_start.close()
         joined = self.threads.shutdown(self.JOIN_TIMEOUT_MS)
         self.alerts.close()
         joined = self.window.review.pool.waitForDone(self.JOIN_TIMEOUT_MS) and joined

@@ -7,6 +7,7 @@ Bad input prints one line on stderr naming what was wrong and what is accepted, 
 from __future__ import annotations
 
 import argparse
+import logging
 import re
 import sys
 from pathlib import Path
@@ -123,6 +124,26 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_INPUT
 
 
+def _cache_head_start(config):
+    """The cache's first board, computed in a helper process while Qt loads (startup_board.py);
+    None where it cannot start (the desk then computes it as always)."""
+    try:
+        from deskapp.app import CACHE_VIEW_DAYS
+        from deskapp.data.sources import universe_meta
+        from deskapp.paths import data_dir
+        from deskapp.signals.engine import SignalSettings
+        from deskapp.startup_board import HeadStart
+
+        path = data_dir() / "market-cache.sqlite3"
+        if not path.is_file():
+            return None
+        return HeadStart(path, universe_meta(), SignalSettings.from_config(config),
+                         CACHE_VIEW_DAYS)
+    except (OSError, ValueError) as exc:  # e.g. no process can be started here
+        logging.getLogger("deskapp").info("no head start for the cache's first board: %s", exc)
+        return None
+
+
 def _refuse_undecodable(argv: list[str]) -> None:
     """Bytes that are not UTF-8 (or a NUL) in an argument would fail deep inside."""
     for i, arg in enumerate(argv):
@@ -189,9 +210,11 @@ def _run(args: argparse.Namespace) -> int:
                 raise UsageError(f"{flag} applies to replays; drop it or use --source replay")
         from deskapp.app import DeskOptions, run_desk
 
+        head_start = _cache_head_start(config) if source == "cache" else None
         return run_desk(DeskOptions(config=config, dataset=None, at=None, speed=0.0,
                                     screenshot=args.screenshot, size=size, journal=args.journal,
-                                    source=source, screens=screens, theme=args.theme))
+                                    source=source, screens=screens, theme=args.theme,
+                                    head_start=head_start))
     name = args.replay or config.default_replay
     at = parse_time(args.at) if args.at else None
     try:

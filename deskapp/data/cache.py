@@ -96,6 +96,37 @@ def _frame(rows: list[tuple[int, str, float]], columns: list[str]) -> pd.DataFra
     return pd.DataFrame(out, index=index, columns=columns)
 
 
+def read_all_read_only(path: Path) -> dict[str, pd.DataFrame] | None:
+    """Every cached frame, as `MarketCache.get_all` gives it, read through a read-only
+    connection that never creates, migrates or moves the file; None when the file is missing,
+    not a market cache at this app's schema, or unreadable (the caller's slow path decides)."""
+    path = Path(path)
+    try:
+        if path.stat().st_size == 0:
+            return None
+        with open(path, "rb") as fh:
+            if fh.read(16) != b"SQLite format 3\x00":
+                return None
+        db = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=1.0)
+    except (OSError, sqlite3.Error):
+        return None
+    try:
+        if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            return None
+        db.execute("BEGIN")
+        frames = {}
+        for (key,) in db.execute("SELECT key FROM series ORDER BY key").fetchall():
+            got = MarketCache._read_series(db, key)  # noqa: SLF001 (the same reading)
+            if got is not None:
+                frames[key] = got[0]
+        db.execute("COMMIT")
+        return frames
+    except (sqlite3.Error, ValueError, TypeError, KeyError):
+        return None
+    finally:
+        db.close()
+
+
 class MarketCache:
     """One SQLite cache file. Thread-safe: one connection guarded by a lock. Several instances
     (or processes) may share a file: writes take SQLite's write lock and wait `busy_timeout_ms`.
