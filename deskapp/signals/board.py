@@ -319,6 +319,18 @@ def crypto_pane(inp: BoardInputs) -> PaneView:
 
 
 def correlation_pane(inp: BoardInputs) -> PaneView:
+    return merge_panes(correlation_daily(inp), correlation_intraday(inp))
+
+
+def merge_panes(first: PaneView, then: PaneView) -> PaneView:
+    """One pane from two parts built in order (the same as building both into one pane)."""
+    return PaneView({**first.curves, **then.curves}, {**first.missing, **then.missing},
+                    {**first.readouts, **then.readouts}, first.notes + then.notes,
+                    {**first.bars, **then.bars}, first.checks + then.checks)
+
+
+def correlation_daily(inp: BoardInputs) -> PaneView:
+    """The correlation pane's daily windows (daily bars and BTC's day so far only)."""
     p = _empty()
     r = p["readouts"]
     ekey, bkey = pick(inp, "equity_1d"), pick(inp, "btc_1d")
@@ -337,6 +349,13 @@ def correlation_pane(inp: BoardInputs) -> PaneView:
             p["missing"][cid] = NO_DATA if daily is None else f"fewer than {w + 1} aligned days"
             continue
         r[cid] = _put(p, cid, curve_from(inp, ekey, corr, f"daily, {w} days"))
+    return _freeze(p)
+
+
+def correlation_intraday(inp: BoardInputs) -> PaneView:
+    """The correlation pane's 1h and 4h windows (intraday bars only)."""
+    p = _empty()
+    r = p["readouts"]
     ek1, bk1 = pick(inp, "equity_1h"), pick(inp, "btc_1h")
     pairs = None
     if ek1 and bk1:
@@ -388,6 +407,15 @@ def _close(inp: BoardInputs, key: str | None, column: str = "close") -> pd.Serie
 def _current(inp: BoardInputs, key: str | None) -> bool:
     f = inp.frames.get(key) if key is not None else None
     return f is not None and len(f) > 0 and not _is_stale(inp, key, f.index[-1])
+
+
+def btc_day_so_far(inp: BoardInputs) -> provisional.DaySoFar | None:
+    """The provisional BTC point the panes append to BTC's daily closes at `inp.asof`."""
+    key = pick(inp, "btc_1d")
+    s = _close(inp, key)
+    if s is None or not _current(inp, key):
+        return None
+    return provisional.day_so_far(s, inp.frames, inp.meta, inp.asof)
 
 
 def _btc_daily(inp: BoardInputs, key: str | None) -> pd.Series | None:
@@ -655,10 +683,12 @@ def compute_board(inp: BoardInputs) -> BoardView:
     return board_from_cut(BoardInputs(**{**inp.__dict__, "frames": frames}))
 
 
-def board_from_cut(cut: BoardInputs) -> BoardView:
-    """`compute_board` on frames already cut at `cut.asof` (signals/engine.py cuts once)."""
+def board_from_cut(cut: BoardInputs, panes: dict[str, PaneView] | None = None) -> BoardView:
+    """`compute_board` on frames already cut at `cut.asof` (signals/engine.py cuts once).
+    `panes`: every pane's view at `cut.asof` when known already (signals/board_cache.py)."""
     inp = cut
-    panes = {n: fn(cut) for n, fn in PANES.items()}
+    if panes is None:
+        panes = {n: fn(cut) for n, fn in PANES.items()}
     if inp.source != "replay":  # live or cache: nothing is "in this replay"
         panes = {n: replace(p, missing={k: v.replace(" in this replay", " received yet")
                                         for k, v in p.missing.items()})

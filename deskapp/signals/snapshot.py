@@ -23,7 +23,6 @@ from deskapp.signals.returns import no_nan, ns_index
 from deskapp.signals.roles import (
     ALT_KEYS,
     FUNDING_INTERVAL_H,
-    ROLES,
     STALE_AFTER,
     VENUE_FUNDING,
     basket_member,
@@ -783,11 +782,6 @@ def _daily_key(frames: dict[str, pd.DataFrame], meta: dict[str, dict],
         n = int(np.searchsorted(idx, stamp, side="right"))
         limit = STALE_AFTER.get(meta[k]["freq"], STALE_AFTER["1d"]).value
         key.append((k, n, bool(n) and stamp - int(idx[n - 1]) <= limit))
-    # the provisional daily BTC point (BTC's day so far) moves with the intraday BTC bars
-    for role in provisional.INTRADAY_ROLES:
-        for k in ROLES[role]:
-            if k in frames:
-                key.append((k, int(np.searchsorted(ns_index(frames[k]), stamp, side="right"))))
     return tuple(key)
 
 
@@ -827,6 +821,9 @@ def compute_snapshot(frames: dict[str, pd.DataFrame], asof: pd.Timestamp,
     asof = asof.tz_localize("UTC") if asof.tzinfo is None else asof.tz_convert("UTC")
     c = _Ctx(frames, meta or {}, asof, windows)
     key = _daily_key(frames, meta or {}, asof) if cache is not None else None
+    if key is not None:  # the provisional daily BTC point (BTC's day so far) moves intraday;
+        p = c.btc_day_so_far()  # its stamp (asof) is the UTC day of its bar: not a key
+        key = (key, None if p is None else (p.price, p.bar_time, p.source, p.prev_close))
     if cache is not None and key is not None and key == cache.key and cache.daily is not None:
         daily = cache.daily
         cache.hits += 1
