@@ -438,6 +438,11 @@ def _derived(p: dict, cid: str, inp: BoardInputs, key: str, series: pd.Series, l
 
 
 def smallcaps_pane(inp: BoardInputs) -> PaneView:
+    return merge_panes(smallcaps_levels(inp), smallcaps_leadlag(inp))
+
+
+def smallcaps_levels(inp: BoardInputs) -> PaneView:
+    """The small caps pane but its lead-lag (daily bars only)."""
     p = _empty()
     r = p["readouts"]
     rkey, vkey = pick(inp, "rut"), pick(inp, "iwm_volume")
@@ -490,7 +495,13 @@ def smallcaps_pane(inp: BoardInputs) -> PaneView:
     if r["iwm_spy"] is not None and _current(inp, skey):
         chg = smallcaps.rs_change(iwm, spy)
         r["iwm_spy_20d_pct"] = None if chg is None else 100.0 * chg
-    # Lead-lag: IWM daily log returns vs BTC's k days later, k = 0..10, last 250 aligned returns
+    return _freeze(p)
+
+
+def smallcaps_leadlag(inp: BoardInputs) -> PaneView:
+    """IWM daily log returns vs BTC's k days later, k = 0..10, last 250 aligned returns."""
+    p = _empty()
+    r = p["readouts"]
     lkey, bkey = pick(inp, "iwm_volume"), pick(inp, "btc_1d")
     r["leadlag_best_lag"] = r["leadlag_best_corr"] = None
     lead, btc = _close(inp, lkey), _btc_daily(inp, bkey)
@@ -628,12 +639,26 @@ RV_WINDOW = 20  # the realised vol drawn (and the vol-target book's)
 
 
 def volatility_pane(inp: BoardInputs) -> PaneView:
+    return merge_panes(volatility_equities(inp), volatility_btc(inp))
+
+
+def volatility_equities(inp: BoardInputs) -> PaneView:
+    """The volatility pane's Nasdaq-100 and S&P 500 (daily bars only)."""
+    return _volatility_part(inp, (("ndx", "ndx", volatility.EQUITY_DAYS, "Nasdaq-100"),
+                                  ("spx", "spx", volatility.EQUITY_DAYS, "S&P 500")))
+
+
+def volatility_btc(inp: BoardInputs) -> PaneView:
+    """The volatility pane's BTC (with its day so far), then the VIX."""
+    return _volatility_part(inp, (("btc", "btc_1d", volatility.CRYPTO_DAYS, "BTC"),), vix=True)
+
+
+def _volatility_part(inp: BoardInputs, series: tuple[tuple[str, str, int, str], ...],
+                     vix: bool = False) -> PaneView:
     p = _empty()
     r = p["readouts"]
     targets = dict(zip(("ndx", "btc"), inp.vol_targets, strict=True))
-    for name, role, days, label in (("ndx", "ndx", volatility.EQUITY_DAYS, "Nasdaq-100"),
-                                    ("spx", "spx", volatility.EQUITY_DAYS, "S&P 500"),
-                                    ("btc", "btc_1d", volatility.CRYPTO_DAYS, "BTC")):
+    for name, role, days, label in series:
         key = pick(inp, role)
         close = _btc_daily(inp, key) if role == "btc_1d" else _close(inp, key)
         if close is None:
@@ -661,7 +686,8 @@ def volatility_pane(inp: BoardInputs) -> PaneView:
             dp = volatility.delever_pressure(close, t, days) if now is not None else None
             r[f"{name}_delever_pp"] = None if dp is None else 100.0 * dp
             r[f"{name}_target_pct"] = 100.0 * t
-    r["vix"] = _add(p, "vix", inp, pick(inp, "vix"), "close", label="VIX")
+    if vix:
+        r["vix"] = _add(p, "vix", inp, pick(inp, "vix"), "close", label="VIX")
     return _freeze(p)
 
 

@@ -2,10 +2,11 @@
 
 A new hourly bar changes the intraday panes only, unless a daily bar closed. The panes fall in
 three groups by what they read:
-- `DAILY`: daily and weekly bars only (macro, leadership, liquidity);
+- `DAILY`: daily and weekly bars only (macro, leadership, liquidity, the small caps pane but
+  its lead-lag, the volatility pane's equities);
 - `WITH_BTC_DAY`: daily bars and BTC's provisional day so far (signals/provisional.py), which
-  moves with every hourly BTC bar from 12:00 UTC (small caps, chain, volatility, and the
-  correlation pane's daily windows);
+  moves with every hourly BTC bar from 12:00 UTC (chain; small caps lead-lag; BTC's volatility
+  and the VIX; the correlation pane's daily windows);
 - the rest is computed on every call (crypto; the correlation pane's 1h and 4h windows).
 
 A stored group is reused when nothing it read can differ: each daily series' row count and last
@@ -30,16 +31,21 @@ from deskapp.signals.board import (
     correlation_daily,
     correlation_intraday,
     merge_panes,
+    smallcaps_leadlag,
+    smallcaps_levels,
+    volatility_btc,
+    volatility_equities,
 )
 from deskapp.signals.returns import ns_index
 from deskapp.signals.roles import STALE_AFTER
 
 DAILY_FREQS = ("1d", "1w")
 DAILY: dict[str, Callable[[BoardInputs], PaneView]] = {
-    n: PANES[n] for n in ("macro", "leadership", "liquidity")}
+    **{n: PANES[n] for n in ("macro", "leadership", "liquidity")},
+    "smallcaps_levels": smallcaps_levels, "volatility_equities": volatility_equities}
 WITH_BTC_DAY: dict[str, Callable[[BoardInputs], PaneView]] = {
-    "smallcaps": PANES["smallcaps"], "chain": PANES["chain"],
-    "volatility": PANES["volatility"], "correlation_daily": correlation_daily}
+    "smallcaps_leadlag": smallcaps_leadlag, "chain": PANES["chain"],
+    "volatility_btc": volatility_btc, "correlation_daily": correlation_daily}
 # every length after which a series counts as old (roles.is_stale's default included)
 _STALE_NS = np.unique([d.value for d in (*STALE_AFTER.values(), pd.Timedelta(days=6))])
 
@@ -98,6 +104,8 @@ class BoardCache:
         out = {**daily, **btc}
         out["crypto"] = PANES["crypto"](inp)
         out["correlation"] = merge_panes(out.pop("correlation_daily"), correlation_intraday(inp))
+        out["smallcaps"] = merge_panes(out.pop("smallcaps_levels"), out.pop("smallcaps_leadlag"))
+        out["volatility"] = merge_panes(out.pop("volatility_equities"), out.pop("volatility_btc"))
         return {n: out[n] for n in PANES}
 
     def _group(self, name: str, key: tuple, fns: dict[str, Callable[[BoardInputs], PaneView]],

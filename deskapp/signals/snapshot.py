@@ -760,12 +760,28 @@ class _DailyPart:
 
 class SnapshotCache:
     """Keeps the daily part of the last snapshot: when only intraday bars have arrived since,
-    it is reused as is (the daily inputs, and whether each is current, are unchanged)."""
+    it is reused as is (the daily inputs, and whether each is current, are unchanged). When
+    only BTC's provisional day so far moved, its sections that do not read BTC are (`free`)."""
 
     def __init__(self) -> None:
         self.key: tuple | None = None
         self.daily: _DailyPart | None = None
         self.hits = 0
+        self.free_key: tuple | None = None
+        self.free: _FreePart | None = None
+
+
+_FreePart = tuple[MacroSignals, LiquiditySignals, BreadthSignals, dict[str, str]]
+
+
+def _daily_free(c: _Ctx, basket: tuple[str, ...]) -> _FreePart:
+    """The daily part's sections that read no BTC (its day so far moves intraday), with the
+    `missing` entries they would add (left out of `c.missing`: `_daily_part` adds them)."""
+    before = dict(c.missing)
+    mac, liq, brd = _macro(c), _liquidity(c), _breadth(c, basket)
+    added = {k: v for k, v in c.missing.items() if k not in before}
+    c.missing = before
+    return mac, liq, brd, added
 
 
 def _daily_key(frames: dict[str, pd.DataFrame], meta: dict[str, dict],
@@ -786,13 +802,13 @@ def _daily_key(frames: dict[str, pd.DataFrame], meta: dict[str, dict],
 
 
 def _daily_part(c: _Ctx, basket: tuple[str, ...], vol_targets: tuple[float, float],
-                rut_threshold: float | None) -> _DailyPart:
+                rut_threshold: float | None, free: _FreePart | None = None) -> _DailyPart:
     before = dict(c.missing)
     cor, trends, d30_before = _daily_correlation(c)
-    mac = _macro(c)
-    liq = _liquidity(c)
+    mac, liq, brd, free_missing = free or _daily_free(c, basket)
+    for k, v in free_missing.items():  # section-named entries: no other section sets them
+        c.missing.setdefault(k, v)
     vol = _volatility(c, vol_targets)
-    brd = _breadth(c, basket)
     smc = _smallcaps(c, rut_threshold)
     chn = _chain(c, smc, trends["btc_1d"])
     spx = c.series("spx")
@@ -828,7 +844,12 @@ def compute_snapshot(frames: dict[str, pd.DataFrame], asof: pd.Timestamp,
         daily = cache.daily
         cache.hits += 1
     else:
-        daily = _daily_part(c, basket, vol_targets, rut_threshold)
+        free = cache.free if cache is not None and key is not None \
+            and key[0] == cache.free_key else None
+        if cache is not None and key is not None and free is None:
+            free = cache.free = _daily_free(c, basket)
+            cache.free_key = key[0]
+        daily = _daily_part(c, basket, vol_targets, rut_threshold, free)
         if cache is not None:
             cache.key, cache.daily = key, daily
     c.missing.update(daily.missing)
