@@ -72,6 +72,7 @@ class SignalCache:
         self.settings: SignalSettings | None = None
         self.snapshot = SnapshotCache()
         self.board = BoardCache()
+        self.cuts: dict[str, tuple[pd.DataFrame, int, pd.DataFrame]] = {}
 
     @property
     def hits(self) -> int:
@@ -88,12 +89,26 @@ def utc(asof: Any) -> pd.Timestamp:
     return t.tz_localize("UTC") if t.tzinfo is None else t.tz_convert("UTC")
 
 
-def cut_frames(frames: Mapping[str, pd.DataFrame], asof: pd.Timestamp
+def cut_frames(frames: Mapping[str, pd.DataFrame], asof: pd.Timestamp,
+               reuse: dict[str, tuple[pd.DataFrame, int, pd.DataFrame]] | None = None
                ) -> dict[str, pd.DataFrame]:
-    """Every frame's rows stamped at or before `asof` (bar close times, sorted index)."""
+    """Every frame's rows stamped at or before `asof` (bar close times, sorted index).
+
+    `reuse` (the previous call's cuts, updated): a frame (the same object) cut to as many rows
+    as before is that cut again, so what is cached per frame object (`ns_index`) stays valid.
+    """
     stamp = asof.as_unit("ns").value
-    return {k: f.iloc[: int(np.searchsorted(ns_index(f), stamp, side="right"))]
-            for k, f in frames.items()}
+    out = {}
+    for k, f in frames.items():
+        n = int(np.searchsorted(ns_index(f), stamp, side="right"))
+        prev = reuse.get(k) if reuse is not None else None
+        if prev is not None and prev[0] is f and prev[1] == n:
+            out[k] = prev[2]
+            continue
+        out[k] = f.iloc[:n]
+        if reuse is not None:
+            reuse[k] = (f, n, out[k])
+    return out
 
 
 def compute(frames: Mapping[str, pd.DataFrame], meta: Mapping[str, dict], asof: Any,
@@ -109,7 +124,8 @@ def compute(frames: Mapping[str, pd.DataFrame], meta: Mapping[str, dict], asof: 
     settings = settings or SignalSettings()
     asof = utc(asof)
     meta = dict(meta)
-    frames = cut_frames(frames, asof) if panes else dict(frames)
+    frames = (cut_frames(frames, asof, cache.cuts if cache is not None else None) if panes
+              else dict(frames))
     snap = compute_snapshot(frames, asof, meta, source=source, basket=settings.basket,
                             vol_targets=settings.vol_targets, rut_threshold=settings.rut_level,
                             cache=cache.for_settings(settings) if cache is not None else None,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from deskapp.signals import correlation as corr
 from deskapp.signals.engine import SignalCache, SignalSettings, compute
 
 RISK_OFF = "2026-02-risk-off"
@@ -126,3 +127,22 @@ def test_a_settings_change_starts_the_cache_afresh(datasets):
     # and back; a live source only rewords what is missing
     run(ds.frames, ds.meta, steps, cache)
     run(ds.frames, ds.meta, steps, cache, source="live")
+
+
+def test_paired_returns_are_the_pandas_log_returns_with_holes_blanked(datasets):
+    """correlation.paired_returns (numpy) gives exactly what pandas' log returns and mask give,
+    on daily and hourly pairs with holes, so every correlation curve kept its values."""
+    ds = datasets(RISK_OFF)
+    daily = corr.align_daily(ds.frames["idx.spx"]["close"], ds.frames["crypto.btc"]["close"])
+    hourly = corr.align_intraday(ds.frames["idx.spx.1h"]["close"],
+                                 ds.frames["crypto.btcusdt.1h"]["close"])
+    blanked = 0
+    for pairs, gap in ((daily, corr.DAILY_MAX_GAP), (daily, pd.Timedelta(days=1)),
+                       (hourly, pd.Timedelta(days=4)), (corr.to_4h(hourly), pd.Timedelta(hours=8))):
+        rets = pd.DataFrame({c: np.log(pairs[c]).diff().iloc[1:] for c in ("a", "b")})
+        holes = pd.Series(pairs.index.to_series().diff().iloc[1:].to_numpy() > gap,
+                          index=rets.index)
+        want = rets.mask(holes, axis=0)
+        blanked += int(holes.sum())
+        pd.testing.assert_frame_equal(corr.paired_returns(pairs, gap), want, check_exact=True)
+    assert blanked > 0  # the cases have holes to blank
