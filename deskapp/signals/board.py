@@ -113,6 +113,10 @@ class BoardInputs:
     rut_level: float | None = None  # user Russell 2000 breakout level (config [smallcaps])
     vol_targets: tuple[float, float] = (0.15, 0.50)  # NDX, BTC (config [vol_target])
     chain: Chain | None = None  # the snapshot's liquidity chain at asof, when computed already
+    # values of daily bars kept from the previous board (signals/board_cache.py), see `_reuse`
+    memo: dict | None = field(default=None, compare=False)
+    # values computed once per board (e.g. BTC's daily closes with its day so far)
+    scratch: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 # ---------------------------------------------------------------- helpers
@@ -415,17 +419,33 @@ def btc_day_so_far(inp: BoardInputs) -> provisional.DaySoFar | None:
     s = _close(inp, key)
     if s is None or not _current(inp, key):
         return None
-    return provisional.day_so_far(s, inp.frames, inp.meta, inp.asof)
+    if "day_so_far" not in inp.scratch:
+        inp.scratch["day_so_far"] = provisional.day_so_far(s, inp.frames, inp.meta, inp.asof)
+    return inp.scratch["day_so_far"]
 
 
 def _btc_daily(inp: BoardInputs, key: str | None) -> pd.Series | None:
     """BTC's daily closes with the provisional point of the UTC day so far appended (the
     snapshot's rule, signals/provisional.py), so panes and snapshot agree at the US close."""
+    if ("btc_daily", key) in inp.scratch:  # once per board (never modified)
+        return inp.scratch["btc_daily", key]
     s = _close(inp, key)
-    if s is None or not _current(inp, key):
-        return s
-    return provisional.with_day_so_far(
-        s, provisional.day_so_far(s, inp.frames, inp.meta, inp.asof))
+    if s is not None and _current(inp, key):
+        s = provisional.with_day_so_far(
+            s, provisional.day_so_far(s, inp.frames, inp.meta, inp.asof))
+    inp.scratch["btc_daily", key] = s
+    return s
+
+
+def _reuse(inp: BoardInputs, name: str, key: tuple, fn):
+    """`fn()`, or the value it gave on the previous board when `key` (the identity of the daily
+    bars it reads: each series' rows and last stamp) is the same. Without `inp.memo`, `fn()`."""
+    if inp.memo is None:
+        return fn()
+    hit = inp.memo.get(name)
+    if hit is None or hit[0] != key:
+        hit = inp.memo[name] = (key, fn())
+    return hit[1]
 
 
 def _derived(p: dict, cid: str, inp: BoardInputs, key: str, series: pd.Series, label: str,
@@ -548,7 +568,10 @@ def chain_pane(inp: BoardInputs) -> PaneView:
     if btc is None or not alts:
         p["missing"]["alt_btc"] = NO_DATA
     else:
-        rel = 100.0 * smallcaps.relative_return_series(alts, btc)
+        members = tuple((k, len(inp.frames[k]), inp.frames[k].index[-1]) for k in alts)
+        basket = _reuse(inp, "alt_basket", members,
+                        lambda: smallcaps.basket_return_series(alts))
+        rel = 100.0 * smallcaps.relative_return_series(alts, btc, basket=basket)
         label = "alt basket minus BTC, 20d return"
         if _derived(p, "alt_btc", inp, bkey, rel, label, "fewer than 21 closes") is not None:
             # the link's own number: the members current at asof, each over its last 20 closes
@@ -706,7 +729,7 @@ PANES = {
 def compute_board(inp: BoardInputs) -> BoardView:
     """Every pane's view at `inp.asof`. Uses only the rows of `inp.frames` at or before asof."""
     frames = {k: f.loc[: inp.asof] for k, f in inp.frames.items()}
-    return board_from_cut(BoardInputs(**{**inp.__dict__, "frames": frames}))
+    return board_from_cut(BoardInputs(**{**inp.__dict__, "frames": frames, "scratch": {}}))
 
 
 def board_from_cut(cut: BoardInputs, panes: dict[str, PaneView] | None = None) -> BoardView:

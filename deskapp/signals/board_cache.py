@@ -19,6 +19,7 @@ stored asof and this one. Pure: no Qt, no I/O.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -91,9 +92,11 @@ class BoardCache:
     def __init__(self) -> None:
         self.groups: dict[str, _Group] = {}
         self.hits = 0
+        self.memo: dict = {}  # BoardInputs.memo: values of daily bars inside the other panes
 
     def panes(self, inp: BoardInputs) -> dict[str, PaneView]:
         """Every pane's view at `inp.asof` (frames cut at asof), as `board_from_cut` builds."""
+        inp = replace(inp, memo=self.memo)
         ident = daily_identity(inp.frames, inp.meta)
         base = (ident, {k: dict(v) for k, v in inp.meta.items()}, inp.ai_basket,
                 inp.daily_windows, inp.rut_level, inp.vol_targets)
