@@ -122,7 +122,7 @@ def basket_return_series(closes: dict[str, pd.Series], sessions: int = 20) -> pd
     for c in closes.values():
         v = c.dropna()
         members.append((v / v.shift(sessions) - 1.0).rename(len(members)))
-    return pd.concat(members, axis=1).mean(axis=1) if members else None
+    return pd.concat(members, axis=1, sort=True).mean(axis=1) if members else None
 
 
 CHAIN = ("bonds", "equities", "smallcaps", "crypto", "altcoins")
