@@ -306,9 +306,7 @@ def crypto_pane(inp: BoardInputs) -> PaneView:
             r["funding_1d_mean_pct"] = 100.0 * funding_now_and_day(rate, hours)[1]
             p["notes"].append(f"funding: 8h print of {rate.dropna().index[-1]:%Y-%m-%d %H:%M} "
                               "UTC; 24h mean beside it")
-    bkey = pick(inp, "btc_1d")
-    point = (provisional.day_so_far(_close(inp, bkey), inp.frames, inp.meta, inp.asof)
-             if _current(inp, bkey) else None)
+    point = btc_day_so_far(inp)
     r["btc_day_so_far_pct"] = None if point is None else 100.0 * point.ret
     if point is not None:
         p["notes"].append(point.note())
@@ -432,7 +430,8 @@ def _btc_daily(inp: BoardInputs, key: str | None) -> pd.Series | None:
     s = _close(inp, key)
     if s is not None and _current(inp, key):
         s = provisional.with_day_so_far(
-            s, provisional.day_so_far(s, inp.frames, inp.meta, inp.asof))
+            s, btc_day_so_far(inp) if key == pick(inp, "btc_1d")
+            else provisional.day_so_far(s, inp.frames, inp.meta, inp.asof))
     inp.scratch["btc_daily", key] = s
     return s
 
