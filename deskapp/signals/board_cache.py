@@ -9,11 +9,12 @@ three groups by what they read:
   and the VIX; the correlation pane's daily windows);
 - the rest is computed on every call (crypto; the correlation pane's 1h and 4h windows).
 
-A stored group is reused when nothing it read can differ: each daily series' row count and last
-stamp, the meta, the settings, the provisional point (and the snapshot's chain), and the same
-stale flags. A series or curve is old when `asof - last > STALE_AFTER[freq]`, so a flag can flip
-only at some `last + STALE_AFTER[f]`; the group is reused when no such moment lies between the
-stored asof and this one. Pure: no Qt, no I/O.
+A stored group is reused when nothing it read can differ: each daily series' frame object, row
+count and last stamp, the meta, the settings, the provisional point (and the snapshot's chain),
+and the same stale flags. A series or curve is old when `asof - last > STALE_AFTER[freq]`, so
+a flag can flip only at some `last + STALE_AFTER[f]`; the group is reused when no such moment
+lies between the stored asof and this one. Values of daily bars inside the other panes (the alt
+basket's returns) are kept in `memo` the same way (board.py, `_reuse`). Pure: no Qt, no I/O.
 """
 
 from __future__ import annotations
@@ -52,12 +53,14 @@ _STALE_NS = np.unique([d.value for d in (*STALE_AFTER.values(), pd.Timedelta(day
 
 
 def daily_identity(frames: dict[str, pd.DataFrame], meta: dict[str, dict]) -> tuple:
-    """Each daily or weekly series (as cut at asof): key, row count and last stamp (ns)."""
+    """Each daily or weekly series (as cut at asof): key, row count, last stamp (ns) and the
+    frame object (its id: a feed hands on a new frame when a series changes, revisions too;
+    the engine's cuts of an unchanged frame are the same object)."""
     out = []
     for k in sorted(frames):
         if meta.get(k, {}).get("freq", "1d") in DAILY_FREQS:
             f = frames[k]
-            out.append((k, len(f), int(ns_index(f)[-1]) if len(f) else None))
+            out.append((k, len(f), int(ns_index(f)[-1]) if len(f) else None, id(f)))
     return tuple(out)
 
 
@@ -75,8 +78,10 @@ def _last_times(panes: Iterable[PaneView]) -> list[int]:
 class _Group:
     """One group's panes at the stored asof, with what they were computed from."""
 
-    def __init__(self, key: tuple, panes: dict[str, PaneView], times: list[int], asof: int):
+    def __init__(self, key: tuple, panes: dict[str, PaneView], times: list[int], asof: int,
+                 frames: dict[str, pd.DataFrame]):
         self.key, self.panes = key, panes
+        self.alive = dict(frames)  # the frames whose ids the key holds: no id is reused
         self.flips = _flips(times)
         self.side = int(np.searchsorted(self.flips, asof, side="left"))
 
@@ -118,6 +123,6 @@ class BoardCache:
             self.hits += 1
             return g.panes
         panes = {n: fn(inp) for n, fn in fns.items()}
-        times = [t for _, _, t in ident if t is not None] + _last_times(panes.values())
-        self.groups[name] = _Group(key, panes, times, asof)
+        times = [t for _, _, t, _ in ident if t is not None] + _last_times(panes.values())
+        self.groups[name] = _Group(key, panes, times, asof, inp.frames)
         return panes

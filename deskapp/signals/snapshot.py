@@ -769,6 +769,9 @@ class SnapshotCache:
         self.hits = 0
         self.free_key: tuple | None = None
         self.free: _FreePart | None = None
+        # the frames whose ids the keys hold (alive: no other frame can take such an id)
+        self.alive: dict[str, pd.DataFrame] = {}
+        self.free_alive: dict[str, pd.DataFrame] = {}
 
 
 _FreePart = tuple[MacroSignals, LiquiditySignals, BreadthSignals, dict[str, str]]
@@ -786,7 +789,8 @@ def _daily_free(c: _Ctx, basket: tuple[str, ...]) -> _FreePart:
 
 def _daily_key(frames: dict[str, pd.DataFrame], meta: dict[str, dict],
                asof: pd.Timestamp) -> tuple | None:
-    """Identity of the daily inputs at asof: each daily series' last bar and whether current."""
+    """Identity of the daily inputs at asof: each daily series' last bar, whether current, and
+    its frame object (a revised series is a new frame; SnapshotCache keeps the frames alive)."""
     if not meta:
         return None
     stamp = asof.as_unit("ns").value
@@ -797,7 +801,7 @@ def _daily_key(frames: dict[str, pd.DataFrame], meta: dict[str, dict],
         idx = ns_index(frames[k])
         n = int(np.searchsorted(idx, stamp, side="right"))
         limit = STALE_AFTER.get(meta[k]["freq"], STALE_AFTER["1d"]).value
-        key.append((k, n, bool(n) and stamp - int(idx[n - 1]) <= limit))
+        key.append((k, n, bool(n) and stamp - int(idx[n - 1]) <= limit, id(frames[k])))
     return tuple(key)
 
 
@@ -848,10 +852,10 @@ def compute_snapshot(frames: dict[str, pd.DataFrame], asof: pd.Timestamp,
             and key[0] == cache.free_key else None
         if cache is not None and key is not None and free is None:
             free = cache.free = _daily_free(c, basket)
-            cache.free_key = key[0]
+            cache.free_key, cache.free_alive = key[0], dict(frames)
         daily = _daily_part(c, basket, vol_targets, rut_threshold, free)
         if cache is not None:
-            cache.key, cache.daily = key, daily
+            cache.key, cache.daily, cache.alive = key, daily, dict(frames)
     c.missing.update(daily.missing)
     intraday, itrends = _intraday_correlation(c)
     t = {**daily.trends, **itrends}

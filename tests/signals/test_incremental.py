@@ -106,9 +106,22 @@ def test_out_of_order_and_repeated_asofs_and_late_bars(datasets):
     before = cache.board.hits
     run(ds.frames, ds.meta, [at], cache)  # the late bars are in: recomputed
     assert cache.board.hits == before
-    again = {k: f.copy() for k, f in ds.frames.items()}  # the same bars once more
-    run(again, ds.meta, [at], cache)
-    assert cache.board.hits == before + 2  # both groups reused
+    assert run(ds.frames, ds.meta, [at], cache)  # nothing new: both groups reused
+    assert cache.board.hits == before + 2
+    # the same bars in new frame objects (a feed hands on a new frame when a series changes):
+    # computed afresh, then reused
+    again = {k: f.copy() for k, f in ds.frames.items()}
+    run(again, ds.meta, [at, at], cache)
+    assert cache.board.hits == before + 4
+    # a revised bar: the same stamp and row count, another close
+    revised = dict(again)
+    spx = again["idx.spx"].copy()
+    spx.loc[t("2026-02-09T21:00Z"), "close"] *= 1.01
+    revised["idx.spx"] = spx
+    old, new = run(again, ds.meta, [at], cache) + run(revised, ds.meta, [at], cache)
+    assert new.panes["volatility"].readouts["spx_rv20_pct"] != \
+        old.panes["volatility"].readouts["spx_rv20_pct"]
+    assert new.snapshot.volatility != old.snapshot.volatility
 
 
 def test_a_settings_change_starts_the_cache_afresh(datasets):
