@@ -113,6 +113,10 @@ class BoardInputs:
     rut_level: float | None = None  # user Russell 2000 breakout level (config [smallcaps])
     vol_targets: tuple[float, float] = (0.15, 0.50)  # NDX, BTC (config [vol_target])
     chain: Chain | None = None  # the snapshot's liquidity chain at asof, when computed already
+    # values of daily bars kept from the previous board (signals/board_cache.py), see `_reuse`
+    memo: dict | None = field(default=None, compare=False)
+    # values computed once per board (e.g. BTC's daily closes with its day so far)
+    scratch: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 # ---------------------------------------------------------------- helpers
@@ -302,9 +306,7 @@ def crypto_pane(inp: BoardInputs) -> PaneView:
             r["funding_1d_mean_pct"] = 100.0 * funding_now_and_day(rate, hours)[1]
             p["notes"].append(f"funding: 8h print of {rate.dropna().index[-1]:%Y-%m-%d %H:%M} "
                               "UTC; 24h mean beside it")
-    bkey = pick(inp, "btc_1d")
-    point = (provisional.day_so_far(_close(inp, bkey), inp.frames, inp.meta, inp.asof)
-             if _current(inp, bkey) else None)
+    point = btc_day_so_far(inp)
     r["btc_day_so_far_pct"] = None if point is None else 100.0 * point.ret
     if point is not None:
         p["notes"].append(point.note())
@@ -319,6 +321,18 @@ def crypto_pane(inp: BoardInputs) -> PaneView:
 
 
 def correlation_pane(inp: BoardInputs) -> PaneView:
+    return merge_panes(correlation_daily(inp), correlation_intraday(inp))
+
+
+def merge_panes(first: PaneView, then: PaneView) -> PaneView:
+    """One pane from two parts built in order (the same as building both into one pane)."""
+    return PaneView({**first.curves, **then.curves}, {**first.missing, **then.missing},
+                    {**first.readouts, **then.readouts}, first.notes + then.notes,
+                    {**first.bars, **then.bars}, first.checks + then.checks)
+
+
+def correlation_daily(inp: BoardInputs) -> PaneView:
+    """The correlation pane's daily windows (daily bars and BTC's day so far only)."""
     p = _empty()
     r = p["readouts"]
     ekey, bkey = pick(inp, "equity_1d"), pick(inp, "btc_1d")
@@ -337,6 +351,13 @@ def correlation_pane(inp: BoardInputs) -> PaneView:
             p["missing"][cid] = NO_DATA if daily is None else f"fewer than {w + 1} aligned days"
             continue
         r[cid] = _put(p, cid, curve_from(inp, ekey, corr, f"daily, {w} days"))
+    return _freeze(p)
+
+
+def correlation_intraday(inp: BoardInputs) -> PaneView:
+    """The correlation pane's 1h and 4h windows (intraday bars only)."""
+    p = _empty()
+    r = p["readouts"]
     ek1, bk1 = pick(inp, "equity_1h"), pick(inp, "btc_1h")
     pairs = None
     if ek1 and bk1:
@@ -390,14 +411,41 @@ def _current(inp: BoardInputs, key: str | None) -> bool:
     return f is not None and len(f) > 0 and not _is_stale(inp, key, f.index[-1])
 
 
+def btc_day_so_far(inp: BoardInputs) -> provisional.DaySoFar | None:
+    """The provisional BTC point the panes append to BTC's daily closes at `inp.asof`."""
+    key = pick(inp, "btc_1d")
+    s = _close(inp, key)
+    if s is None or not _current(inp, key):
+        return None
+    if "day_so_far" not in inp.scratch:
+        inp.scratch["day_so_far"] = provisional.day_so_far(s, inp.frames, inp.meta, inp.asof)
+    return inp.scratch["day_so_far"]
+
+
 def _btc_daily(inp: BoardInputs, key: str | None) -> pd.Series | None:
     """BTC's daily closes with the provisional point of the UTC day so far appended (the
     snapshot's rule, signals/provisional.py), so panes and snapshot agree at the US close."""
+    if ("btc_daily", key) in inp.scratch:  # once per board (never modified)
+        return inp.scratch["btc_daily", key]
     s = _close(inp, key)
-    if s is None or not _current(inp, key):
-        return s
-    return provisional.with_day_so_far(
-        s, provisional.day_so_far(s, inp.frames, inp.meta, inp.asof))
+    if s is not None and _current(inp, key):
+        s = provisional.with_day_so_far(
+            s, btc_day_so_far(inp) if key == pick(inp, "btc_1d")
+            else provisional.day_so_far(s, inp.frames, inp.meta, inp.asof))
+    inp.scratch["btc_daily", key] = s
+    return s
+
+
+def _reuse(inp: BoardInputs, name: str, key: tuple, fn):
+    """`fn()`, or the value it gave on the previous board when `key` (the identity of the daily
+    bars it reads: each frame's id, rows and last stamp) is the same. Without `inp.memo`, `fn()`.
+    The frames are kept alive with the value, so that no other frame takes one of their ids."""
+    if inp.memo is None:
+        return fn()
+    hit = inp.memo.get(name)
+    if hit is None or hit[0] != key:
+        hit = inp.memo[name] = (key, fn(), dict(inp.frames))
+    return hit[1]
 
 
 def _derived(p: dict, cid: str, inp: BoardInputs, key: str, series: pd.Series, label: str,
@@ -410,6 +458,11 @@ def _derived(p: dict, cid: str, inp: BoardInputs, key: str, series: pd.Series, l
 
 
 def smallcaps_pane(inp: BoardInputs) -> PaneView:
+    return merge_panes(smallcaps_levels(inp), smallcaps_leadlag(inp))
+
+
+def smallcaps_levels(inp: BoardInputs) -> PaneView:
+    """The small caps pane but its lead-lag (daily bars only)."""
     p = _empty()
     r = p["readouts"]
     rkey, vkey = pick(inp, "rut"), pick(inp, "iwm_volume")
@@ -462,7 +515,13 @@ def smallcaps_pane(inp: BoardInputs) -> PaneView:
     if r["iwm_spy"] is not None and _current(inp, skey):
         chg = smallcaps.rs_change(iwm, spy)
         r["iwm_spy_20d_pct"] = None if chg is None else 100.0 * chg
-    # Lead-lag: IWM daily log returns vs BTC's k days later, k = 0..10, last 250 aligned returns
+    return _freeze(p)
+
+
+def smallcaps_leadlag(inp: BoardInputs) -> PaneView:
+    """IWM daily log returns vs BTC's k days later, k = 0..10, last 250 aligned returns."""
+    p = _empty()
+    r = p["readouts"]
     lkey, bkey = pick(inp, "iwm_volume"), pick(inp, "btc_1d")
     r["leadlag_best_lag"] = r["leadlag_best_corr"] = None
     lead, btc = _close(inp, lkey), _btc_daily(inp, bkey)
@@ -509,7 +568,11 @@ def chain_pane(inp: BoardInputs) -> PaneView:
     if btc is None or not alts:
         p["missing"]["alt_btc"] = NO_DATA
     else:
-        rel = 100.0 * smallcaps.relative_return_series(alts, btc)
+        frames = {k: inp.frames[k] for k in alts}
+        members = tuple((k, len(f), f.index[-1], id(f)) for k, f in frames.items())
+        basket = _reuse(inp, "alt_basket", members,
+                        lambda: smallcaps.basket_return_series(alts))
+        rel = 100.0 * smallcaps.relative_return_series(alts, btc, basket=basket)
         label = "alt basket minus BTC, 20d return"
         if _derived(p, "alt_btc", inp, bkey, rel, label, "fewer than 21 closes") is not None:
             # the link's own number: the members current at asof, each over its last 20 closes
@@ -600,12 +663,26 @@ RV_WINDOW = 20  # the realised vol drawn (and the vol-target book's)
 
 
 def volatility_pane(inp: BoardInputs) -> PaneView:
+    return merge_panes(volatility_equities(inp), volatility_btc(inp))
+
+
+def volatility_equities(inp: BoardInputs) -> PaneView:
+    """The volatility pane's Nasdaq-100 and S&P 500 (daily bars only)."""
+    return _volatility_part(inp, (("ndx", "ndx", volatility.EQUITY_DAYS, "Nasdaq-100"),
+                                  ("spx", "spx", volatility.EQUITY_DAYS, "S&P 500")))
+
+
+def volatility_btc(inp: BoardInputs) -> PaneView:
+    """The volatility pane's BTC (with its day so far), then the VIX."""
+    return _volatility_part(inp, (("btc", "btc_1d", volatility.CRYPTO_DAYS, "BTC"),), vix=True)
+
+
+def _volatility_part(inp: BoardInputs, series: tuple[tuple[str, str, int, str], ...],
+                     vix: bool = False) -> PaneView:
     p = _empty()
     r = p["readouts"]
     targets = dict(zip(("ndx", "btc"), inp.vol_targets, strict=True))
-    for name, role, days, label in (("ndx", "ndx", volatility.EQUITY_DAYS, "Nasdaq-100"),
-                                    ("spx", "spx", volatility.EQUITY_DAYS, "S&P 500"),
-                                    ("btc", "btc_1d", volatility.CRYPTO_DAYS, "BTC")):
+    for name, role, days, label in series:
         key = pick(inp, role)
         close = _btc_daily(inp, key) if role == "btc_1d" else _close(inp, key)
         if close is None:
@@ -633,7 +710,8 @@ def volatility_pane(inp: BoardInputs) -> PaneView:
             dp = volatility.delever_pressure(close, t, days) if now is not None else None
             r[f"{name}_delever_pp"] = None if dp is None else 100.0 * dp
             r[f"{name}_target_pct"] = 100.0 * t
-    r["vix"] = _add(p, "vix", inp, pick(inp, "vix"), "close", label="VIX")
+    if vix:
+        r["vix"] = _add(p, "vix", inp, pick(inp, "vix"), "close", label="VIX")
     return _freeze(p)
 
 
@@ -652,13 +730,15 @@ PANES = {
 def compute_board(inp: BoardInputs) -> BoardView:
     """Every pane's view at `inp.asof`. Uses only the rows of `inp.frames` at or before asof."""
     frames = {k: f.loc[: inp.asof] for k, f in inp.frames.items()}
-    return board_from_cut(BoardInputs(**{**inp.__dict__, "frames": frames}))
+    return board_from_cut(BoardInputs(**{**inp.__dict__, "frames": frames, "scratch": {}}))
 
 
-def board_from_cut(cut: BoardInputs) -> BoardView:
-    """`compute_board` on frames already cut at `cut.asof` (signals/engine.py cuts once)."""
+def board_from_cut(cut: BoardInputs, panes: dict[str, PaneView] | None = None) -> BoardView:
+    """`compute_board` on frames already cut at `cut.asof` (signals/engine.py cuts once).
+    `panes`: every pane's view at `cut.asof` when known already (signals/board_cache.py)."""
     inp = cut
-    panes = {n: fn(cut) for n, fn in PANES.items()}
+    if panes is None:
+        panes = {n: fn(cut) for n, fn in PANES.items()}
     if inp.source != "replay":  # live or cache: nothing is "in this replay"
         panes = {n: replace(p, missing={k: v.replace(" in this replay", " received yet")
                                         for k, v in p.missing.items()})

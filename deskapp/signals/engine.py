@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from deskapp.signals.board import BoardInputs, BoardView, board_from_cut
+from deskapp.signals.board_cache import BoardCache
 from deskapp.signals.returns import ns_index
 from deskapp.signals.snapshot import (
     DAILY_WINDOWS,
@@ -63,13 +64,15 @@ class SignalSettings:
 
 
 class SignalCache:
-    """What successive `compute` calls may reuse: the daily part of the snapshot when only
-    intraday bars arrived since (SnapshotCache). Valid for one set of settings: other settings
-    start it afresh."""
+    """What successive `compute` calls may reuse when only intraday bars arrived since: the
+    daily part of the snapshot (SnapshotCache) and the board's daily panes (BoardCache). Valid
+    for one set of settings: other settings start it afresh."""
 
     def __init__(self) -> None:
         self.settings: SignalSettings | None = None
         self.snapshot = SnapshotCache()
+        self.board = BoardCache()
+        self.cuts: dict[str, tuple[pd.DataFrame, int, pd.DataFrame]] = {}
 
     @property
     def hits(self) -> int:
@@ -77,7 +80,7 @@ class SignalCache:
 
     def for_settings(self, settings: SignalSettings) -> SnapshotCache:
         if settings != self.settings:
-            self.settings, self.snapshot = settings, SnapshotCache()
+            self.settings, self.snapshot, self.board = settings, SnapshotCache(), BoardCache()
         return self.snapshot
 
 
@@ -86,12 +89,26 @@ def utc(asof: Any) -> pd.Timestamp:
     return t.tz_localize("UTC") if t.tzinfo is None else t.tz_convert("UTC")
 
 
-def cut_frames(frames: Mapping[str, pd.DataFrame], asof: pd.Timestamp
+def cut_frames(frames: Mapping[str, pd.DataFrame], asof: pd.Timestamp,
+               reuse: dict[str, tuple[pd.DataFrame, int, pd.DataFrame]] | None = None
                ) -> dict[str, pd.DataFrame]:
-    """Every frame's rows stamped at or before `asof` (bar close times, sorted index)."""
+    """Every frame's rows stamped at or before `asof` (bar close times, sorted index).
+
+    `reuse` (the previous call's cuts, updated): a frame (the same object) cut to as many rows
+    as before is that cut again, so what is cached per frame object (`ns_index`) stays valid.
+    """
     stamp = asof.as_unit("ns").value
-    return {k: f.iloc[: int(np.searchsorted(ns_index(f), stamp, side="right"))]
-            for k, f in frames.items()}
+    out = {}
+    for k, f in frames.items():
+        n = int(np.searchsorted(ns_index(f), stamp, side="right"))
+        prev = reuse.get(k) if reuse is not None else None
+        if prev is not None and prev[0] is f and prev[1] == n:
+            out[k] = prev[2]
+            continue
+        out[k] = f.iloc[:n]
+        if reuse is not None:
+            reuse[k] = (f, n, out[k])
+    return out
 
 
 def compute(frames: Mapping[str, pd.DataFrame], meta: Mapping[str, dict], asof: Any,
@@ -102,12 +119,13 @@ def compute(frames: Mapping[str, pd.DataFrame], meta: Mapping[str, dict], asof: 
 
     `panes=False` computes the snapshot alone (`board.panes` is empty): timelines and the
     journal need no curves. With a `cache`, the daily part of the previous call is reused when
-    no daily input changed.
+    no daily input changed, and so are the board's panes of daily bars (signals/board_cache.py).
     """
     settings = settings or SignalSettings()
     asof = utc(asof)
     meta = dict(meta)
-    frames = cut_frames(frames, asof) if panes else dict(frames)
+    frames = (cut_frames(frames, asof, cache.cuts if cache is not None else None) if panes
+              else dict(frames))
     snap = compute_snapshot(frames, asof, meta, source=source, basket=settings.basket,
                             vol_targets=settings.vol_targets, rut_threshold=settings.rut_level,
                             cache=cache.for_settings(settings) if cache is not None else None,
@@ -115,11 +133,12 @@ def compute(frames: Mapping[str, pd.DataFrame], meta: Mapping[str, dict], asof: 
     if not panes:
         return Board(asof=asof, source=source, dataset=dataset, view_days=view_days, panes={},
                      snapshot=snap)
-    view = board_from_cut(BoardInputs(
+    inp = BoardInputs(
         frames=frames, meta=meta, asof=asof, source=source, dataset=dataset,
         view_days=view_days, ai_basket=settings.basket, daily_windows=settings.daily_windows,
         h1_window=settings.h1_window, h4_window=settings.h4_window,
-        rut_level=settings.rut_level, vol_targets=settings.vol_targets, chain=snap.chain))
+        rut_level=settings.rut_level, vol_targets=settings.vol_targets, chain=snap.chain)
+    view = board_from_cut(inp, cache.board.panes(inp) if cache is not None else None)
     return replace(view, snapshot=snap)
 
 

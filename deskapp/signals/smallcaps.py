@@ -101,20 +101,28 @@ def basket_return(closes: dict[str, pd.Series], sessions: int = 20) -> float | N
 
 
 def relative_return_series(closes: dict[str, pd.Series], benchmark: pd.Series,
-                           sessions: int = 20) -> pd.Series:
+                           sessions: int = 20, basket: pd.Series | None = None) -> pd.Series:
     """`basket_return` minus the benchmark's own `sessions`-return, at every benchmark bar:
     the mean of the simple returns of the members that have a close at that bar (each over its
-    own last `sessions` closes), minus the benchmark's. Bars without a member are left out."""
+    own last `sessions` closes), minus the benchmark's. Bars without a member are left out.
+    `basket`: `basket_return_series(closes, sessions)` when known already."""
     bench = benchmark.dropna()
     b_ret = bench / bench.shift(sessions) - 1.0
+    if basket is None:
+        basket = basket_return_series(closes, sessions)
+    if basket is None:
+        return pd.Series(dtype="float64")
+    return (basket - b_ret).dropna()
+
+
+def basket_return_series(closes: dict[str, pd.Series], sessions: int = 20) -> pd.Series | None:
+    """At every bar of any member, the mean `sessions`-return of the members with a close
+    there (each over its own closes); None without members."""
     members = []
     for c in closes.values():
         v = c.dropna()
         members.append((v / v.shift(sessions) - 1.0).rename(len(members)))
-    if not members:
-        return pd.Series(dtype="float64")
-    basket = pd.concat(members, axis=1).mean(axis=1)
-    return (basket - b_ret).dropna()
+    return pd.concat(members, axis=1, sort=True).mean(axis=1) if members else None
 
 
 CHAIN = ("bonds", "equities", "smallcaps", "crypto", "altcoins")

@@ -23,7 +23,6 @@ from deskapp.signals.returns import no_nan, ns_index
 from deskapp.signals.roles import (
     ALT_KEYS,
     FUNDING_INTERVAL_H,
-    ROLES,
     STALE_AFTER,
     VENUE_FUNDING,
     basket_member,
@@ -761,17 +760,37 @@ class _DailyPart:
 
 class SnapshotCache:
     """Keeps the daily part of the last snapshot: when only intraday bars have arrived since,
-    it is reused as is (the daily inputs, and whether each is current, are unchanged)."""
+    it is reused as is (the daily inputs, and whether each is current, are unchanged). When
+    only BTC's provisional day so far moved, its sections that do not read BTC are (`free`)."""
 
     def __init__(self) -> None:
         self.key: tuple | None = None
         self.daily: _DailyPart | None = None
         self.hits = 0
+        self.free_key: tuple | None = None
+        self.free: _FreePart | None = None
+        # the frames whose ids the keys hold (alive: no other frame can take such an id)
+        self.alive: dict[str, pd.DataFrame] = {}
+        self.free_alive: dict[str, pd.DataFrame] = {}
+
+
+_FreePart = tuple[MacroSignals, LiquiditySignals, BreadthSignals, dict[str, str]]
+
+
+def _daily_free(c: _Ctx, basket: tuple[str, ...]) -> _FreePart:
+    """The daily part's sections that read no BTC (its day so far moves intraday), with the
+    `missing` entries they would add (left out of `c.missing`: `_daily_part` adds them)."""
+    before = dict(c.missing)
+    mac, liq, brd = _macro(c), _liquidity(c), _breadth(c, basket)
+    added = {k: v for k, v in c.missing.items() if k not in before}
+    c.missing = before
+    return mac, liq, brd, added
 
 
 def _daily_key(frames: dict[str, pd.DataFrame], meta: dict[str, dict],
                asof: pd.Timestamp) -> tuple | None:
-    """Identity of the daily inputs at asof: each daily series' last bar and whether current."""
+    """Identity of the daily inputs at asof: each daily series' last bar, whether current, and
+    its frame object (a revised series is a new frame; SnapshotCache keeps the frames alive)."""
     if not meta:
         return None
     stamp = asof.as_unit("ns").value
@@ -782,23 +801,18 @@ def _daily_key(frames: dict[str, pd.DataFrame], meta: dict[str, dict],
         idx = ns_index(frames[k])
         n = int(np.searchsorted(idx, stamp, side="right"))
         limit = STALE_AFTER.get(meta[k]["freq"], STALE_AFTER["1d"]).value
-        key.append((k, n, bool(n) and stamp - int(idx[n - 1]) <= limit))
-    # the provisional daily BTC point (BTC's day so far) moves with the intraday BTC bars
-    for role in provisional.INTRADAY_ROLES:
-        for k in ROLES[role]:
-            if k in frames:
-                key.append((k, int(np.searchsorted(ns_index(frames[k]), stamp, side="right"))))
+        key.append((k, n, bool(n) and stamp - int(idx[n - 1]) <= limit, id(frames[k])))
     return tuple(key)
 
 
 def _daily_part(c: _Ctx, basket: tuple[str, ...], vol_targets: tuple[float, float],
-                rut_threshold: float | None) -> _DailyPart:
+                rut_threshold: float | None, free: _FreePart | None = None) -> _DailyPart:
     before = dict(c.missing)
     cor, trends, d30_before = _daily_correlation(c)
-    mac = _macro(c)
-    liq = _liquidity(c)
+    mac, liq, brd, free_missing = free or _daily_free(c, basket)
+    for k, v in free_missing.items():  # section-named entries: no other section sets them
+        c.missing.setdefault(k, v)
     vol = _volatility(c, vol_targets)
-    brd = _breadth(c, basket)
     smc = _smallcaps(c, rut_threshold)
     chn = _chain(c, smc, trends["btc_1d"])
     spx = c.series("spx")
@@ -827,13 +841,21 @@ def compute_snapshot(frames: dict[str, pd.DataFrame], asof: pd.Timestamp,
     asof = asof.tz_localize("UTC") if asof.tzinfo is None else asof.tz_convert("UTC")
     c = _Ctx(frames, meta or {}, asof, windows)
     key = _daily_key(frames, meta or {}, asof) if cache is not None else None
+    if key is not None:  # the provisional daily BTC point (BTC's day so far) moves intraday;
+        p = c.btc_day_so_far()  # its stamp (asof) is the UTC day of its bar: not a key
+        key = (key, None if p is None else (p.price, p.bar_time, p.source, p.prev_close))
     if cache is not None and key is not None and key == cache.key and cache.daily is not None:
         daily = cache.daily
         cache.hits += 1
     else:
-        daily = _daily_part(c, basket, vol_targets, rut_threshold)
+        free = cache.free if cache is not None and key is not None \
+            and key[0] == cache.free_key else None
+        if cache is not None and key is not None and free is None:
+            free = cache.free = _daily_free(c, basket)
+            cache.free_key, cache.free_alive = key[0], dict(frames)
+        daily = _daily_part(c, basket, vol_targets, rut_threshold, free)
         if cache is not None:
-            cache.key, cache.daily = key, daily
+            cache.key, cache.daily, cache.alive = key, daily, dict(frames)
     c.missing.update(daily.missing)
     intraday, itrends = _intraday_correlation(c)
     t = {**daily.trends, **itrends}

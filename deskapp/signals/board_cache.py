@@ -1,0 +1,128 @@
+"""What a board reuses from the previous one (signals/engine.py's `SignalCache`).
+
+A new hourly bar changes the intraday panes only, unless a daily bar closed. The panes fall in
+three groups by what they read:
+- `DAILY`: daily and weekly bars only (macro, leadership, liquidity, the small caps pane but
+  its lead-lag, the volatility pane's equities);
+- `WITH_BTC_DAY`: daily bars and BTC's provisional day so far (signals/provisional.py), which
+  moves with every hourly BTC bar from 12:00 UTC (chain; small caps lead-lag; BTC's volatility
+  and the VIX; the correlation pane's daily windows);
+- the rest is computed on every call (crypto; the correlation pane's 1h and 4h windows).
+
+A stored group is reused when nothing it read can differ: each daily series' frame object, row
+count and last stamp, the meta, the settings, the provisional point (and the snapshot's chain),
+and the same stale flags. A series or curve is old when `asof - last > STALE_AFTER[freq]`, so
+a flag can flip only at some `last + STALE_AFTER[f]`; the group is reused when no such moment
+lies between the stored asof and this one. Values of daily bars inside the other panes (the alt
+basket's returns) are kept in `memo` the same way (board.py, `_reuse`). Pure: no Qt, no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from deskapp.signals.board import (
+    PANES,
+    BoardInputs,
+    PaneView,
+    btc_day_so_far,
+    correlation_daily,
+    correlation_intraday,
+    merge_panes,
+    smallcaps_leadlag,
+    smallcaps_levels,
+    volatility_btc,
+    volatility_equities,
+)
+from deskapp.signals.returns import ns_index
+from deskapp.signals.roles import STALE_AFTER
+
+DAILY_FREQS = ("1d", "1w")
+DAILY: dict[str, Callable[[BoardInputs], PaneView]] = {
+    **{n: PANES[n] for n in ("macro", "leadership", "liquidity")},
+    "smallcaps_levels": smallcaps_levels, "volatility_equities": volatility_equities}
+WITH_BTC_DAY: dict[str, Callable[[BoardInputs], PaneView]] = {
+    "smallcaps_leadlag": smallcaps_leadlag, "chain": PANES["chain"],
+    "volatility_btc": volatility_btc, "correlation_daily": correlation_daily}
+# every length after which a series counts as old (roles.is_stale's default included)
+_STALE_NS = np.unique([d.value for d in (*STALE_AFTER.values(), pd.Timedelta(days=6))])
+
+
+def daily_identity(frames: dict[str, pd.DataFrame], meta: dict[str, dict]) -> tuple:
+    """Each daily or weekly series (as cut at asof): key, row count, last stamp (ns) and the
+    frame object (its id: a feed hands on a new frame when a series changes, revisions too;
+    the engine's cuts of an unchanged frame are the same object)."""
+    out = []
+    for k in sorted(frames):
+        if meta.get(k, {}).get("freq", "1d") in DAILY_FREQS:
+            f = frames[k]
+            out.append((k, len(f), int(ns_index(f)[-1]) if len(f) else None, id(f)))
+    return tuple(out)
+
+
+def _flips(times: Iterable[int]) -> np.ndarray:
+    """Sorted moments (ns) at which `asof - t > STALE_AFTER[...]` may change for a t in times."""
+    t = np.fromiter(times, dtype="int64")
+    return np.unique((t[:, None] + _STALE_NS[None, :]).ravel())
+
+
+def _last_times(panes: Iterable[PaneView]) -> list[int]:
+    return [x.last_time.value for p in panes for x in (*p.curves.values(), *p.bars.values())
+            if x.last_time is not None]
+
+
+class _Group:
+    """One group's panes at the stored asof, with what they were computed from."""
+
+    def __init__(self, key: tuple, panes: dict[str, PaneView], times: list[int], asof: int,
+                 frames: dict[str, pd.DataFrame]):
+        self.key, self.panes = key, panes
+        self.alive = dict(frames)  # the frames whose ids the key holds: no id is reused
+        self.flips = _flips(times)
+        self.side = int(np.searchsorted(self.flips, asof, side="left"))
+
+    def valid(self, key: tuple, asof: int) -> bool:
+        return key == self.key and int(np.searchsorted(self.flips, asof, side="left")) \
+            == self.side
+
+
+class BoardCache:
+    """The last board's `DAILY` and `WITH_BTC_DAY` panes; `panes(inp)` reuses them when valid.
+    `hits` counts reused groups."""
+
+    def __init__(self) -> None:
+        self.groups: dict[str, _Group] = {}
+        self.hits = 0
+        self.memo: dict = {}  # BoardInputs.memo: values of daily bars inside the other panes
+
+    def panes(self, inp: BoardInputs) -> dict[str, PaneView]:
+        """Every pane's view at `inp.asof` (frames cut at asof), as `board_from_cut` builds."""
+        inp = replace(inp, memo=self.memo)
+        ident = daily_identity(inp.frames, inp.meta)
+        base = (ident, {k: dict(v) for k, v in inp.meta.items()}, inp.ai_basket,
+                inp.daily_windows, inp.rut_level, inp.vol_targets)
+        asof = inp.asof.value
+        daily = self._group("daily", base, DAILY, inp, ident, asof)
+        btc = self._group("btc", (*base, btc_day_so_far(inp), inp.chain), WITH_BTC_DAY, inp,
+                          ident, asof)
+        out = {**daily, **btc}
+        out["crypto"] = PANES["crypto"](inp)
+        out["correlation"] = merge_panes(out.pop("correlation_daily"), correlation_intraday(inp))
+        out["smallcaps"] = merge_panes(out.pop("smallcaps_levels"), out.pop("smallcaps_leadlag"))
+        out["volatility"] = merge_panes(out.pop("volatility_equities"), out.pop("volatility_btc"))
+        return {n: out[n] for n in PANES}
+
+    def _group(self, name: str, key: tuple, fns: dict[str, Callable[[BoardInputs], PaneView]],
+               inp: BoardInputs, ident: tuple, asof: int) -> dict[str, PaneView]:
+        g = self.groups.get(name)
+        if g is not None and g.valid(key, asof):
+            self.hits += 1
+            return g.panes
+        panes = {n: fn(inp) for n, fn in fns.items()}
+        times = [t for _, _, t, _ in ident if t is not None] + _last_times(panes.values())
+        self.groups[name] = _Group(key, panes, times, asof, inp.frames)
+        return panes
