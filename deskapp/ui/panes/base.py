@@ -112,8 +112,10 @@ class TimeGroup(QObject):
                     pane.plots[0].setXRange(*x_range, padding=0)
 
     def x_range(self) -> tuple[float, float]:
-        """The group's range: a pane's on the default timeframe first."""
-        for pane in sorted(self.panes, key=lambda p: p.timeframe != DEFAULT_TIMEFRAME):
+        """The group's range: a pane's on the default timeframe first, one whose range is
+        current (not behind a tab with its range still due) before the others."""
+        for pane in sorted(self.panes, key=lambda p: (p.timeframe != DEFAULT_TIMEFRAME,
+                                                      p._follow_due)):  # noqa: SLF001
             if pane.plots:
                 lo, hi = pane.plots[0].getViewBox().viewRange()[0]
                 return float(lo), float(hi)
@@ -299,6 +301,7 @@ class TimePane(QWidget):
         self._rows: list[_Row] = []
         self.view: PaneView | None = None
         self._deferred: PaneView | None = None  # a board whose curves wait for a show
+        self._follow_due = False  # boards came behind a tab: its x range waits for a show
         self._dock: QDockWidget | None = None  # the dock holding the pane (its tab raised)
         self.asof: pd.Timestamp | None = None
         self.feed_errors: dict[str, str] = {}
@@ -463,7 +466,8 @@ class TimePane(QWidget):
         if snapshot is not None:
             self.trends = asdict(snapshot.trend)
         self.asof = pd.Timestamp(asof_s, unit="s", tz="UTC")
-        if self._hidden_in_window():
+        hidden = self._hidden_in_window()
+        if hidden:
             self._deferred = view  # drawn when the pane is shown (a tab raised, a dock opened)
         else:
             self._deferred = None
@@ -473,7 +477,12 @@ class TimePane(QWidget):
         if newest and max(newest) < asof_s - view_days * 86400.0 * 0.5:
             right = max(newest)  # only old data (offline): show it rather than an empty window
         self._right, self._view_days = right, view_days
-        if self.group.follow or not self.group.ranged:
+        if hidden and self.group.follow and self.group.ranged:
+            # A new x range moves every curve, grid and axis of the pane (clip, downsample,
+            # tick layout): done once when the pane is shown, not on every board behind a tab.
+            self._follow_due = True
+        elif self.group.follow or not self.group.ranged:
+            self._follow_due = False
             self.follow_latest()
             self._timeframe_pending = False
         elif self._timeframe_pending:
@@ -527,6 +536,11 @@ class TimePane(QWidget):
         if self._deferred is not None:
             view, self._deferred = self._deferred, None
             self._draw_curves(view)
+        if self._follow_due:
+            self._follow_due = False
+            if self.group.follow:  # (a zoom since then set every pane's range already)
+                self.follow_latest()
+                self._timeframe_pending = False
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
         self._draw_deferred()
@@ -550,7 +564,8 @@ class TimePane(QWidget):
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
         # A dock dragged open from zero height shows no visibilityChanged either.
-        if self._deferred is not None and not self.visibleRegion().isEmpty():
+        if ((self._deferred is not None or self._follow_due)
+                and not self.visibleRegion().isEmpty()):
             self._draw_deferred()
 
     def lay_out_hidden(self, size: QSize) -> None:
