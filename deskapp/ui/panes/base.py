@@ -487,9 +487,17 @@ class TimePane(QWidget):
             self._timeframe_pending = False
         elif self._timeframe_pending:
             self._timeframe_pending = not self.group.on_timeframe(self)
+        if not hidden:
+            self._settle_y()
         self.header.setText(self.header_html(view))  # relaid out only on a new height
         return changed or (x_before is not None
                            and self.plots[0].getViewBox().viewRange()[0] != x_before)
+
+    def _settle_y(self) -> None:
+        """What pyqtgraph does at the start of a paint, done now: fit the rows' y ranges, and
+        turn the text items (threshold labels) to the new view. Changed in the paint, these
+        have the plots painted a second time (a new x range moves both)."""
+        self.graphics.scene().prepareForPaint()
 
     def _hidden_in_window(self) -> bool:
         """Behind another tab or in a closed dock of a window on screen: nobody sees its plots."""

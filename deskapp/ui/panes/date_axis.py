@@ -98,7 +98,6 @@ class DateAxis(pg.DateAxisItem):
                 or not hasattr(self, "fontMetrics")):  # (set by its first own drawing)
             return None
         bounds = self.mapRectFromParent(self.geometry())
-        ticks = view.mapRectToItem(self, view.boundingRect())
         widget = self.getViewWidget()
         if widget is None:
             return None
@@ -107,7 +106,7 @@ class DateAxis(pg.DateAxisItem):
         style = repr(sorted((k, v) for k, v in self.style.items() if k != "tickFont"))
         pen, tick_pen, text_pen = self.pen(), self.tickPen(), self.textPen()
         return (float(self.range[0]), float(self.range[1]),
-                bounds.getRect(), ticks.getRect(),
+                bounds.getRect(),  # (the view's rect counts only for a grid)
                 *((t.m11(), t.m12(), t.m21(), t.m22()) for t in (scale, zoom)),
                 style, font.toString() if font is not None else self.font().toString(),
                 *((q.color().rgba(), q.widthF(), q.style().value) for q in (pen, tick_pen)),
