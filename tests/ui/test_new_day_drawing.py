@@ -1,0 +1,174 @@
+"""A new day's board (every pane changes and the x axis steps) is drawn once per plot area, a
+pane behind a tab takes it when raised, and the date axes lay out their ticks once for all
+(docs/ARCHITECTURE.md, "Drawing a board"; the figures are in benchmarks/board.py)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pyqtgraph as pg
+import pytest
+from pyqtgraph.graphicsItems.DateAxisItem import (
+    DAY_SPACING,
+    HOUR_SPACING,
+    MONTH_SPACING,
+    YEAR_SPACING,
+    ZoomLevel,
+)
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication
+
+from deskapp.signals.board import BoardView
+from deskapp.ui.panes import date_axis
+from deskapp.ui.panes.date_axis import DateAxis, UtcZoomLevel
+
+FRONT = ("macro", "leadership", "crypto", "correlation")
+
+
+class Paints(QObject):
+    """Paint events per pane key (its plot area, the graphics viewport)."""
+
+    def __init__(self, panes: dict):
+        super().__init__()
+        self.count = dict.fromkeys(panes, 0)
+        self._key = {}
+        for key, pane in panes.items():
+            self._key[pane.graphics.viewport()] = key
+            pane.graphics.viewport().installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.Paint:
+            self.count[self._key[obj]] += 1
+        return False
+
+
+def a_day_later(view: BoardView, days: float) -> BoardView:
+    """The same board `days` later: every curve moved right (new data on every pane)."""
+    shift = days * 86400.0
+    panes = {key: dataclasses.replace(pane, curves={
+        cid: dataclasses.replace(c, x=c.x + shift, y=c.y * 1.01) for cid, c in pane.curves.items()})
+        for key, pane in view.panes.items()}
+    return dataclasses.replace(view, asof=view.asof + pd.Timedelta(seconds=shift), panes=panes)
+
+
+def x_range(pane) -> tuple[float, float]:
+    lo, hi = pane.plots[0].getViewBox().viewRange()[0]
+    return float(lo), float(hi)
+
+
+@pytest.fixture
+def desk_board(make_desk, qtbot):
+    desk = make_desk("2026-02-risk-off", at="2026-02-10T21:00Z")
+    window = desk.window
+    qtbot.waitUntil(lambda: window.view is not None, timeout=60000)
+    QApplication.processEvents()
+    return window, window.view
+
+
+def test_a_new_day_paints_each_plot_area_on_screen_once_and_the_same_board_none(desk_board,
+                                                                               qtbot):
+    window, first = desk_board
+    later = a_day_later(first, 0.03 * first.view_days)  # 3 % of the span: the x axis steps
+    before = {key: x_range(window.panes[key]) for key in FRONT}
+    paints = Paints(window.panes)
+
+    window.apply_board(later)
+    qtbot.waitUntil(lambda: all(paints.count[k] for k in FRONT), timeout=60000)
+    QApplication.processEvents()
+    QApplication.processEvents()
+    assert all(x_range(window.panes[k]) != before[k] for k in FRONT)  # the axis stepped
+    # Once each: y ranges and threshold labels settled before the paint, not in it (a label
+    # turned in the paint had the pane painted twice); the panes behind tabs not at all.
+    assert paints.count == {k: (1 if k in FRONT else 0) for k in window.panes}
+
+    paints.count = dict.fromkeys(paints.count, 0)
+    window.apply_board(later)  # the same board again: nothing changed, nothing painted
+    QApplication.processEvents()
+    QApplication.processEvents()
+    assert paints.count == dict.fromkeys(window.panes, 0)
+
+
+def test_a_pane_behind_a_tab_takes_the_new_range_when_raised_not_before(desk_board, qtbot):
+    window, first = desk_board
+    pane, front, dock = window.panes["volatility"], window.panes["correlation"], \
+        window.docks["volatility"]
+    assert pane.visibleRegion().isEmpty()  # behind "Correlation" by default
+    moves: list[tuple[float, float]] = []
+    pane.plots[0].getViewBox().sigXRangeChanged.connect(
+        lambda _vb, r: moves.append((float(r[0]), float(r[1]))))
+    hidden_range = x_range(pane)
+
+    later = a_day_later(first, 0.03 * first.view_days)
+    window.apply_board(later)
+    QApplication.processEvents()
+    assert x_range(front) != hidden_range  # the panes on screen moved on
+    assert moves == [] and x_range(pane) == hidden_range  # the tabbed one did not
+
+    dock.raise_()
+    qtbot.waitUntil(lambda: not pane.visibleRegion().isEmpty(), timeout=60000)
+    qtbot.waitUntil(lambda: x_range(pane) == x_range(front), timeout=60000)
+    assert moves[-1] == pytest.approx(x_range(front))  # the latest board's range
+    expected = later.panes["volatility"].curves["btc_rv"]
+    keep = np.isfinite(expected.y)
+    x, y = pane.curve_data("btc_rv")
+    np.testing.assert_array_equal(x, expected.x[keep])
+    np.testing.assert_allclose(y, expected.y[keep])
+
+
+def test_a_pane_raised_after_a_zoom_keeps_the_zoom(desk_board, qtbot):
+    window, first = desk_board
+    pane, front = window.panes["volatility"], window.panes["correlation"]
+    window.apply_board(a_day_later(first, 0.03 * first.view_days))
+    QApplication.processEvents()
+    lo, hi = x_range(front)
+    front.plots[0].getViewBox().setXRange(lo + (hi - lo) / 2, hi, padding=0)
+    window.panes["macro"].group.on_manual_range()  # what a wheel zoom says: follow off
+    zoomed = x_range(front)
+    window.docks["volatility"].raise_()
+    qtbot.waitUntil(lambda: not pane.visibleRegion().isEmpty(), timeout=60000)
+    QApplication.processEvents()
+    assert x_range(pane) == pytest.approx(zoomed)
+
+
+# ---------------------------------------------------------------------- date axis
+@pytest.mark.parametrize(("spacing", "skip"), [(YEAR_SPACING, 1), (MONTH_SPACING, 1),
+                                               (DAY_SPACING, 1), (DAY_SPACING, 5),
+                                               (HOUR_SPACING, 6), (HOUR_SPACING, 1)])
+def test_utc_ticks_are_pyqtgraphs_without_the_local_time_moves(spacing, skip):
+    ticks = pd.date_range("2025-10-26", periods=40, freq="D", tz="UTC").asi8 / 1e9
+    ours, theirs = UtcZoomLevel([], "MMM"), ZoomLevel([], "MMM")
+    ours.utcOffset = theirs.utcOffset = 0
+    np.testing.assert_array_equal(ours.moveTicksToLocalTimeCoords(ticks.copy(), spacing, skip),
+                                  theirs.moveTicksToLocalTimeCoords(ticks.copy(), spacing, skip))
+
+
+def test_date_axes_with_the_same_range_and_size_lay_their_ticks_out_once(qtbot, monkeypatch):
+    date_axis._pictures.clear()  # noqa: SLF001
+    drawn: list[DateAxis] = []
+    draw = DateAxis._draw_picture  # noqa: SLF001
+    monkeypatch.setattr(DateAxis, "_draw_picture", lambda self: (drawn.append(self), draw(self)))
+    plots = []
+    for _ in range(3):
+        w = pg.PlotWidget(axisItems={"bottom": DateAxis(orientation="bottom", utcOffset=0)})
+        qtbot.addWidget(w)
+        w.resize(700, 200)
+        w.show()
+        qtbot.waitExposed(w, timeout=60000)
+        plots.append(w)
+    for w in plots:
+        w.grab()
+    axes = [w.getPlotItem().getAxis("bottom") for w in plots]
+    lo, hi = (pd.Timestamp(d, tz="UTC").timestamp() for d in ("2023-02-01", "2026-02-12"))
+    drawn.clear()
+    images = []
+    for w in plots:
+        w.setXRange(lo, hi, padding=0)
+        images.append(w.grab().toImage())
+    assert drawn and all(a is axes[0] for a in drawn)  # the others played its picture
+    assert images[1] == images[0] and images[2] == images[0]  # the same pixels
+    date_axis._pictures.clear()  # noqa: SLF001
+    axes[2].picture = None  # drawn again, on its own: the same pixels
+    assert plots[2].grab().toImage() == images[0]
+    assert drawn[-1] is axes[2]
