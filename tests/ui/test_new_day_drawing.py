@@ -172,3 +172,31 @@ def test_date_axes_with_the_same_range_and_size_lay_their_ticks_out_once(qtbot, 
     axes[2].picture = None  # drawn again, on its own: the same pixels
     assert plots[2].grab().toImage() == images[0]
     assert drawn[-1] is axes[2]
+
+
+# ---------------------------------------------------------------------- grid
+@pytest.mark.parametrize(("x_range", "y_range"), [
+    (("2023-02-01", "2026-02-12"), (94.0, 101.0)),
+    (("2026-01-20", "2026-02-12"), (-1.0, 1.0)),
+    (("2025-10-01", "2026-02-12"), (-400.0, 450.0)),
+    (("2024-06-30", "2026-02-12"), (0.0, 0.36)),
+])
+def test_the_grid_draws_pyqtgraphs_lines(qtbot, x_range, y_range):
+    """The same pixels as pyqtgraph's GridItem (with the desk's two levels, no labels)."""
+    from deskapp.ui.panes.grid import Grid
+
+    images = []
+    for cls in (pg.GridItem, Grid):
+        w = pg.PlotWidget()
+        qtbot.addWidget(w)
+        w.resize(640, 240)
+        grid = cls(pen=pg.mkPen("#5a6270"), textPen=None)
+        grid.setTickSpacing(x=[None, None], y=[None, None])
+        w.addItem(grid)
+        w.show()
+        qtbot.waitExposed(w, timeout=60000)
+        lo, hi = (pd.Timestamp(d, tz="UTC").timestamp() for d in x_range)
+        w.setRange(xRange=(lo, hi), yRange=y_range, padding=0)
+        images.append(w.grab().toImage())
+        assert grid.picture is not None  # drawn
+    assert images[1] == images[0]

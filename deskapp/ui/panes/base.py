@@ -28,6 +28,7 @@ from deskapp.signals.snapshot import Snapshot
 from deskapp.ui import theme
 from deskapp.ui.keys import KeepSpace
 from deskapp.ui.panes.date_axis import DateAxis
+from deskapp.ui.panes.grid import Grid
 from deskapp.ui.panes.notice import RowNotice
 from deskapp.ui.panes.steady_range import SteadyViewBox
 from deskapp.ui.panes.value_axis import ValueAxis
@@ -345,7 +346,7 @@ class TimePane(QWidget):
     def _setup_plot(self, plot: pg.PlotItem, spec: RowSpec, is_last: bool) -> None:
         # A GridItem in the view, not the axes' grid: the axis-drawn horizontal grid cost ~5 ms
         # per plot per frame here (benchmarks/board.py), the GridItem well under 1 ms.
-        grid = pg.GridItem(pen=pg.mkPen(theme.GRID), textPen=None)
+        grid = Grid(pen=pg.mkPen(theme.GRID), textPen=None)
         # Two levels of lines, not pyqtgraph's three: the finest (~100 lines per axis, drawn
         # almost transparent) was 90% of the grid's cost, 4 ms a row on every range change.
         grid.setTickSpacing(x=[None, None], y=[None, None])
