@@ -262,6 +262,9 @@ class TimePane(QWidget):
         self.setToolTip(f"{self.title}: {self.description}\n(docs/SIGNALS.md)")
         self.header = RichHeader(self, theme.FOREGROUND)
         self.header.setObjectName("pane_header")
+        # Opaque (the window's colour, as before): its new text every board repaints the header
+        # alone, not the dock, the pane and the main window behind it.
+        self.header.setAutoFillBackground(True)
         self.timeframe = DEFAULT_TIMEFRAME
         self._timeframe_pending = False  # chosen before any board: its window is still due
         self.trends: dict[str, int | None] = {}  # snapshot trend.* of the last board
