@@ -41,7 +41,7 @@ from deskapp.ui.panes.regime import RegimePane
 from deskapp.ui.panes.smallcaps import SmallCapsPane
 from deskapp.ui.panes.track_record import TrackRecordPane
 from deskapp.ui.panes.volatility import VolatilityPane
-from deskapp.ui.quiet import set_style, set_text
+from deskapp.ui.quiet import Boxed, set_style, set_text
 from deskapp.ui.review_panel import ReviewPanel
 from deskapp.ui.screens import ScreenManager
 
@@ -269,7 +269,7 @@ class MainWindow(QMainWindow):
         self.perf_label = QLabel("")
         self.perf_label.setStyleSheet(f"color:{theme.MUTED}")
         bar.addWidget(self.mode_label)
-        bar.addWidget(self.clock_label, 1)
+        bar.addWidget(Boxed(self.clock_label), 1)  # its new text relays no layout
         bar.addPermanentWidget(self.perf_label)
 
     def _build_menus(self) -> None:

@@ -132,6 +132,33 @@ def test_a_pane_raised_after_a_zoom_keeps_the_zoom(desk_board, qtbot):
     assert x_range(pane) == pytest.approx(zoomed)
 
 
+class LayoutRequests(QObject):
+    def __init__(self, *widgets):
+        super().__init__()
+        self.count = 0
+        for widget in widgets:
+            widget.installEventFilter(self)
+
+    def eventFilter(self, _obj, event) -> bool:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.LayoutRequest:
+            self.count += 1
+        return False
+
+
+def test_the_status_bars_new_time_relays_no_layout(desk_board, qtbot):
+    window, first = desk_board
+    later = a_day_later(first, 1.0)
+    requests = LayoutRequests(window.statusBar())
+    shown = window.clock_label.geometry()
+    window.apply_board(later)
+    qtbot.waitUntil(lambda: f"{later.asof:%Y-%m-%d %H:%M} UTC" in window.clock_label.text(),
+                    timeout=60000)
+    QApplication.processEvents()
+    QApplication.processEvents()
+    assert requests.count == 0  # (a QLabel's setText had the status bar and window relaid)
+    assert window.clock_label.geometry() == shown and window.clock_label.isVisible()
+
+
 # ---------------------------------------------------------------------- date axis
 @pytest.mark.parametrize(("spacing", "skip"), [(YEAR_SPACING, 1), (MONTH_SPACING, 1),
                                                (DAY_SPACING, 1), (DAY_SPACING, 5),
