@@ -132,6 +132,20 @@ def test_a_pane_raised_after_a_zoom_keeps_the_zoom(desk_board, qtbot):
     assert x_range(pane) == pytest.approx(zoomed)
 
 
+def test_a_jump_back_in_time_puts_every_pane_at_the_earlier_board_at_once(desk_board):
+    """The panes take a board one by one; the first must not follow the others' later edge."""
+    from deskapp.ui.panes.base import RIGHT_MARGIN, right_edge
+
+    window, first = desk_board
+    window.apply_board(a_day_later(first, 0.05 * first.view_days))
+    QApplication.processEvents()
+    window.apply_board(first)  # back (a replay jump, a day opened from the Track record)
+    span = first.view_days * 86400.0
+    hi = right_edge(first.asof.value / 1e9, span)
+    for key in FRONT:
+        assert x_range(window.panes[key]) == pytest.approx((hi - span * (1 + RIGHT_MARGIN), hi))
+
+
 class LayoutRequests(QObject):
     def __init__(self, *widgets):
         super().__init__()

@@ -151,7 +151,11 @@ class TimeGroup(QObject):
         """The newest data of the panes' last boards at the right edge, at the span: one edge
         for the whole group, so panes never pull the shared axis back and forth. A `pane` on
         1h or 4h gets its timeframe's window (TIMEFRAME_DAYS) instead of the span."""
-        rights = [p._right for p in self.panes if p._right is not None]  # noqa: SLF001
+        # The panes given the same board as `pane` (a board reaches the panes one by one: the
+        # others still hold the previous one, a later one unless the replay jumped back).
+        asof = pane._asof_s if pane is not None else None  # noqa: SLF001
+        rights = [p._right for p in self.panes if p._right is not None  # noqa: SLF001
+                  and (asof is None or p._asof_s == asof)]  # noqa: SLF001
         if not rights:
             return None
         days = max(p._view_days for p in self.panes)  # noqa: SLF001
@@ -311,6 +315,7 @@ class TimePane(QWidget):
         self.feed_errors: dict[str, str] = {}
         self.group: TimeGroup | None = None
         self._right: float | None = None  # newest time of the last board (x of the right edge)
+        self._asof_s: float | None = None  # the last board's time
         self._view_days = 0
         # The crosshair's date and values: in the scene, over the rows (a row would clip it).
         self._readout = pg.TextItem(anchor=(0, 0), fill=pg.mkBrush(theme.LEGEND_BG),
@@ -480,7 +485,7 @@ class TimePane(QWidget):
         newest = [float(c.x[-1]) for c in view.curves.values() if len(c.x)]
         if newest and max(newest) < asof_s - view_days * 86400.0 * 0.5:
             right = max(newest)  # only old data (offline): show it rather than an empty window
-        self._right, self._view_days = right, view_days
+        self._right, self._view_days, self._asof_s = right, view_days, asof_s
         if hidden and self.group.follow and self.group.ranged:
             # A new x range moves every curve, grid and axis of the pane (clip, downsample,
             # tick layout): done once when the pane is shown, not on every board behind a tab.
