@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import faulthandler
 import json
 import logging
 import os
@@ -240,7 +241,8 @@ class Soak:
 
         from deskapp.ui.theme import apply_theme
 
-        app = QApplication.instance() or QApplication(sys.argv[:1])
+        # Kept on self: the application must outlive the desk's widgets.
+        self.app = app = QApplication.instance() or QApplication(sys.argv[:1])
         apply_theme(app, "dark")
         qInstallMessageHandler(self._qt_message)
         console = logging.StreamHandler(sys.stderr)
@@ -250,8 +252,12 @@ class Soak:
         sys.excepthook = self._exception
         threading.excepthook = lambda a: self._exception(a.exc_type, a.exc_value,
                                                          a.exc_traceback)
+        faulthandler.enable()  # a crash says where, on stderr
         if self.trace:
             tracemalloc.start(1)
+        self.csv_file = open(self.out / "soak.csv", "w", newline="", encoding="utf-8")  # noqa: SIM115
+        self.csv = csv.DictWriter(self.csv_file, fieldnames=COLUMNS)
+        self.csv.writeheader()
         self.t0: float | None = None
         self.loop = QEventLoop()
         self._build()
@@ -365,6 +371,10 @@ class Soak:
             self.baseline = tracemalloc.take_snapshot()
         row["sample_ms"] = round((time.perf_counter() - t_start) * 1000, 1)
         self.result.samples.append(row)
+        self.csv.writerow(row)  # as it comes: a run that dies keeps its samples
+        self.csv_file.flush()
+        print(f"soak: {row['t_s']:.0f} s, replay {row['replay_time']}, RSS {row['rss_mb']} MB,"
+              f" {row['boards_drawn']} boards", file=sys.stderr, flush=True)
         self.last_beat = time.perf_counter()  # the sampler's own time is not a GUI stall
 
     def _finish(self) -> None:
@@ -377,7 +387,8 @@ class Soak:
                 stats = final.filter_traces(skip).compare_to(
                     self.baseline.filter_traces(skip), "lineno")
                 self.result.heap_growth = [str(s) for s in stats[:15]]
-            tracemalloc.stop()
+            # Not tracemalloc.stop() here: with other threads still allocating it can crash
+            # Python 3.11 (CPython gh-128679); _shutdown stops it once they are gone.
         self.loop.quit()
 
     def _shutdown(self) -> None:
@@ -396,11 +407,15 @@ class Soak:
             QTimer.singleShot(60_000, loop.quit)
             if w.journal_writer.pending is not None:
                 loop.exec()
+        print("soak: closing the desk", file=sys.stderr, flush=True)
         w.close()
         self.result.shutdown_joined = self.desk.shutdown()
+        print("soak: desk shut down", file=sys.stderr, flush=True)
         for a in self.adapters:
             a.close()
         self.server.close()
+        if self.trace and threading.active_count() == 1:
+            tracemalloc.stop()
         self.result.board_latency_p95_ms = round(percentile(self.all_latencies, 95), 1)
         journal = open_journal(str(self.journal), __version__, read_only=True)
         try:
@@ -426,10 +441,7 @@ class Soak:
     # ------------------------------------------------------------------ output
     def _write(self) -> None:
         r = self.result
-        with open(self.out / "soak.csv", "w", newline="", encoding="utf-8") as f:
-            writer = csv.DictWriter(f, fieldnames=COLUMNS)
-            writer.writeheader()
-            writer.writerows(r.samples)
+        self.csv_file.close()
         (self.out / "heap_growth.txt").write_text(
             "top Python heap growth, end vs the warm-up sample (tracemalloc, by line):\n"
             + "\n".join(r.heap_growth) + "\n", encoding="utf-8")
