@@ -11,17 +11,22 @@ every poll still crosses threads, merges, and triggers a recompute like a live f
 Every minute the soak clicks a decision button of the checklist (the trader's path: journal
 writer thread, saved signal, outcome fill), opens a watch screen and closes it, clicks a
 timeframe on every pane and switches the theme (dark <-> light), each at its own offset in the
-minute. Every 10 s it samples RSS, the traced Python heap, threads (Python, OS, Qt pool),
+minute. Every 10 s it samples RSS, the Python heap (allocated blocks; with --tracemalloc also
+the traced bytes, and the top growth by line at the end), threads (Python, OS, Qt pool),
 open file descriptors, the GUI heartbeat's max gap, board latency (the compute worker's board
 signal -> the main window's `sig_board_drawn`: queue wait plus the staged draw) and the
 journal's row count. At the end (desk shut down, journal reopened read-only) it writes
 `soak.csv`, `soak.png`, `heap_growth.txt`, `result.json` to --out and prints one summary line.
 
+tracemalloc is off by default: it slows every Python allocation, and with it the desk drew a
+third of the boards, at 10x the board latency and heartbeat gaps (1-minute runs); its figures
+are for finding what grows, not for the timing targets.
+
 Targets (60-minute run): RSS after the warm-up (5 min) grows < 10 % to the end; threads and
 descriptors flat; heartbeat max gap < 50 ms; every decision in the journal.
 `tests/test_soak.py` runs 3 minutes and asserts the non-timing parts.
 
-Usage: python benchmarks/soak.py --minutes M [--out DIR] [--warmup S] [--no-tracemalloc]
+Usage: python benchmarks/soak.py --minutes M [--out DIR] [--warmup S] [--tracemalloc]
 """
 
 from __future__ import annotations
@@ -54,7 +59,7 @@ OFFSETS = {"watch_open": 2.0, "watch_close": 8.0, "timeframe": 15.0, "decision":
            "theme": 45.0}
 DECISIONS = ("wait", "reduce", "hedge")
 TIMEFRAME_CYCLE = ("1h", "4h", "1d")
-COLUMNS = ("t_s", "replay_time", "rss_mb", "py_heap_mb", "threads_py", "threads_os",
+COLUMNS = ("t_s", "replay_time", "rss_mb", "py_blocks_k", "py_heap_mb", "threads_py", "threads_os",
            "threads_pooled", "fds", "watch_open", "hb_max_ms", "hb_max_quiet_ms",
            "boards_drawn", "board_latency_p50_ms", "board_latency_max_ms", "journal_rows",
            "decisions_clicked", "qt_warnings", "log_errors", "sample_ms")
@@ -162,7 +167,7 @@ class Soak:
     """Builds the desk and its load, drives it from GUI-thread timers, samples, reports."""
 
     def __init__(self, minutes: float, out_dir: Path, warmup_s: float | None = None,
-                 trace: bool = True):
+                 trace: bool = False):
         import pandas as pd
 
         from deskapp.data.replay import ReplayClock, ReplaySource, load_dataset
@@ -350,7 +355,8 @@ class Soak:
         row = {
             "t_s": round(elapsed, 1),
             "replay_time": f"{self.replay.clock.now():%Y-%m-%d %H:%M}",
-            "rss_mb": round(rss_mb(), 1), "py_heap_mb": round(heap, 1),
+            "rss_mb": round(rss_mb(), 1), "py_blocks_k": round(sys.getallocatedblocks() / 1000),
+            "py_heap_mb": round(heap, 1),
             "threads_py": threading.active_count(), "threads_os": total,
             "threads_pooled": pooled, "fds": fds,
             "watch_open": len(self.desk.window.screens.windows),
@@ -444,7 +450,8 @@ class Soak:
         self.csv_file.close()
         (self.out / "heap_growth.txt").write_text(
             "top Python heap growth, end vs the warm-up sample (tracemalloc, by line):\n"
-            + "\n".join(r.heap_growth) + "\n", encoding="utf-8")
+            + ("\n".join(r.heap_growth) if r.heap_growth else "(not traced: --tracemalloc)")
+            + "\n", encoding="utf-8")
         r.summary = summary_line(r)
         plot(r.samples, self.out / "soak.png", r.summary)
         (self.out / "result.json").write_text(json.dumps(asdict(r), indent=1), encoding="utf-8")
@@ -464,10 +471,10 @@ def summary_line(r: SoakResult) -> str:
     a, b = pair
     growth = (b["rss_mb"] / a["rss_mb"] - 1) * 100
     desk_a, desk_b = (s["threads_os"] - s["threads_pooled"] for s in (a, b))
-    top = r.heap_growth[0].split(": ")[0] if r.heap_growth else "-"
+    top = f", top growth {r.heap_growth[0].split(': ')[0]}" if r.heap_growth else ""
     return (f"soak {r.minutes:g} min: {r.boards_drawn} boards drawn; RSS {a['rss_mb']:.0f} MB "
             f"at {a['t_s']:.0f} s -> {b['rss_mb']:.0f} MB at {b['t_s']:.0f} s ({growth:+.1f} %); "
-            f"py heap {a['py_heap_mb']:.0f} -> {b['py_heap_mb']:.0f} MB (top growth {top}); "
+            f"Python blocks {a['py_blocks_k']:.0f}k -> {b['py_blocks_k']:.0f}k{top}; "
             f"threads {desk_a} -> {desk_b} (+pool {a['threads_pooled']}/{b['threads_pooled']}); "
             f"fds {a['fds']} -> {b['fds']}; heartbeat max {r.hb_max_ms:.0f} ms "
             f"({r.hb_max_quiet_ms:.0f} ms away from scripted actions); board latency p95 "
@@ -484,7 +491,9 @@ def plot(samples: list[dict], path: Path, title: str) -> None:
     app = QApplication.instance()
     t = [s["t_s"] / 60 for s in samples]
     rows = [
-        ("memory (MB)", [("RSS", "rss_mb", "#1f77b4"), ("Python heap", "py_heap_mb", "#ff7f0e")]),
+        ("memory (MB; k blocks)", [("RSS MB", "rss_mb", "#1f77b4"),
+                                   ("Python heap MB (traced)", "py_heap_mb", "#ff7f0e"),
+                                   ("Python blocks (k)", "py_blocks_k", "#2ca02c")]),
         ("threads / fds", [("OS threads", "threads_os", "#1f77b4"),
                            ("Qt pool threads", "threads_pooled", "#9467bd"),
                            ("Python threads", "threads_py", "#2ca02c"),
@@ -499,8 +508,10 @@ def plot(samples: list[dict], path: Path, title: str) -> None:
     win = pg.GraphicsLayoutWidget()
     win.setBackground("w")
     win.resize(1100, 1300)
-    win.addLabel(title[:160] + ("…" if len(title) > 160 else ""), row=0, col=0, color="k",
-                 size="8pt")
+    parts = title.split("; ")
+    half = (len(parts) + 1) // 2
+    win.addLabel("; ".join(parts[:half]) + ";<br>" + "; ".join(parts[half:]), row=0, col=0,
+                 color="k", size="8pt")
     for i, (label, curves) in enumerate(rows, start=1):
         p = win.addPlot(row=i, col=0)
         p.showGrid(x=True, y=True, alpha=0.3)
@@ -518,7 +529,7 @@ def plot(samples: list[dict], path: Path, title: str) -> None:
 
 
 def run_soak(minutes: float, out_dir: Path, warmup_s: float | None = None,
-             trace: bool = True) -> SoakResult:
+             trace: bool = False) -> SoakResult:
     out_dir.mkdir(parents=True, exist_ok=True)
     return Soak(minutes, out_dir, warmup_s, trace).run()
 
@@ -531,8 +542,9 @@ def main(argv: list[str] | None = None) -> int:
                              "folder under benchmarks/out/)")
     parser.add_argument("--warmup", type=float, default=None,
                         help="seconds before the baseline sample (default min(300, run/3))")
-    parser.add_argument("--no-tracemalloc", action="store_true",
-                        help="do not trace the Python heap (less overhead)")
+    parser.add_argument("--tracemalloc", action="store_true",
+                        help="trace the Python heap from launch: the top growth by line "
+                             "(slows the desk several times: timing figures do not count)")
     args = parser.parse_args(argv)
     if not 0.5 <= args.minutes <= 24 * 60:
         parser.error(f"--minutes {args.minutes:g}: give 0.5 .. 1440")
@@ -546,7 +558,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ.setdefault("DESKAPP_HOME", tempfile.mkdtemp(prefix="soak-home-"))
-    result = run_soak(args.minutes, out, args.warmup, not args.no_tracemalloc)
+    result = run_soak(args.minutes, out, args.warmup, args.tracemalloc)
     print(result.summary)
     print(f"written: {out / 'soak.csv'}, {out / 'soak.png'}, {out / 'result.json'}")
     return 0

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.soak import COLUMNS, DECISIONS, OFFSETS, SAMPLE_EVERY_S, warm_and_last
+from benchmarks.soak import COLUMNS, DECISIONS, OFFSETS, SAMPLE_EVERY_S
 from deskapp import __version__
 from deskapp.journal.locate import open_journal
 
@@ -85,25 +85,30 @@ def test_three_minute_soak_leaks_nothing_and_journals_every_decision(tmp_path):
     finally:
         journal.close()
     assert len(records) == result["journal_rows"] == MINUTES
-    assert sorted(r["decision"] for r in records) == sorted(
-        DECISIONS[i % len(DECISIONS)] for i in range(MINUTES))
+    assert [r["decision"] for r in records] == [DECISIONS[i % len(DECISIONS)]
+                                                for i in range(MINUTES)]
+    times = [r["market_time"] for r in records]  # the replay's board, moving on each minute
+    assert times == sorted(set(times)), times
     assert {r["dataset"] for r in records} == {"history"}
     assert rows[-1]["journal_rows"] == MINUTES  # the sampler saw them land during the run
 
-    # No leak: the first sample after the warm-up against the last, both with no watch screen
-    # open. Qt's pool threads come and go with work (30 s idle expiry), each with its event
-    # descriptor: they are counted apart, and are bounded by the desk's pools.
-    first, last = warm_and_last(rows, result["warmup_s"])
-    assert last["t_s"] - first["t_s"] >= 60, (first, last)  # a minute of actions in between
-    assert desk_threads(last) <= desk_threads(first)
-    assert last["threads_py"] <= first["threads_py"]
-    assert desk_fds(last) <= desk_fds(first)
+    # No leak: the floor of the first three samples after the warm-up against the floor of the
+    # last three (a leak raises every later sample; a descriptor or thread busy for a moment
+    # does not raise a floor), samples taken with no watch screen open. Qt's pool threads come
+    # and go with work (30 s idle expiry), each with an event descriptor: counted apart, and
+    # bounded by the desk's pools.
+    quiet = [r for r in rows if r["t_s"] >= result["warmup_s"] and r["watch_open"] == 0]
+    assert len(quiet) >= 6, quiet
+    early, late = quiet[:3], quiet[-3:]
+    assert late[0]["t_s"] - early[-1]["t_s"] >= 60, quiet  # a minute of actions in between
+    for measure in (desk_threads, desk_fds, lambda r: r["threads_py"]):
+        assert min(map(measure, late)) <= min(map(measure, early)), quiet
     assert max(r["threads_pooled"] for r in rows) <= MAX_POOLED
+    assert late[-1]["boards_drawn"] > early[-1]["boards_drawn"]  # boards kept being drawn
 
     assert result["qt_warnings"] == []
     assert result["log_errors"] == []
     assert result["exceptions"] == []
     assert result["shutdown_joined"] is True
-    assert last["boards_drawn"] > first["boards_drawn"]  # boards kept being drawn throughout
     assert (out / "soak.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert (out / "heap_growth.txt").read_text(encoding="utf-8").count("\n") > 1
+    assert (out / "heap_growth.txt").is_file()
