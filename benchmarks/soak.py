@@ -55,8 +55,9 @@ ACTION_SHADOW_S = 1.0  # heartbeat gaps this close to a scripted action are the 
 LIVE_PREFIX = "loop."
 QT_NOISE = ("This plugin does not support propagateSizeHints",)  # offscreen, harmless
 # Second of each minute at which each scripted action happens (samples fall on multiples of 10).
-OFFSETS = {"watch_open": 2.0, "watch_close": 8.0, "timeframe": 15.0, "decision": 30.0,
-           "theme": 45.0}
+# None on a multiple of 10 s: a sample never falls in the same turn as an action.
+OFFSETS = {"watch_open": 2.0, "watch_close": 8.0, "timeframe": 15.0, "decision": 33.0,
+           "theme": 47.0}
 DECISIONS = ("wait", "reduce", "hedge")
 TIMEFRAME_CYCLE = ("1h", "4h", "1d")
 COLUMNS = ("t_s", "replay_time", "rss_mb", "py_blocks_k", "py_heap_mb", "threads_py", "threads_os",
@@ -491,9 +492,10 @@ def plot(samples: list[dict], path: Path, title: str) -> None:
     app = QApplication.instance()
     t = [s["t_s"] / 60 for s in samples]
     rows = [
-        ("memory (MB; k blocks)", [("RSS MB", "rss_mb", "#1f77b4"),
-                                   ("Python heap MB (traced)", "py_heap_mb", "#ff7f0e"),
-                                   ("Python blocks (k)", "py_blocks_k", "#2ca02c")]),
+        ("memory (MB)", [("RSS", "rss_mb", "#1f77b4")]
+         + ([("Python heap (traced)", "py_heap_mb", "#ff7f0e")]
+            if any(s["py_heap_mb"] for s in samples) else [])),
+        ("Python heap (k blocks)", [("allocated blocks", "py_blocks_k", "#2ca02c")]),
         ("threads / fds", [("OS threads", "threads_os", "#1f77b4"),
                            ("Qt pool threads", "threads_pooled", "#9467bd"),
                            ("Python threads", "threads_py", "#2ca02c"),
@@ -507,11 +509,11 @@ def plot(samples: list[dict], path: Path, title: str) -> None:
     ]
     win = pg.GraphicsLayoutWidget()
     win.setBackground("w")
-    win.resize(1100, 1300)
+    win.resize(1100, 1500)
     parts = title.split("; ")
-    half = (len(parts) + 1) // 2
-    win.addLabel("; ".join(parts[:half]) + ";<br>" + "; ".join(parts[half:]), row=0, col=0,
-                 color="k", size="8pt")
+    third = (len(parts) + 2) // 3
+    lines = ["; ".join(parts[i:i + third]) for i in range(0, len(parts), third)]
+    win.addLabel(";<br>".join(lines), row=0, col=0, color="k", size="8pt")
     for i, (label, curves) in enumerate(rows, start=1):
         p = win.addPlot(row=i, col=0)
         p.showGrid(x=True, y=True, alpha=0.3)
