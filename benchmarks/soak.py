@@ -517,11 +517,15 @@ def plot(samples: list[dict], path: Path, title: str) -> None:
     for i, (label, curves) in enumerate(rows, start=1):
         p = win.addPlot(row=i, col=0)
         p.showGrid(x=True, y=True, alpha=0.3)
+        for side in ("left", "bottom"):  # black on white, whichever theme the desk ended in
+            p.getAxis(side).setPen("k")
+            p.getAxis(side).setTextPen("k")
         p.setLabel("left", label, color="k")
         p.setLabel("bottom", "minutes", color="k")
         p.addLegend(offset=(10, 5), labelTextColor="k")
         for name, key, colour in curves:
-            p.plot(t, [s[key] for s in samples], pen=pg.mkPen(colour, width=2), name=name)
+            width = 5 if key == "journal_rows" else 2  # shows round the clicks it matches
+            p.plot(t, [s[key] for s in samples], pen=pg.mkPen(colour, width=width), name=name)
         if label.startswith("heartbeat"):
             p.addLine(y=50, pen=pg.mkPen("#888888", style=pg.QtCore.Qt.PenStyle.DashLine))
     win.show()
