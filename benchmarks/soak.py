@@ -553,9 +553,10 @@ def main(argv: list[str] | None = None) -> int:
                              "(slows the desk several times: timing figures do not count)")
     args = parser.parse_args(argv)
     if not 0.5 <= args.minutes <= 24 * 60:
-        parser.error(f"--minutes {args.minutes:g}: give 0.5 .. 1440")
+        parser.exit(2, f"soak: --minutes {args.minutes:g}: give 0.5 .. 1440\n")
     if args.warmup is not None and not 0 <= args.warmup < args.minutes * 60:
-        parser.error(f"--warmup {args.warmup:g}: give 0 .. the run's length in seconds")
+        parser.exit(2, f"soak: --warmup {args.warmup:g}: give 0 .. the run's length in "
+                       "seconds\n")
     out = args.out or ROOT / "benchmarks" / "out" / time.strftime("soak-%Y%m%d-%H%M%S")
     try:
         out.mkdir(parents=True, exist_ok=True)
