@@ -338,7 +338,7 @@ class Soak:
         elif kind == "timeframe":
             tf = TIMEFRAME_CYCLE[self.tf_index % len(TIMEFRAME_CYCLE)]
             self.tf_index += 1
-            for pane in w.panes.values():
+            for pane in w.panes.built().values():  # (reading an unbuilt one would build it)
                 pane.timeframe_buttons[tf].click()
         elif kind == "watch_open":
             self.watch = w.screens.open_screen(["macro", "crypto"])
