@@ -310,6 +310,19 @@ class MainWindow(QMainWindow):
         self._show_mode(view)
         self.sig_board_drawn.emit(view)
 
+    def redraw_board(self) -> None:
+        """The board on screen drawn again (a theme switch): the sidebars now, the time
+        panes one per event-loop turn."""
+        view = self.view
+        if view is None:
+            return
+        if view.snapshot is not None:
+            self.regime.apply_snapshot(view.snapshot)
+            self._show_track_record(view)
+            self.checklist.apply_snapshot(view.snapshot)
+        self._show_mode(view)
+        self.apply_board_staged(view)
+
     @Slot(object)
     def apply_board_staged(self, view: BoardView) -> None:
         """`apply_board` spread over event-loop turns, one pane (set and painted) per turn, so

@@ -615,8 +615,7 @@ class ScreenManager(QObject):
             restyle_window(window)
         for action in self.theme_actions.actions():
             action.setChecked(action.objectName() == f"action_theme_{theme.current}")
-        if self.main.view is not None:
-            self.main.apply_board(self.main.view)
+        self.main.redraw_board()
 
 
 def restyle_window(window: QWidget) -> None:

@@ -95,7 +95,8 @@ def apply_theme(app: QApplication, name: str = DEFAULT_THEME) -> None:
     pg.setConfigOptions(
         background=BACKGROUND, foreground=FOREGROUND, antialias=False, useOpenGL=False
     )
-    app.setStyle("Fusion")
+    if app.style().name().lower() != "fusion":  # setting it again re-polishes every widget
+        app.setStyle("Fusion")
     pal = QPalette()
     for role, colour in (
         (QPalette.ColorRole.Window, PANEL),
