@@ -21,6 +21,7 @@ import pandas as pd
 
 from deskapp.data import derived_cache
 from deskapp.data.feed import FeedBatch, canonical
+from deskapp.frames import head_rows
 from deskapp.resources import replay_dir
 
 log = logging.getLogger(__name__)
@@ -256,7 +257,7 @@ class ReplaySource:
             n = int(np.searchsorted(self._times[key], stamp, side="right"))
             if self._sent.get(key) != n:
                 self._sent[key] = n
-                changed[key] = frame.iloc[:n]
+                changed[key] = head_rows(frame, n)  # not views: see frames.py
         return FeedBatch(source="replay", dataset=self.name, clock=now, frames=changed,
                          finished=self.clock.at_end)
 

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from deskapp.frames import head_rows
 from deskapp.signals.board import BoardInputs, BoardView, board_from_cut
 from deskapp.signals.board_cache import BoardCache
 from deskapp.signals.returns import ns_index
@@ -105,7 +106,7 @@ def cut_frames(frames: Mapping[str, pd.DataFrame], asof: pd.Timestamp,
         if prev is not None and prev[0] is f and prev[1] == n:
             out[k] = prev[2]
             continue
-        out[k] = f.iloc[:n]
+        out[k] = head_rows(f, n)  # not a view of f (frames.py)
         if reuse is not None:
             reuse[k] = (f, n, out[k])
     return out

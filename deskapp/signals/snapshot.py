@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from deskapp.frames import head_rows
 from deskapp.signals import correlation as corr
 from deskapp.signals import crypto, macro, provisional, smallcaps, stress, trend, volatility
 from deskapp.signals.breadth import share_above_sma_last
@@ -261,7 +262,7 @@ class _CutFrames(dict):
         if not dict.__contains__(self, key):
             f = self._src[key]
             n = int(np.searchsorted(ns_index(f), self._stamp, side="right"))
-            dict.__setitem__(self, key, f.iloc[:n])
+            dict.__setitem__(self, key, head_rows(f, n))  # not a view (frames.py)
         return dict.__getitem__(self, key)
 
     def items(self):
