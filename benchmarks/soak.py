@@ -9,13 +9,14 @@ clock and name, so the board stays one coherent replay (its alerts, decisions an
 every poll still crosses threads, merges, and triggers a recompute like a live feed.
 
 Every minute the soak clicks a decision button of the checklist (the trader's path: journal
-writer thread, saved signal, outcome fill), opens a watch screen and closes it, clicks a
-timeframe on every pane and switches the theme (dark <-> light), each at its own offset in the
-minute. Every 10 s it samples RSS, the Python heap (allocated blocks; with --tracemalloc also
-the traced bytes, and the top growth by line at the end), threads (Python, OS, Qt pool),
-open file descriptors, the GUI heartbeat's max gap, board latency (the compute worker's board
-signal -> the main window's `sig_board_drawn`: queue wait plus the staged draw) and the
-journal's row count. At the end (desk shut down, journal reopened read-only) it writes
+writer thread, saved signal, outcome fill), opens a watch screen (View > New watch screen, then
+two panes from its Panes menu) and closes it, clicks a timeframe on every pane and switches the
+theme (dark <-> light), each at its own offset in the minute. Clicks are one per event-loop
+turn, as a trader's are. Every 10 s it samples RSS, the Python heap (allocated blocks; with
+--tracemalloc also the traced bytes, and the top growth by line at the end), threads (Python,
+OS, Qt pool), open file descriptors, the GUI heartbeat's max gap, board latency (the compute
+worker's board signal -> the main window's `sig_board_drawn`: queue wait plus the staged draw)
+and the journal's row count. At the end (desk shut down, journal reopened read-only) it writes
 `soak.csv`, `soak.png`, `heap_growth.txt`, `result.json` to --out and prints one summary line.
 
 tracemalloc is off by default: it slows every Python allocation, and with it the desk drew a
@@ -338,13 +339,26 @@ class Soak:
         elif kind == "timeframe":
             tf = TIMEFRAME_CYCLE[self.tf_index % len(TIMEFRAME_CYCLE)]
             self.tf_index += 1
-            for pane in w.panes.built().values():  # (reading an unbuilt one would build it)
-                pane.timeframe_buttons[tf].click()
+            # One button per event-loop turn, as a trader clicks them: one pane at a time.
+            buttons = [p.timeframe_buttons[tf] for p in w.panes.built().values()]
+            self._one_per_turn([b.click for b in buttons])  # (reading an unbuilt pane builds it)
         elif kind == "watch_open":
-            self.watch = w.screens.open_screen(["macro", "crypto"])
+            # As a trader does it: View > New watch screen, then two panes from its Panes menu.
+            watch = self.watch = w.screens.open_screen()
+            self._one_per_turn([lambda: watch.add_pane("macro"),
+                                lambda: watch.add_pane("crypto")])
         elif kind == "watch_close" and self.watch is not None:
             self.watch.close()  # the watch screen's Window > Close
             self.watch = None
+
+    def _one_per_turn(self, steps: list) -> None:
+        """Run `steps` one per event-loop turn (each a separate user action)."""
+        from PySide6.QtCore import QTimer
+
+        if steps:
+            steps[0]()
+            if steps[1:]:
+                QTimer.singleShot(0, lambda: self._one_per_turn(steps[1:]))
 
     def _sample(self, elapsed: float) -> None:
         t_start = time.perf_counter()

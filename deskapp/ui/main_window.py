@@ -85,6 +85,7 @@ class MainWindow(QMainWindow):
         self._staged: BoardView | None = None
         self._staging = False
         self._stage_queue: list[str] = []
+        self._stage_sidebars: list = []  # the sidebar steps left in a staged board
         self.feed_errors: dict[str, str] = {}  # series key -> what failed, since when
         # The four panes behind tabs are built when first raised or read, else one per idle
         # turn after the first board (ui/lazy_panes.py): start-up builds only the front four.
@@ -338,6 +339,9 @@ class MainWindow(QMainWindow):
         self._staging = True
         self._stage_view = self._staged
         self._stage_queue = list(self.panes.built())
+        self._stage_sidebars = [lambda v: self.regime.apply_snapshot(v.snapshot),
+                                self._show_track_record,
+                                lambda v: self.checklist.apply_snapshot(v.snapshot)]
         QTimer.singleShot(0, self, self._stage_step)  # dropped if the window is gone
 
     def _stage_step(self) -> None:
@@ -351,12 +355,14 @@ class MainWindow(QMainWindow):
                 pane.paint_now()
             QTimer.singleShot(0, self, self._stage_step)  # dropped if the window is gone
             return
+        if view.snapshot is not None and self._stage_sidebars:
+            # The sidebars one per turn too: regime, track record, checklist.
+            step = self._stage_sidebars.pop(0)
+            step(view)
+            QTimer.singleShot(0, self, self._stage_step)
+            return
         self._staging = False
         self.view = view
-        if view.snapshot is not None:
-            self.regime.apply_snapshot(view.snapshot)
-            self._show_track_record(view)
-            self.checklist.apply_snapshot(view.snapshot)
         self._show_mode(view)
         self.sig_board_drawn.emit(view)
         if self._staged is not view:  # a newer board came in meanwhile

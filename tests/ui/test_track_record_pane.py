@@ -21,6 +21,9 @@ def test_the_tab_shows_the_tables_base_rate_and_opens_similar_days(make_desk, qt
     w = desk.window
     pane = w.track_record
     qtbot.waitUntil(lambda: w.view is not None and pane.table is not None, timeout=60000)
+    # behind the Regime tab the similar days wait (a search over every past day, each new day)
+    assert pane.days.rowCount() == 0
+    w.docks["track_record"].raise_()
     qtbot.waitUntil(lambda: pane.days.rowCount() > 0, timeout=30000)
     table = json.loads(track_record.bundled_path().read_text(encoding="utf-8"))
     snap = w.view.snapshot

@@ -13,10 +13,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QEvent, QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDockWidget,
     QHBoxLayout,
     QLabel,
     QScrollArea,
@@ -71,6 +72,10 @@ class TrackRecordPane(QWidget):
         self.table: dict[str, Any] | None = None
         self._now: tuple | None = None
         self._board_day: str | None = None
+        # Similar days wait while the tab is behind another (a search over every past day and
+        # a table fill, each new day): features of the newest reading, or None when filled.
+        self._days_due: dict[str, float | None] | None = None
+        self._dock: QDockWidget | None = None
         self._loader = _Loaded()
         self._loader.sig_done.connect(self._on_loaded)
         layout = QVBoxLayout(self)
@@ -183,7 +188,39 @@ class TrackRecordPane(QWidget):
         rows.append(f"<p style='margin:2px 0; color:{muted}'>"
                     f"{html.escape(rates[0].unconditional)}</p>")
         set_text(self.body, "".join(rows))
-        self._fill_days(dict(feats))
+        self._days_due = dict(feats)
+        if not self._hidden_in_window():  # behind its tab: filled when raised
+            self._fill_due_days()
+
+    def _hidden_in_window(self) -> bool:
+        """Behind another tab or in a closed dock of a window on screen."""
+        window = self.window()
+        return (window is not self and window.isVisible()
+                and (not self.isVisible() or self.visibleRegion().isEmpty()))
+
+    def _fill_due_days(self) -> None:
+        if self._days_due is not None:
+            features, self._days_due = self._days_due, None
+            self._fill_days(features)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        self._fill_due_days()
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        # A tab raised in a dock group shows no showEvent: its dock says visibilityChanged.
+        if event.type() == QEvent.Type.ParentChange:
+            dock = self.parentWidget()
+            if isinstance(dock, QDockWidget) and dock is not self._dock:
+                if self._dock is not None:
+                    self._dock.visibilityChanged.disconnect(self._on_dock_visibility)
+                self._dock = dock
+                dock.visibilityChanged.connect(self._on_dock_visibility)
+        super().changeEvent(event)
+
+    def _on_dock_visibility(self, visible: bool) -> None:
+        if visible:
+            self._fill_due_days()
 
     def _fill_days(self, features: dict[str, float | None]) -> None:
         # only days before the board's own: a replay never shows what came after its clock
