@@ -422,6 +422,10 @@ class ScreenManager(QObject):
     def _on_closed(self, window: WatchScreen) -> None:
         if window in self.windows:
             self.windows.remove(window)
+        for pane in window.panes.values():
+            if isinstance(pane, TimePane):
+                pane.release()
+        window.panes.clear()
         window.deleteLater()
 
     def close_all(self) -> None:

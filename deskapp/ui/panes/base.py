@@ -350,6 +350,17 @@ class TimePane(QWidget):
         self._mouse_proxy = pg.SignalProxy(self.graphics.scene().sigMouseMoved, rateLimit=60,
                                            slot=lambda args: self.on_mouse_moved(args[0]))
 
+    def release(self) -> None:
+        """Let go of what outlives a closed pane: its crosshair's SignalProxy (pyqtgraph keeps
+        the proxy and, through its slot, the whole pane alive after Qt deleted the widgets)
+        and its time group's list. A watch screen's panes, ~1,300 objects each, piled up at
+        every close (benchmarks/soak.py)."""
+        if self._mouse_proxy is not None:
+            self._mouse_proxy.disconnect()
+            self._mouse_proxy = None
+        if self.group is not None and self in self.group.panes:
+            self.group.panes.remove(self)
+
     # ------------------------------------------------------------------ setup
     def _setup_plot(self, plot: pg.PlotItem, spec: RowSpec, is_last: bool) -> None:
         # A GridItem in the view, not the axes' grid: the axis-drawn horizontal grid cost ~5 ms
