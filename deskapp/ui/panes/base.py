@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, QPointF, QSize, Qt, Signal
+from PySide6.QtCore import QObject, QPointF, QSize, Qt, Signal
 from PySide6.QtGui import QResizeEvent, QTextDocument
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -30,6 +30,7 @@ from deskapp.ui.keys import KeepSpace
 from deskapp.ui.panes.date_axis import DateAxis
 from deskapp.ui.panes.grid import Grid
 from deskapp.ui.panes.notice import RowNotice
+from deskapp.ui.panes.raised import DrawnWhenRaised
 from deskapp.ui.panes.steady_range import SteadyViewBox
 from deskapp.ui.panes.value_axis import ValueAxis
 from deskapp.ui.rich_header import RichHeader
@@ -248,7 +249,7 @@ def right_edge(newest: float, span: float) -> float:
     return float(np.ceil((newest + step) / step) * step)
 
 
-class TimePane(QWidget):
+class TimePane(DrawnWhenRaised, QWidget):
     """Base of every time-series pane."""
 
     pane_key = ""
@@ -519,12 +520,6 @@ class TimePane(QWidget):
         have the plots painted a second time (a new x range moves both)."""
         self.graphics.scene().prepareForPaint()
 
-    def _hidden_in_window(self) -> bool:
-        """Behind another tab or in a closed dock of a window on screen: nobody sees its plots."""
-        window = self.window()
-        return (window is not self and window.isVisible()
-                and (not self.isVisible() or self.visibleRegion().isEmpty()))
-
     def _draw_curves(self, view: PaneView) -> bool:
         """setData on the curves that changed, the rows' notices and scales; True if any."""
         changed = False
@@ -570,24 +565,8 @@ class TimePane(QWidget):
                 self.follow_latest()
                 self._timeframe_pending = False
 
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
+    def _on_raised(self) -> None:  # shown, or its tab raised (panes/raised.py)
         self._draw_deferred()
-        super().showEvent(event)
-
-    def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        # A tab raised in a dock group shows no showEvent: its dock says visibilityChanged.
-        if event.type() == QEvent.Type.ParentChange:
-            dock = self.parentWidget()
-            if isinstance(dock, QDockWidget) and dock is not self._dock:
-                if self._dock is not None:
-                    self._dock.visibilityChanged.disconnect(self._on_dock_visibility)
-                self._dock = dock
-                dock.visibilityChanged.connect(self._on_dock_visibility)
-        super().changeEvent(event)
-
-    def _on_dock_visibility(self, visible: bool) -> None:
-        if visible:
-            self._draw_deferred()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)

@@ -13,11 +13,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDockWidget,
     QHBoxLayout,
     QLabel,
     QScrollArea,
@@ -31,6 +30,7 @@ from PySide6.QtWidgets import (
 from deskapp.signals.base_rates import HORIZON_WORDS, base_rates_now, table_range, what_followed
 from deskapp.signals.track_record import TrackRecordError, load_table, similar_days
 from deskapp.ui import theme
+from deskapp.ui.panes.raised import DrawnWhenRaised
 from deskapp.ui.quiet import set_text
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ class _LoadTable(QRunnable):
             self.done.sig_done.emit(None, f"track record unavailable: {exc}")
 
 
-class TrackRecordPane(QWidget):
+class TrackRecordPane(DrawnWhenRaised, QWidget):
     pane_key = "track_record"
     title = "Track record"
     description = (
@@ -75,7 +75,6 @@ class TrackRecordPane(QWidget):
         # Similar days wait while the tab is behind another (a search over every past day and
         # a table fill, each new day): features of the newest reading, or None when filled.
         self._days_due: dict[str, float | None] | None = None
-        self._dock: QDockWidget | None = None
         self._loader = _Loaded()
         self._loader.sig_done.connect(self._on_loaded)
         layout = QVBoxLayout(self)
@@ -192,35 +191,13 @@ class TrackRecordPane(QWidget):
         if not self._hidden_in_window():  # behind its tab: filled when raised
             self._fill_due_days()
 
-    def _hidden_in_window(self) -> bool:
-        """Behind another tab or in a closed dock of a window on screen."""
-        window = self.window()
-        return (window is not self and window.isVisible()
-                and (not self.isVisible() or self.visibleRegion().isEmpty()))
+    def _on_raised(self) -> None:  # shown, or its tab raised (panes/raised.py)
+        self._fill_due_days()
 
     def _fill_due_days(self) -> None:
         if self._days_due is not None:
             features, self._days_due = self._days_due, None
             self._fill_days(features)
-
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        super().showEvent(event)
-        self._fill_due_days()
-
-    def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        # A tab raised in a dock group shows no showEvent: its dock says visibilityChanged.
-        if event.type() == QEvent.Type.ParentChange:
-            dock = self.parentWidget()
-            if isinstance(dock, QDockWidget) and dock is not self._dock:
-                if self._dock is not None:
-                    self._dock.visibilityChanged.disconnect(self._on_dock_visibility)
-                self._dock = dock
-                dock.visibilityChanged.connect(self._on_dock_visibility)
-        super().changeEvent(event)
-
-    def _on_dock_visibility(self, visible: bool) -> None:
-        if visible:
-            self._fill_due_days()
 
     def _fill_days(self, features: dict[str, float | None]) -> None:
         # only days before the board's own: a replay never shows what came after its clock
