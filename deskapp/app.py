@@ -72,6 +72,7 @@ def _install_crash_net() -> None:
 
 
 _startup_frozen = False
+STARTUP_GC_PAUSE_LIMIT_MS = 10_000
 
 
 def _freeze_startup_objects(_view=None) -> None:
@@ -79,11 +80,13 @@ def _freeze_startup_objects(_view=None) -> None:
     replay's frames) out of the cyclic garbage collector's reach (`gc.freeze`). A full
     collection otherwise walked all of them: ~80 ms with the GIL held, in whichever thread
     it fell, a GUI stall (benchmarks/gui_latency.py); later collections walk only newer
-    objects. Only the first call in a process does anything."""
+    objects. Only the first call in a process does anything. It also turns collection back on:
+    the command line pauses it for the start (cli._run)."""
     global _startup_frozen
     if not _startup_frozen:
         _startup_frozen = True
         gc.freeze()
+        gc.enable()
 
 
 class Desk:
@@ -367,6 +370,9 @@ def run_desk(opts: DeskOptions) -> int:
         for i, win in enumerate(windows):
             win.sig_board_drawn.connect(lambda _view, i=i: drawn(i))
     _quit_on_signals(app, result)
+    # Collection comes back with the first board; a desk whose first board never comes (no
+    # data at all) must not run on without it.
+    QTimer.singleShot(STARTUP_GC_PAUSE_LIMIT_MS, _freeze_startup_objects)
     desk.start()
     window.show()
     code = app.exec()
