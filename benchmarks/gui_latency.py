@@ -63,13 +63,24 @@ class LoopbackAdapter:
         self.session.close()
 
 
+def _bar(recorded: list[tuple[pd.Timestamp, float]], i: int) -> tuple[pd.Timestamp, float]:
+    """Bar `i` of an endless series: the recorded bars, then the recorded values again, one
+    bar period apart. Computed, not kept: the upstream's memory stays flat however long the
+    run (the soak measures the desk's memory, not the simulator's)."""
+    n = len(recorded)
+    if i < n:
+        return recorded[i]
+    step = recorded[-1][0] - recorded[-2][0]
+    return recorded[-1][0] + step * (i - n + 1), recorded[i % n][1]
+
+
 def live_load(ds) -> tuple[LoopbackServer, list[LoopbackAdapter], list[LiveSource]]:
     """A loopback server serving real recorded bars of KEYS, 80 ms an answer and one more bar in
     every answer, and two live sources polling it as fast as they can. Once the recorded bars
     run out, the series goes on with the recorded values again, one bar period apart, so new
     bars never stop however long the run (or however slow the machine)."""
     server = LoopbackServer()
-    served, counts, recorded = {}, {}, {}
+    served, counts = {}, {}
     # Routes match by prefix, newest first: register longer keys last so "/bars/idx.spx.1h"
     # is not answered by the "/bars/idx.spx" route.
     for key in sorted(KEYS, key=len):
@@ -77,15 +88,11 @@ def live_load(ds) -> tuple[LoopbackServer, list[LoopbackAdapter], list[LiveSourc
         f = ds.frames[key][col].dropna()
         served[key] = [(t, float(v)) for t, v in f.items()]
         counts[key] = len(f.loc[:"2026-02-10T21:00Z"])
-        recorded[key] = len(f)
 
         def answer(_path, k=key):
-            bars = served[k]
             counts[k] += 1  # one more bar each time
-            while len(bars) < counts[k]:
-                step = bars[-1][0] - bars[-2][0]
-                bars.append((bars[-1][0] + step, bars[len(bars) % recorded[k]][1]))
-            body = [(t.isoformat(), v) for t, v in bars[max(0, counts[k] - 400):counts[k]]]
+            body = [(t.isoformat(), v) for t, v in
+                    (_bar(served[k], i) for i in range(max(0, counts[k] - 400), counts[k]))]
             return Answer(body=json.dumps(body).encode(), delay_s=0.08)
 
         server.route(f"/bars/{key}", answer)
