@@ -77,6 +77,7 @@ CREATE TABLE collectors (
 # Schema version (> 1) -> the statements that bring the previous version to it.
 MIGRATIONS: dict[int, str] = {}
 
+EXTENSION = "timescaledb"
 WEEK_NS = 7 * 86_400 * 10**9
 COMPRESS_AFTER_NS = 30 * 86_400 * 10**9  # revisions only touch the last bars
 TIMESCALE = [
@@ -156,8 +157,8 @@ def _newer(location: str, version: int) -> TeamDbError:
 
 def _timescale(conn: psycopg.Connection, location: str) -> bool:
     """Make market_points a hypertable when TimescaleDB is installable; False otherwise."""
-    if conn.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'"
-                    ).fetchone() is None:
+    if conn.execute("SELECT 1 FROM pg_available_extensions WHERE name = %s",
+                    (EXTENSION,)).fetchone() is None:
         return False
     try:
         with conn.transaction():  # a savepoint: a refusal leaves plain PostgreSQL
@@ -228,6 +229,10 @@ def connect(url: str, *, autocommit: bool = False,
     extra: dict[str, Any] = {k: v for k, v in CONNECT_DEFAULTS.items() if k not in given}
     if "application_name" not in given:
         extra["application_name"] = application_name
+    if "tcp_user_timeout" not in given:
+        # Unacknowledged writes fail after 10 s (not the system's ~15 min): a collector whose
+        # network went away notices at its next commit and stops acting as the active one.
+        extra["tcp_user_timeout"] = "10000"
     conn = psycopg.connect(libpq, autocommit=autocommit, **extra)
     try:
         conn.execute("SELECT " + ", ".join("set_config(%s, %s, false)"

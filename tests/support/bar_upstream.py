@@ -9,7 +9,7 @@ Bar i opens at `start + i h` (start ~100 days ago, so every bar is closed); its 
 a function of i alone, so a test computes the expected frame independently (`expected_frame`).
 
 Run as a script, it is a collector process on that upstream:
-    python tests/support/bar_upstream.py URL PORT [--once]
+    python tests/support/bar_upstream.py URL PORT [--once] [--retry SECONDS]
 """
 
 from __future__ import annotations
@@ -110,8 +110,9 @@ def main(argv: list[str]) -> int:
     url, port = argv[0], int(argv[1])
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(process)d %(name)s %(message)s")
+    retry = float(argv[argv.index("--retry") + 1]) if "--retry" in argv else 0.2
     collector = Collector(url, lambda stage: crypto_sources(port, stage), interval_s=0.2,
-                          once="--once" in argv, lock_retry_s=0.2)
+                          once="--once" in argv, lock_retry_s=retry)
     signal.signal(signal.SIGTERM, lambda *_: collector.stop.set())
     return collector.run()
 

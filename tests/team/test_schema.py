@@ -198,3 +198,33 @@ def test_sessions_carry_server_keepalives(url):
     conn.close()
     assert got == {"tcp_keepalives_idle": "5", "tcp_keepalives_interval": "1",
                    "tcp_keepalives_count": "3"}
+
+
+def test_the_timescale_path_runs_when_the_extension_is_there(url, monkeypatch):
+    """The test server has no TimescaleDB: stand-in statements on an extension every server has
+    show the path runs inside the creation (and the meta says so)."""
+    monkeypatch.setattr(schema, "EXTENSION", "plpgsql")
+    monkeypatch.setattr(schema, "TIMESCALE", [
+        "CREATE EXTENSION IF NOT EXISTS plpgsql",
+        "COMMENT ON TABLE market_points IS 'hypertable stand-in'"])
+    open_team_db(url, create=True).close()
+    with psycopg.connect(url) as raw:
+        assert raw.execute("SELECT value FROM deskapp_market_meta WHERE name = 'timescaledb'"
+                           ).fetchone() == ("1",)
+        assert raw.execute("SELECT obj_description('market_points'::regclass)").fetchone() == (
+            "hypertable stand-in",)
+
+
+def test_a_timescale_refusal_leaves_plain_postgresql(url, monkeypatch, caplog):
+    monkeypatch.setattr(schema, "EXTENSION", "plpgsql")
+    monkeypatch.setattr(schema, "TIMESCALE", [
+        "COMMENT ON TABLE market_points IS 'half done'", "SELECT create_hypertable_nope()"])
+    open_team_db(url, create=True).close()
+    with psycopg.connect(url) as raw:
+        assert raw.execute("SELECT value FROM deskapp_market_meta WHERE name = 'timescaledb'"
+                           ).fetchone() == ("0",)
+        # the savepoint undid the half-done part; the tables are there
+        assert raw.execute("SELECT obj_description('market_points'::regclass)").fetchone() == (
+            None,)
+        assert raw.execute("SELECT count(*) FROM market_points").fetchone() == (0,)
+    assert "could not be used" in caplog.text
