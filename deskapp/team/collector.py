@@ -32,6 +32,13 @@ from deskapp.team.writer import Status, TeamWriter, read_frames
 log = logging.getLogger("deskapp.collector")
 
 RECONNECT_MAX_S = 10.0
+# An active collector that holds the lock but has not committed for this long is hung (stopped,
+# swapping, deadlocked): a standby ends its session so that the lock is free. Long enough for a
+# first round that fetches years of history.
+STALE_S = 180.0
+HOLDER_SQL = ("SELECT l.pid FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted "
+              "AND l.classid::bigint = %s AND l.objid::bigint = %s AND l.objsubid = 1 "
+              "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())")
 
 
 class DbStage:
@@ -72,7 +79,7 @@ class Collector:
 
     def __init__(self, url: str, make_sources: Callable[[DbStage], list], *,
                  interval_s: float = 1.0, once: bool = False, lock_retry_s: float = 1.0,
-                 host: str | None = None, pid: int | None = None,
+                 stale_s: float = STALE_S, host: str | None = None, pid: int | None = None,
                  stop: threading.Event | None = None):
         self.url = url
         self.location = safe_url(url)
@@ -80,6 +87,7 @@ class Collector:
         self.interval_s = interval_s
         self.once = once
         self.lock_retry_s = lock_retry_s
+        self.stale_s = stale_s
         self.host = host or socket.gethostname()
         self.pid = os.getpid() if pid is None else pid
         self.stop = stop or threading.Event()
@@ -114,6 +122,7 @@ class Collector:
                                      (COLLECTOR_LOCK_KEY,)).fetchone()[0])
         self.conn.commit()
         if not got:
+            self._end_hung_holder()
             if not self._standby_said:
                 self.writer.register(active=False)
                 row = self.conn.execute("SELECT host, pid FROM collectors WHERE active "
@@ -142,6 +151,26 @@ class Collector:
         else:
             log.info("active again on %s", self.location)
         return True
+
+    def _end_hung_holder(self) -> None:
+        """End the session of an active collector that has not committed for `stale_s`."""
+        assert self.conn is not None
+        row = self.conn.execute(
+            "SELECT host, pid, extract(epoch FROM now() - coalesce(last_commit, started_at)) "
+            "FROM collectors WHERE active").fetchone()
+        if row is None or float(row[2]) < self.stale_s:
+            self.conn.commit()
+            return
+        holders = [r[0] for r in self.conn.execute(
+            HOLDER_SQL, (COLLECTOR_LOCK_KEY >> 32, COLLECTOR_LOCK_KEY & 0xFFFFFFFF))]
+        for backend in holders:
+            log.warning("the active collector (%s pid %s) has not committed for %.0f s: ending "
+                        "its database session", row[0], row[1], float(row[2]))
+            self.conn.execute("SELECT pg_terminate_backend(%s)", (backend,))
+        # Not again for the same hang: its row is no longer the active one.
+        self.conn.execute("UPDATE collectors SET active = false WHERE host = %s AND pid = %s",
+                          (row[0], row[1]))
+        self.conn.commit()
 
     # -- one round ----------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ Bar i opens at `start + i h` (start ~100 days ago, so every bar is closed); its 
 a function of i alone, so a test computes the expected frame independently (`expected_frame`).
 
 Run as a script, it is a collector process on that upstream:
-    python tests/support/bar_upstream.py URL PORT [--once] [--retry SECONDS]
+    python tests/support/bar_upstream.py URL PORT [--once] [--retry SECONDS] [--stale SECONDS]
 """
 
 from __future__ import annotations
@@ -111,8 +111,9 @@ def main(argv: list[str]) -> int:
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(process)d %(name)s %(message)s")
     retry = float(argv[argv.index("--retry") + 1]) if "--retry" in argv else 0.2
+    stale = float(argv[argv.index("--stale") + 1]) if "--stale" in argv else 180.0
     collector = Collector(url, lambda stage: crypto_sources(port, stage), interval_s=0.2,
-                          once="--once" in argv, lock_retry_s=retry)
+                          once="--once" in argv, lock_retry_s=retry, stale_s=stale)
     signal.signal(signal.SIGTERM, lambda *_: collector.stop.set())
     return collector.run()
 

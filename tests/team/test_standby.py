@@ -69,10 +69,10 @@ def active_pid(url: str) -> int | None:
     return rows[0][0] if len(rows) == 1 else None
 
 
-def spawn(url: str, port: int, log: Path) -> subprocess.Popen:
+def spawn(url: str, port: int, log: Path, *extra: str) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     with log.open("w") as err:  # a file, not a pipe: nobody must read it for the child to go on
-        return subprocess.Popen([sys.executable, str(SCRIPT), url, str(port)], env=env,
+        return subprocess.Popen([sys.executable, str(SCRIPT), url, str(port), *extra], env=env,
                                 cwd=REPO, stdout=subprocess.DEVNULL, stderr=err)
 
 
@@ -135,6 +135,45 @@ def test_standby_takes_over_after_sigkill_with_no_bar_lost_or_doubled(pg, upstre
     second_log = logs[1].read_text()
     assert "standby: another collector" in second_log and "active on" in second_log
     assert "Traceback" not in second_log
+
+
+def test_a_hung_active_collector_is_ended_by_the_standby(pg, upstream, tmp_path):
+    """SIGSTOP keeps the active collector's session (and lock) alive: the standby sees no
+    commit for --stale seconds, ends that session, takes over; the hung one, resumed, finds
+    its session gone and stands by."""
+    url = pg.create_database()
+    logs = tmp_path / "first.log", tmp_path / "second.log"
+    first = spawn(url, upstream.server.port, logs[0], "--stale", "2")
+    second = None
+    try:
+        wait_for(lambda: active_pid(url) == first.pid, "the first collector to be active")
+        second = spawn(url, upstream.server.port, logs[1], "--stale", "2")
+        wait_for(lambda: query(url, "SELECT 1 FROM collectors WHERE pid = %s AND NOT active",
+                               (second.pid,)), "the second collector to stand by")
+        first.send_signal(signal.SIGSTOP)
+        upstream.add_bars(3)
+        wait_for(lambda: active_pid(url) == second.pid, "the standby to take over")
+        wait_for(lambda: point_count(url) == 5 * upstream.count, "the bars after the hang")
+        first.send_signal(signal.SIGCONT)
+        wait_for(lambda: query(url, "SELECT 1 FROM collectors WHERE pid = %s AND NOT active",
+                               (first.pid,)), "the resumed one to stand by")
+        upstream.add_bars(2)
+        wait_for(lambda: point_count(url) == 5 * upstream.count, "the bars after the resume")
+        assert active_pid(url) == second.pid
+        with psycopg.connect(url) as conn:
+            assert read_frames(conn)[KEY].equals(upstream.expected_frame(15))
+    finally:
+        for proc in (first, second):
+            if proc is not None and proc.poll() is None:
+                proc.send_signal(signal.SIGCONT)
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+    assert "has not committed for" in logs[1].read_text()
+    assert first.returncode == 0 and second.returncode == 0
 
 
 def test_database_restart_under_a_running_collector_loses_nothing(pg, upstream, caplog):
