@@ -122,6 +122,12 @@ class Collector:
                                      (COLLECTOR_LOCK_KEY,)).fetchone()[0])
         self.conn.commit()
         if not got:
+            if self.sources is not None:  # we were active, and another took over meanwhile
+                self._close_sources()
+                if self.pending:
+                    log.info("another collector took over: %d fetched series left to it",
+                             len(self.pending))
+                self.pending = []
             self._end_hung_holder()
             if not self._standby_said:
                 self.writer.register(active=False)
@@ -266,14 +272,19 @@ class Collector:
         finally:
             self.close()
 
-    def close(self) -> None:
-        """Close the sources, mark this collector gone, release the lock. Idempotent."""
+    def _close_sources(self) -> None:
+        """Stop polling: the sources (and the liquidation websockets) are closed; a later
+        take-over builds them again from what the database then holds."""
         for src in self.sources or []:
             try:
                 src.close()
             except Exception:  # noqa: BLE001 (closing must go on)
                 log.exception("closing %s failed", getattr(src, "name", src))
-        self.sources = None
+        self.sources = self.stage = None
+
+    def close(self) -> None:
+        """Close the sources, mark this collector gone, release the lock. Idempotent."""
+        self._close_sources()
         if self.conn is not None and not self.conn.closed and not self.conn.broken:
             try:
                 self.conn.rollback()

@@ -173,6 +173,8 @@ def test_a_hung_active_collector_is_ended_by_the_standby(pg, upstream, tmp_path)
                     proc.kill()
                     proc.wait()
     assert "has not committed for" in logs[1].read_text()
+    resumed = logs[0].read_text()
+    assert "unreachable" in resumed and "standby: another collector" in resumed
     assert first.returncode == 0 and second.returncode == 0
 
 
