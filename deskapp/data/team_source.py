@@ -48,7 +48,7 @@ class TeamSource:
     kind = "team"
 
     def __init__(self, url: str, cache=None, connect: Callable[[], psycopg.Connection] | None
-                 = None, clock: Callable[[], pd.Timestamp] = utc_now,
+                 = None, clock: Callable[[], pd.Timestamp] | None = None,
                  wall: Callable[[], float] = time.monotonic, wait_s: float = 0.0,
                  name: str = "team"):
         from deskapp.team.schema import safe_url
@@ -58,7 +58,7 @@ class TeamSource:
         self.name = name
         self.cache = cache
         self._connect = connect or self._open
-        self.clock = clock
+        self.clock = clock or (lambda: utc_now())  # looked up at each call (tests pin it)
         self.wall = wall
         self.wait_s = wait_s  # how long a poll may wait for a NOTIFY (headless clients)
         self.conn: psycopg.Connection | None = None

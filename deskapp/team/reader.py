@@ -17,8 +17,8 @@ import pandas as pd
 import psycopg
 
 from deskapp.data.cache import _frame  # the same long -> wide reshaping as the local cache
+from deskapp.team.schema import NOTIFY_CHANNEL
 
-NOTIFY_CHANNEL = "deskapp_market"  # = deskapp.team.schema.NOTIFY_CHANNEL
 MIN_WAIT_S = 0.001
 
 
