@@ -121,3 +121,60 @@ def test_database_restart_under_the_desk_offline_then_reconnects(qtbot, pg, team
     assert got.index[-1] == last.index[0] and got.iloc[-1].equals(last.iloc[0])
     # Everything the database holds is in the desk's local cache too (kept for offline).
     assert len(team_desk.cache.get(key)) == len(frames[key]) + 1
+
+
+def test_collector_on_the_loopback_upstream_feeds_a_desk_and_a_headless_client(
+        qtbot, pg, config, tmp_path, monkeypatch):
+    """The whole chain: loopback upstream -> Collector -> PostgreSQL -> (real desk, headless
+    TeamSource). A bar added upstream reaches both; both hold the upstream's bars exactly and
+    compute the same snapshot."""
+    from support.bar_upstream import KEY, BarUpstream, crypto_sources
+    from support.loopback import LoopbackServer
+
+    from deskapp.team.collector import Collector
+
+    url = pg.create_schema()
+    server = LoopbackServer()
+    upstream = BarUpstream(server, bars=48)
+
+    def collect_once() -> None:
+        c = Collector(url, lambda stage: crypto_sources(server.port, stage), once=True,
+                      host="collector-b.desk.lan", pid=7)
+        c.open()
+        assert c.run() == 0
+
+    at = pd.Timestamp.now(tz="UTC").floor("h")
+    monkeypatch.setattr(team_source, "utc_now", lambda: at)
+    try:
+        collect_once()
+        desk = Desk(DeskOptions(config=config, dataset=None, at=None, speed=0.0,
+                                size=(1400, 850), journal=str(tmp_path / "j.sqlite3"),
+                                source="team", market_url=url))
+        qtbot.addWidget(desk.window)
+        desk.start()
+        desk.window.show()
+        client = TeamSource(url, wait_s=5.0)
+        state = MarketState(meta=universe_meta()).apply(client.poll())
+        try:
+            qtbot.waitUntil(lambda: KEY in desk.compute.state.frames, timeout=60_000)
+            upstream.add_bars(1)
+            collect_once()  # one round: the new bar, NOTIFY
+            state = state.apply(client.poll())  # woken by the NOTIFY
+            qtbot.waitUntil(lambda: len(desk.compute.state.frames[KEY]) == 49, timeout=60_000)
+            want = upstream.expected_frame(49)
+            pd.testing.assert_frame_equal(state.frames[KEY], want, check_freq=False)
+            pd.testing.assert_frame_equal(desk.compute.state.frames[KEY], want,
+                                          check_freq=False)
+            board = compute(state.frames, state.meta, state.clock,
+                            SignalSettings.from_config(config), source=state.source,
+                            dataset=state.dataset, view_days=CACHE_VIEW_DAYS)
+            window = desk.window
+            qtbot.waitUntil(lambda: window.view is not None and window.view.snapshot is not None
+                            and window.view.snapshot.to_dict() == board.snapshot.to_dict(),
+                            timeout=60_000)
+            assert board.snapshot.to_dict()["asof"] == window.view.snapshot.to_dict()["asof"]
+        finally:
+            client.close()
+            assert desk.shutdown(), "a worker thread did not join"
+    finally:
+        server.close()
