@@ -136,10 +136,11 @@ class Desk:
 
             self.cache = MarketCache(data_dir() / "market-cache.sqlite3")
             meta, view_days, interval = universe_meta(), CACHE_VIEW_DAYS, 1000
-            if opts.source == "team":  # woken by the collector's NOTIFY: looked at 4 x a second
+            if opts.source == "team":  # each poll waits up to 0.2 s for the collector's NOTIFY
                 from deskapp.data.team_source import TeamSource
 
-                sources, interval = [TeamSource(opts.market_url, cache=self.cache)], 250
+                sources = [TeamSource(opts.market_url, cache=self.cache, wait_s=0.2)]
+                interval = 10
             else:
                 sources = (live_sources(self.cache, data_dir()) if opts.source == "live"
                            else [CacheSource(self.cache)])
