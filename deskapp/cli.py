@@ -88,10 +88,9 @@ def parse_source(text: str) -> str:
         return text
     from deskapp.journal.locate import is_url
 
-    if not is_url(text):
-        from deskapp.team.schema import safe_url
-
-        raise UsageError(f"--source '{safe_url(text)}' must be live, cache, replay or a "
+    if not is_url(text):  # another scheme's user info may hold a password: not shown
+        shown = re.sub(r"//[^/?#]*@", "//***@", text)
+        raise UsageError(f"--source '{shown}' must be live, cache, replay or a "
                          "postgresql:// URL of a team feed")
     return team_url(text, "--source")
 

@@ -191,3 +191,12 @@ def test_merge_cells_revised_cells_win_missing_cells_are_kept():
     assert got["close"].tolist() == [1.0, 2.5, 3.0]
     assert got["volume"].tolist()[:2] == [5.0, 6.0] and pd.isna(got["volume"].iloc[2])
     assert list(got.columns) == ["close", "volume"]
+
+
+def test_a_database_without_team_tables_is_offline_with_the_reason(pg):
+    src = TeamSource(pg.create_schema(), wall=Wall(), clock=lambda: T0)
+    batch = src.poll()
+    assert batch.link == "offline" and batch.frames == {}
+    assert "start the collector" in src.problem
+    no_secret(src.problem)
+    src.close()
