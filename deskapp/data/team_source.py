@@ -195,13 +195,14 @@ class TeamSource:
             # its key's frame (the next poll, if need be).
             if self._sent_errors.get(key) != line and key not in changed:
                 out_errors[key] = self._sent_errors[key] = line
-        link_changed = self.link != self._sent_link
-        self._sent_link = self.link
+        link = f"offline: {self.problem}" if self.link == "offline" else self.link
+        link_changed = link != self._sent_link
+        self._sent_link = link
         if (changed or out_errors or link_changed or self._sent_clock is None
                 or now - self._sent_clock >= HEARTBEAT):
             self._sent_clock = now
         return FeedBatch(source="team", dataset=self.host, clock=self._sent_clock,
-                         frames=changed, errors=out_errors, link=self.link)
+                         frames=changed, errors=out_errors, link=link)
 
     def close(self) -> None:
         """Idempotent."""

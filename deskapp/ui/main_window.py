@@ -408,14 +408,16 @@ class MainWindow(QMainWindow):
     def _team_mode(self, view: BoardView, age: str) -> tuple[str, str, str]:
         """TEAM FEED with the collector's host, or OFFLINE (the database is unreachable: the
         local cache is shown while the source reconnects by itself)."""
-        host = escape(view.dataset or "no collector yet")
+        host = escape(view.dataset)
         if self.team_link.startswith("offline"):
             why = escape(self.team_link.partition(":")[2].strip())
             self.mode_label.setToolTip(why)
+            last = f" &nbsp;·&nbsp; last collector {host}" if host else ""
             return ("OFFLINE", theme.RED, f"team feed unreachable, reconnecting: showing the "
-                    f"local cache &nbsp;·&nbsp; {age} &nbsp;·&nbsp; last collector {host}")
+                    f"local cache &nbsp;·&nbsp; {age}{last}")
         self.mode_label.setToolTip("")
-        return ("TEAM FEED", theme.GREEN, f"collector <b>{host}</b> &nbsp;·&nbsp; "
+        return ("TEAM FEED", theme.GREEN, f"collector <b>{host or 'not seen yet'}</b> "
+                f"&nbsp;·&nbsp; "
                 f"{view.asof:%Y-%m-%d %H:%M} UTC &nbsp;·&nbsp; {age}")
 
     def _newest_data(self, view: BoardView) -> pd.Timestamp | None:

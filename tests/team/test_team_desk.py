@@ -101,7 +101,8 @@ def test_database_restart_under_the_desk_offline_then_reconnects(qtbot, pg, team
     try:
         qtbot.waitUntil(lambda: window.mode_label.text().strip() == "OFFLINE", timeout=30_000)
         assert "reconnecting" in window.clock_label.text()
-        assert PASSWORD not in window.mode_label.toolTip()
+        why = window.mode_label.toolTip()
+        assert "team database" in why and "***" in why and PASSWORD not in why, why
     finally:
         start_server(pg)
     # The collector writes the next bar once the server is back; the desk must get it.

@@ -136,7 +136,7 @@ def test_unreachable_at_start_paints_the_local_cache_and_says_offline(pg, tmp_pa
     bad = pg.url("postgres", password="wrong-" + PASSWORD)
     src = TeamSource(bad, cache=cache, wall=Wall(), clock=lambda: T0)
     batch = src.poll()
-    assert batch.link == "offline"
+    assert batch.link == f"offline: {src.problem}"
     pd.testing.assert_frame_equal(batch.frames["crypto.btc.1h"], btc, check_freq=False)
     no_secret(src.problem)
     assert "wrong-" not in src.problem and "password authentication failed" in src.problem
@@ -158,7 +158,7 @@ def test_database_restart_offline_then_reconnects_and_nothing_is_lost(pg, url, t
     try:
         down = src.poll()
         wall.now += 60.0
-        assert down.link == "offline" and src.poll().link == "offline"
+        assert down.link.startswith("offline: ") and src.poll().link.startswith("offline: ")
     finally:
         start_server(pg)
     # The collector wrote more once the server was back, before the desk reconnected.
@@ -196,7 +196,7 @@ def test_merge_cells_revised_cells_win_missing_cells_are_kept():
 def test_a_database_without_team_tables_is_offline_with_the_reason(pg):
     src = TeamSource(pg.create_schema(), wall=Wall(), clock=lambda: T0)
     batch = src.poll()
-    assert batch.link == "offline" and batch.frames == {}
+    assert batch.link.startswith("offline: ") and batch.frames == {}
     assert "start the collector" in src.problem
     no_secret(src.problem)
     src.close()
