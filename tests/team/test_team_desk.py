@@ -9,7 +9,7 @@ import pandas as pd
 import psycopg
 import pytest
 from support.postgres_server import postgres_server, require_binaries
-from team_db import set_collector, start_server, stop_server, write
+from team_db import set_collector, set_status, start_server, stop_server, write
 
 from deskapp.app import CACHE_VIEW_DAYS, Desk, DeskOptions
 from deskapp.data import team_source
@@ -90,6 +90,14 @@ def test_real_desk_and_headless_client_compute_the_same_snapshot(qtbot, team_des
     assert window.mode_label.text().strip() == "TEAM FEED"
     assert "collector-a.desk.lan" in window.clock_label.text()
     assert (window.view.source, window.view.dataset) == ("team", "collector-a.desk.lan")
+    # The collector reports a failing series: the desk's panes show the collector's line.
+    key = "crypto.btc.1h"
+    with psycopg.connect(team_url) as conn:
+        set_status(conn, key, False, "binanceusdm: HTTP 429 rate limited", "2026-01-15T03:05Z")
+    line = "binanceusdm: HTTP 429 rate limited (since 03:05 UTC)"
+    qtbot.waitUntil(lambda: window.feed_errors.get(key) == line, timeout=30_000)
+    panes = [p for p in window.panes.built().values() if key in p.feed_errors]
+    assert panes and all(p.feed_errors[key] == line for p in panes)
 
 
 def test_database_restart_under_the_desk_offline_then_reconnects(qtbot, pg, team_desk,
