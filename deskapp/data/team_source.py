@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 import time
 from collections.abc import Callable
 
@@ -60,7 +61,9 @@ class TeamSource:
         self._connect = connect or self._open
         self.clock = clock or (lambda: utc_now())  # looked up at each call (tests pin it)
         self.wall = wall
-        self.wait_s = wait_s  # how long a poll may wait for a NOTIFY (headless clients)
+        self.wait_s = wait_s  # how long a poll may wait for a NOTIFY (or, offline, idle)
+        self._closing = threading.Event()
+        self.idle = self._closing.wait  # offline: a poll rests wait_s (close() ends the rest)
         self.conn: psycopg.Connection | None = None
         self.frames: dict[str, pd.DataFrame] = {}
         self.seq = 0
@@ -180,6 +183,8 @@ class TeamSource:
             except psycopg.Error as exc:
                 self._first = False
                 self._lost(exc)
+        elif self.wait_s > 0 and not first:  # offline: a fast poll loop would only spin
+            self.idle(self.wait_s)
         if first and self.link == "offline" and not self.frames:
             self.frames = self._local()  # paint from what this desk kept
             changed = dict(self.frames)
@@ -206,6 +211,7 @@ class TeamSource:
 
     def close(self) -> None:
         """Idempotent."""
+        self._closing.set()
         conn, self.conn = self.conn, None
         if conn is not None:
             with contextlib.suppress(Exception):

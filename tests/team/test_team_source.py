@@ -200,3 +200,18 @@ def test_a_database_without_team_tables_is_offline_with_the_reason(pg):
     assert "start the collector" in src.problem
     no_secret(src.problem)
     src.close()
+
+
+def test_offline_polls_rest_instead_of_spinning(pg):
+    """The desk polls in a tight loop that the NOTIFY wait paces; offline there is no wait,
+    so each poll rests wait_s (ended early by close)."""
+    src = TeamSource(pg.url("postgres", password="wrong"), wall=Wall(), wait_s=0.2,
+                     clock=lambda: T0)
+    rests = []
+    src.idle = rests.append
+    src.poll()  # the first poll paints the local cache at once
+    assert rests == []
+    src.poll()
+    src.poll()
+    assert rests == [0.2, 0.2]
+    src.close()
