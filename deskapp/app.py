@@ -37,10 +37,11 @@ class DeskOptions:
     screenshot: Path | None = None
     size: tuple[int, int] | None = None
     journal: str | None = None  # a file or a postgresql:// URL; else config, else data dir
-    source: str = "replay"  # replay | live | cache
+    source: str = "replay"  # replay | live | cache | team
     screens: int | None = None  # --screens N: windows in all (main + watch screens)
     theme: str | None = None  # --theme dark|light (else the saved choice; dark by default)
     head_start: object | None = None  # startup_board.HeadStart: the cache's board, computing
+    market_url: str | None = None  # source "team": the team feed's postgresql:// URL
 
 
 def _setup_logging(log_dir: Path) -> None:
@@ -134,10 +135,17 @@ class Desk:
             from deskapp.paths import data_dir
 
             self.cache = MarketCache(data_dir() / "market-cache.sqlite3")
-            sources = (live_sources(self.cache, data_dir()) if opts.source == "live"
-                       else [CacheSource(self.cache)])
             meta, view_days, interval = universe_meta(), CACHE_VIEW_DAYS, 1000
+            if opts.source == "team":  # each poll waits up to 0.2 s for the collector's NOTIFY
+                from deskapp.data.team_source import TeamSource
+
+                sources = [TeamSource(opts.market_url, cache=self.cache, wait_s=0.2)]
+                interval = 10
+            else:
+                sources = (live_sources(self.cache, data_dir()) if opts.source == "live"
+                           else [CacheSource(self.cache)])
             title = ("live: Yahoo Finance + Binance/Bybit/OKX + FRED" if opts.source == "live"
+                     else "team feed (PostgreSQL)" if opts.source == "team"
                      else "cache only (offline)")
         self.window = MainWindow(self.journal, settings, opts.speed, title,
                                  replay=opts.source == "replay")

@@ -37,7 +37,7 @@ class _Parser(argparse.ArgumentParser):
         m = re.match(r"argument COMMAND: invalid choice: '([^']*)'", message)
         if m:  # a stray word: usually the value of an option deskapp does not have
             message = (f"unrecognized argument '{m.group(1)}' (options start with --; the "
-                       "commands are 'signals', 'record', 'journal' and 'evaluate')")
+                       "commands are 'signals', 'record', 'journal', 'evaluate' and 'collect')")
         raise UsageError(f"{message} (see deskapp --help)")
 
 
@@ -46,10 +46,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"deskapp {__version__}")
     p.add_argument("--list-replays", action="store_true",
                    help="print the bundled replay datasets and exit")
-    p.add_argument("--source", choices=["live", "cache", "replay"],
+    p.add_argument("--source", metavar="live|cache|replay|URL", type=parse_source,
                    help="live: Yahoo Finance and the crypto venues, painting from the local cache "
                         "first (the default); cache: the cache only, offline; replay: a bundled "
-                        "or recorded dataset (implied by --replay)")
+                        "or recorded dataset (implied by --replay); a postgresql:// URL: the "
+                        "team feed a collector fills (the default when the config gives "
+                        "market_url; docs/TEAM.md)")
     p.add_argument("--replay", metavar="NAME", help="replay dataset to open")
     p.add_argument("--at", metavar="ISO-TIME",
                    help="replay start time, ISO 8601 (UTC when no offset is given)")
@@ -70,13 +72,42 @@ def build_parser() -> argparse.ArgumentParser:
                    help="decision journal: a file or a postgresql:// URL (default: the "
                         "config's journal_url, else the platform data folder)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    from deskapp.commands import evaluate, journal, record, signals
+    from deskapp.commands import collect, evaluate, journal, record, signals
 
     signals.add_parser(sub, _Parser)
     record.add_parser(sub, _Parser)
     journal.add_parser(sub, _Parser)
     evaluate.add_parser(sub, _Parser)
+    collect.add_parser(sub, _Parser)
     return p
+
+
+def parse_source(text: str) -> str:
+    """live | cache | replay, or a postgresql:// URL (checked, never echoed with its password)."""
+    if text in ("live", "cache", "replay"):
+        return text
+    from deskapp.journal.locate import is_url
+
+    if not is_url(text):  # another scheme's user info may hold a password: not shown
+        shown = re.sub(r"//[^/?#]*@", "//***@", text)
+        raise UsageError(f"--source '{shown}' must be live, cache, replay or a "
+                         "postgresql:// URL of a team feed")
+    return team_url(text, "--source")
+
+
+def team_url(url: str, where: str) -> str:
+    """`url` when libpq can parse it; else UsageError (one line, password masked)."""
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict
+
+    from deskapp.team.schema import one_line, safe_url
+
+    try:
+        conninfo_to_dict(url.replace("postgresql+psycopg://", "postgresql://", 1))
+    except psycopg.Error as exc:
+        raise UsageError(f"{where} {safe_url(url)} is not a usable PostgreSQL URL: "
+                         f"{one_line(exc, url)}") from None
+    return url
 
 
 def parse_time(text: str, flag: str = "--at") -> pd.Timestamp:
@@ -173,6 +204,10 @@ def _run(args: argparse.Namespace) -> int:
         from deskapp.commands import evaluate
 
         return evaluate.run(args, UsageError, parse_time)
+    if getattr(args, "command", None) == "collect":
+        from deskapp.commands import collect
+
+        return collect.run(args, UsageError)
     if getattr(args, "command", None) == "record":
         from deskapp.commands import record
 
@@ -214,7 +249,12 @@ def _run(args: argparse.Namespace) -> int:
     problem = journal_path_problem(journal) if journal else None
     if problem:
         raise UsageError(f"journal {journal}: {problem}")
-    source = args.source or ("replay" if args.replay or args.at or args.speed else "live")
+    source = args.source or ("replay" if args.replay or args.at or args.speed
+                             else team_url(config.market_url, "market_url")
+                             if config.market_url else "live")
+    market_url = None
+    if "://" in source:  # a team feed
+        market_url, source = source, "team"
     if source != "replay":
         for flag, value in (("--replay", args.replay), ("--at", args.at), ("--speed", args.speed)):
             if value is not None:
@@ -225,7 +265,7 @@ def _run(args: argparse.Namespace) -> int:
         return run_desk(DeskOptions(config=config, dataset=None, at=None, speed=0.0,
                                     screenshot=args.screenshot, size=size, journal=args.journal,
                                     source=source, screens=screens, theme=args.theme,
-                                    head_start=head_start))
+                                    head_start=head_start, market_url=market_url))
     name = args.replay or config.default_replay
     at = parse_time(args.at) if args.at else None
     try:

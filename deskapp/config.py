@@ -52,6 +52,7 @@ class Config:
     vol_target_btc: float = 0.50
     rut_breakout_level: float | None = None  # [smallcaps] breakout_level; None: 252d high
     journal_url: str | None = None  # a journal file path or a postgresql:// URL
+    market_url: str | None = None  # a team feed's postgresql:// URL (deskapp collect fills it)
     source_files: tuple[str, ...] = ()
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
 
@@ -143,7 +144,8 @@ def _vol_target(tree: dict[str, Any], dotted: str, files: str) -> float:
 
 
 # Keys the defaults leave unset but a user file may give.
-OPTIONAL_KEYS: dict[str, Any] = {"journal_url": "", "smallcaps": {"breakout_level": 0.0}}
+OPTIONAL_KEYS: dict[str, Any] = {"journal_url": "", "market_url": "",
+                                 "smallcaps": {"breakout_level": 0.0}}
 
 
 def _check_known(over: dict[str, Any], known: dict[str, Any], file: str, prefix: str = "") -> None:
@@ -180,6 +182,19 @@ def _journal_url(value: Any, user_file: Path | None, files: str) -> str | None:
     if not path.is_absolute() and user_file is not None:
         path = Path(os.path.abspath(user_file)).parent / path
     return str(path)
+
+
+def _market_url(value: Any, files: str) -> str | None:
+    """None, or a postgresql:// URL of a team feed (docs/TEAM.md)."""
+    from deskapp.journal.locate import is_url
+
+    if value is None:
+        return None
+    if not (isinstance(value, str) and is_url(value.strip()) and "\x00" not in value):
+        shown = value if not isinstance(value, str) else value.split("@")[-1]
+        raise ConfigError(f"{files}: key 'market_url' must be a postgresql:// URL of a team "
+                          f"feed (docs/TEAM.md), got {shown!r}")
+    return value.strip()
 
 
 ALERT_KINDS = ("regime", "early_warning", "correlation_zone", "flywheel")
@@ -243,6 +258,7 @@ def load_config(user_file: Path | None = None) -> Config:
                               f"level > 0, got {level!r}")
     return Config(
         journal_url=journal_url,
+        market_url=_market_url(tree.get("market_url"), where),
         default_replay=_get(tree, "replay.default", str, where),
         ai_basket=tuple(basket),
         correlation=CorrelationConfig(daily, h1, h4),

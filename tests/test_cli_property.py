@@ -52,6 +52,8 @@ VALID: dict[str, list[str]] = {
     "journal": ["j.sqlite3", "adir", "afile/j.sqlite3", "missing/j.sqlite3", "notadb.sqlite3"],
     "risk_limit": ["5", "0", "100", "101", "-0.5"],
     "note": ["flat into the close", "=1+1", "日本語"],
+    "source": ["live", "cache", "replay", "postgresql://u:pw@db.lan/d", "postgresql://h/d?x=1",
+               "mysql://u:pw@h/d"],
 }
 
 

@@ -27,6 +27,7 @@ class FeedBatch:
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     finished: bool = False  # a replay that reached its end
+    link: str = ""  # a team feed's database link: "team" (connected) | "offline: <why>"
 
 
 class FeedSource(Protocol):

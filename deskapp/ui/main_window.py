@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from html import escape
 
 import pandas as pd
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
@@ -82,6 +83,7 @@ class MainWindow(QMainWindow):
         self._latest: BoardView | None = None  # the newest board given (maybe still staging)
         self.is_replay = replay
         self._known_keys: set[str] = set()
+        self.team_link = ""  # a team feed's link: "team" | "offline: why" (FeedBatch.link)
         self._staged: BoardView | None = None
         self._staging = False
         self._stage_queue: list[str] = []
@@ -383,7 +385,9 @@ class MainWindow(QMainWindow):
             newest = self._newest_data(view)
             age = (f"newest data {age_text(view.asof - newest)} old" if newest is not None
                    else "no data yet")
-            if view.source == "cache" or (failing and failing >= self._series_count()):
+            if view.source == "team":
+                mode, colour, text = self._team_mode(view, age)
+            elif view.source == "cache" or (failing and failing >= self._series_count()):
                 mode, colour = "OFFLINE", theme.RED
                 text = f"showing the cache{title}: {age}"
             else:
@@ -401,6 +405,21 @@ class MainWindow(QMainWindow):
                                    " font-weight:bold; padding:1px 6px; border-radius:3px;")
         set_text(self.clock_label, text)
 
+    def _team_mode(self, view: BoardView, age: str) -> tuple[str, str, str]:
+        """TEAM FEED with the collector's host, or OFFLINE (the database is unreachable: the
+        local cache is shown while the source reconnects by itself)."""
+        host = escape(view.dataset)
+        if self.team_link.startswith("offline"):
+            why = escape(self.team_link.partition(":")[2].strip())
+            self.mode_label.setToolTip(why)
+            last = f" &nbsp;·&nbsp; last collector {host}" if host else ""
+            return ("OFFLINE", theme.RED, f"team feed unreachable, reconnecting: showing the "
+                    f"local cache &nbsp;·&nbsp; {age}{last}")
+        self.mode_label.setToolTip("")
+        return ("TEAM FEED", theme.GREEN, f"collector <b>{host or 'not seen yet'}</b> "
+                f"&nbsp;·&nbsp; "
+                f"{view.asof:%Y-%m-%d %H:%M} UTC &nbsp;·&nbsp; {age}")
+
     def _newest_data(self, view: BoardView) -> pd.Timestamp | None:
         times = [c.last_time for p in view.panes.values() for c in p.curves.values()
                  if c.last_time is not None]
@@ -412,6 +431,10 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def on_feed_batch(self, batch) -> None:
         """Track which series are failing (GUI thread: bookkeeping only)."""
+        if batch.link and batch.link != self.team_link:
+            self.team_link = batch.link
+            if self.view is not None:
+                self._show_mode(self.view)
         self._known_keys.update(batch.frames)
         self._known_keys.update(batch.errors)
         for key in batch.frames:
