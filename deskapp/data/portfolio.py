@@ -30,8 +30,12 @@ _ETFS = {"SPY": ("etfpool.spy", "etf.spy_adj", "etf.spy"), "QQQ": ("etfpool.qqq"
          "SKYY": ("etfpool.skyy",), "RSP": ("etf.rsp_adj",), "IBIT": ("etf.ibit",),
          "FBTC": ("etf.fbtc",), "SH": (), "PSQ": ()}
 _COINS = ("BTC", "ETH", "SOL", "XRP", "DOGE", "ADA", "AVAX", "LINK")
-_FUTURES = {"ES": (50.0, ("fut.es", "idx.spx")), "MES": (5.0, ("fut.es", "idx.spx")),
-            "NQ": (20.0, ("fut.nq", "idx.ndx")), "MNQ": (2.0, ("fut.nq", "idx.ndx"))}
+# Index futures are valued and moved with their index (the continuous futures series jumps at
+# every roll; the basis, ~0-1 %, is ignored), the futures series where the index is missing.
+_SPX, _NDX = ("idx.spx", "fut.es"), ("idx.ndx", "idx.ndx.hist", "fut.nq")
+_FUTURES = {"ES": (50.0, _SPX), "MES": (5.0, _SPX), "NQ": (20.0, _NDX), "MNQ": (2.0, _NDX)}
+INDEX_SERIES = {"SPX": _SPX + ("etf.spy_adj", "etfpool.spy"), "NDX": _NDX + ("etf.qqq",),
+                "BTC": ("crypto.btc", "crypto.btc.hist")}
 
 
 def _coin_series(coin: str) -> tuple[str, ...]:
