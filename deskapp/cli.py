@@ -37,7 +37,7 @@ class _Parser(argparse.ArgumentParser):
         m = re.match(r"argument COMMAND: invalid choice: '([^']*)'", message)
         if m:  # a stray word: usually the value of an option deskapp does not have
             message = (f"unrecognized argument '{m.group(1)}' (options start with --; the "
-                       "commands are 'signals', 'record', 'journal' and 'evaluate')")
+                       "commands are 'signals', 'record', 'journal', 'evaluate' and 'book')")
         raise UsageError(f"{message} (see deskapp --help)")
 
 
@@ -70,12 +70,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="decision journal: a file or a postgresql:// URL (default: the "
                         "config's journal_url, else the platform data folder)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    from deskapp.commands import evaluate, journal, record, signals
+    from deskapp.commands import book, evaluate, journal, record, signals
 
     signals.add_parser(sub, _Parser)
     record.add_parser(sub, _Parser)
     journal.add_parser(sub, _Parser)
     evaluate.add_parser(sub, _Parser)
+    book.add_parser(sub, _Parser)
     return p
 
 
@@ -173,6 +174,10 @@ def _run(args: argparse.Namespace) -> int:
         from deskapp.commands import evaluate
 
         return evaluate.run(args, UsageError, parse_time)
+    if getattr(args, "command", None) == "book":
+        from deskapp.commands import book
+
+        return book.run(args, UsageError, parse_time)
     if getattr(args, "command", None) == "record":
         from deskapp.commands import record
 

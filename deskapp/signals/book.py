@@ -17,9 +17,11 @@ import pandas as pd
 from deskapp.data.portfolio import INDEX_SERIES, NO_PRICE, Book, price_series
 from deskapp.signals import book_risk as risk
 from deskapp.signals import correlation as corr
+from deskapp.signals import provisional
 from deskapp.signals.book_hedges import hedge_units
 from deskapp.signals.book_series import calendar_of, chain_returns, current_price, daily_closes
 from deskapp.signals.book_stress import EpisodeRun, EpisodeSpan, run_episode, stress_row
+from deskapp.signals.engine import cut_frames
 from deskapp.signals.hedge import suggest
 from deskapp.signals.volatility import CRYPTO_DAYS, spike_ratio
 
@@ -82,10 +84,12 @@ class _Holding:
 
 def book_figures(book: Book, frames: Mapping[str, pd.DataFrame], at, *, limit_pct: float,
                  hedge_target: str = "stress", instruments: Sequence[str] = INSTRUMENTS,
-                 episodes: Sequence | None = None) -> BookFigures:
+                 episodes: Sequence | None = None, meta: Mapping[str, dict] | None = None
+                 ) -> BookFigures:
     """The book's figures at `at` from the desk's (uncut) frames. `limit_pct`: the risk limit in
     % of the book value; `episodes`: objects with kind/start/end/name (default: the stress
-    rows of docs/EPISODES.md)."""
+    rows of docs/EPISODES.md); `meta`: the store's series metadata, for BTC's day so far in the
+    re-entry verdict (as the board has it)."""
     asof = pd.Timestamp(at)
     asof = asof.tz_localize("UTC") if asof.tzinfo is None else asof.tz_convert("UTC")
     if hedge_target not in ("stress", "es99"):
@@ -140,7 +144,7 @@ def book_figures(book: Book, frames: Mapping[str, pd.DataFrame], at, *, limit_pc
         units = hedge_units(instruments, frames, asof, runs, valued_view(valued), idx,
                             pnl_s.index[-risk.WINDOWS["1y"]:], pnl1, nav)
         hedges = [suggest(u, p_end, pnl1, nav, limit_pct / 100, hedge_target) for u in units]
-    reentry = reentry_verdict(frames, asof)
+    reentry = reentry_verdict(frames, asof, meta)
     classes = _classes(valued, nav if pct_ok else None)
     summary = summary_line(stress, hedges, limit_pct, hedge_target,
                            var.get("1y", {}).get("es99_pct"))
@@ -248,15 +252,22 @@ def _classes(valued: list[_Holding], nav: float | None) -> list[dict]:
     return out
 
 
-def reentry_verdict(frames: Mapping[str, pd.DataFrame], asof: pd.Timestamp) -> dict:
-    """The playbook's re-entry rule: S&P 500 vs BTC correlation of 30 daily returns below 0.5
-    and BTC's RV(5)/RV(60) below 1.5."""
-    spx = next((frames[k]["close"] for k in INDEX_SERIES["SPX"][:2] if k in frames
-                and not frames[k]["close"].loc[:asof].dropna().empty), None)
+def reentry_verdict(frames: Mapping[str, pd.DataFrame], asof: pd.Timestamp,
+                    meta: Mapping[str, dict] | None = None) -> dict:
+    """The playbook's re-entry rule: the desk's correlation of 30 daily returns (ES futures, else
+    the S&P 500, vs BTC) below 0.5 and BTC's RV(5)/RV(60) below 1.5, on complete daily bars."""
+    spx = None  # the desk's role: ES futures while current, else the S&P 500 index
+    for k in ("fut.es", "idx.spx"):
+        if current_price(frames, (k,), asof)[0] is not None:
+            spx = frames[k]["close"]
+            break
     btc = frames.get("crypto.btc")
     c30 = rv = None
     if spx is not None and btc is not None:
         b = btc["close"].loc[:asof].dropna()
+        if meta is not None:
+            b = provisional.with_day_so_far(b, provisional.day_so_far(
+                b, cut_frames(frames, asof), dict(meta), asof))
         c30 = corr.last_correlation(corr.align_daily(spx.loc[:asof].dropna(), b), 30)
         rv = spike_ratio(b, periods_per_year=CRYPTO_DAYS)
     if c30 is None or rv is None:
