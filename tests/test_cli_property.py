@@ -52,6 +52,9 @@ VALID: dict[str, list[str]] = {
     "journal": ["j.sqlite3", "adir", "afile/j.sqlite3", "missing/j.sqlite3", "notadb.sqlite3"],
     "risk_limit": ["5", "0", "100", "101", "-0.5"],
     "note": ["flat into the close", "=1+1", "日本語"],
+    "portfolio": ["book.csv", "badbook.csv", "adir", "missing.csv", "fifo.toml", "/dev/null"],
+    "limit": ["10", "0", "100", "nan", "-3"],
+    "instruments": ["MES,BTC_PERP", "sh", "MES,NOPE", ","],
 }
 
 
@@ -114,6 +117,8 @@ def _folder(where: Path) -> None:
     (where / "nan.toml").write_text("[vol_target]\nndx = nan\n")
     (where / "typo.toml").write_text('jounal_url = "x.sqlite3"\n')
     (where / "notadb.sqlite3").write_bytes(b"not a database at all" * 10)
+    (where / "book.csv").write_text("symbol,quantity\nQQQ,10\nBTC,0.5\nUSD,1000\n")
+    (where / "badbook.csv").write_text("symbol,quantity\nQQQ,nan\nBTC,1e12\n")
     os.mkfifo(where / "fifo.toml")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import stat
 from pathlib import Path
 
 from deskapp.commands.checks import printable
@@ -38,6 +39,8 @@ def read_book(path: Path, usage_error: type[Exception]):
     from deskapp.data.portfolio import parse_book_csv
 
     try:
+        if not stat.S_ISREG(path.stat().st_mode):  # a folder, a FIFO, /dev/zero: never read
+            raise usage_error(f"--portfolio '{printable(path)}' is not a regular file")
         if path.stat().st_size > MAX_FILE_BYTES:
             raise usage_error(f"--portfolio '{printable(path)}' is larger than 1 MB; a book "
                               "is a few hundred rows")

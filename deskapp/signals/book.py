@@ -239,7 +239,8 @@ def _stress_runs(frames, asof, valued, episodes) -> list[EpisodeRun]:
         if getattr(e, "kind", "stress") != "stress":
             continue
         run = run_episode(frames, EpisodeSpan(e.name, e.start, e.end), asof, holdings, chains)
-        if run is not None and any(k in run.paths for k, *_ in holdings if k):
+        if run is not None and any(sym in run.paths for sym, _, _, index, _ in holdings
+                                   if index is not None):  # a holding that moves is covered
             runs.append(run)
     return runs
 
