@@ -144,6 +144,8 @@ def book_figures(book: Book, frames: Mapping[str, pd.DataFrame], at, *, limit_pc
         units = hedge_units(instruments, frames, asof, runs, valued_view(valued), idx,
                             pnl_s.index[-risk.WINDOWS["1y"]:], pnl1, nav)
         hedges = [suggest(u, p_end, pnl1, nav, limit_pct / 100, hedge_target) for u in units]
+        for h in hedges:
+            h["text"] = describe(h)  # "short 9 MES + short 1.31 BTC perp"
     reentry = reentry_verdict(frames, asof, meta)
     classes = _classes(valued, nav if pct_ok else None)
     summary = summary_line(stress, hedges, limit_pct, hedge_target,

@@ -256,6 +256,7 @@ def test_sample_book_figures_and_summary(datasets):
     assert combo["instrument"] == "MES+BTC_PERP" and [leg["instrument"] for leg in
                                                       combo["legs"]] == ["MES", "BTC_PERP"]
     assert combo["stress_after_pct"] >= -0.10
+    assert combo["text"] in d["summary_line"] and combo["text"].startswith("short ")
     perp = next(h for h in d["hedges"] if h["instrument"] == "BTC_PERP")
     assert "funding" in perp["cost"] and perp["cost_usd_year"] is not None
 
