@@ -131,6 +131,11 @@ def _fmt(v: float | None) -> str:
     return "" if v is None else repr(float(v)).removesuffix(".0")
 
 
+def _show(text: str, limit: int = 30) -> str:
+    """User text quoted in a message: at most `limit` characters."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def _opt_float(v) -> float | None:
     return None if v is None or v == "" else float(v)
 
@@ -142,7 +147,7 @@ def _number(text: str, what: str) -> tuple[float | None, str | None]:
     try:
         v = float(t)
     except ValueError:
-        return None, f"{what} '{t}' is not a number"
+        return None, f"{what} '{_show(t)}' is not a number"
     return v, None
 
 
@@ -150,9 +155,10 @@ def check_position(pos: Position, others: Iterable[Position] = ()) -> str | None
     """Why `pos` cannot be in a book holding `others`; None when it can."""
     sym = pos.symbol
     if not sym or len(sym) > 24 or not all(c.isalnum() or c in "._-" for c in sym):
-        return f"symbol '{sym}' must be 1-24 letters, digits, '.', '_' or '-'"
+        return f"symbol '{_show(sym)}' must be 1-24 letters, digits, '.', '_' or '-'"
     if pos.asset_class not in ASSET_CLASSES:
-        return f"{sym}: asset class '{pos.asset_class}' is not one of {', '.join(ASSET_CLASSES)}"
+        return (f"{sym}: asset class '{_show(pos.asset_class)}' is not one of "
+                f"{', '.join(ASSET_CLASSES)}")
     known = SYMBOLS.get(sym)
     if known and known[0] != pos.asset_class:
         return f"{sym} is {known[0]} in the desk's data, not {pos.asset_class}"
@@ -199,23 +205,29 @@ def parse_book_csv(text: str, known_symbols: Collection[str] | None = None
     """
     known = set(SYMBOLS) if known_symbols is None else {canonical_symbol(s) for s in
                                                          known_symbols}
-    lines = [ln for ln in text.replace("\r\n", "\n").split("\n")
-             if ln.strip() and not ln.lstrip().startswith("#")]
-    rows = list(csv.reader(lines))
+    rows: list[tuple[int, list[str]]] = []  # (line number in the file, fields)
+    messages: list[str] = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        try:
+            rows.append((n, next(csv.reader([line]))))
+        except (csv.Error, StopIteration) as exc:
+            messages.append(f"row {n}: not a CSV line ({exc})")
     if not rows:
-        return Book(), ["the file holds no positions (expected symbol,quantity rows)"]
-    head = [c.strip().lower() for c in rows[0]]
+        return Book(), messages or ["the file holds no positions (expected symbol,quantity rows)"]
+    head = [c.strip().lower() for c in rows[0][1]]
     header_like = len(head) > 1 and head[1] and _number(head[1], "")[1] is not None
     if "symbol" in head or header_like:  # a header line (a word where a number would be)
         unknown = [c for c in head if c and c not in Book.COLUMNS]
         if unknown or "symbol" not in head or not ({"quantity", "notional_usd"} & set(head)):
-            return Book(), [f"unknown column layout {','.join(head)}: expected symbol,quantity "
-                            "plus optional notional_usd,asset_class,multiplier"]
-        cols, body, first = head, rows[1:], 2
+            return Book(), [f"unknown column layout {_show(','.join(head), 60)}: expected "
+                            "symbol,quantity plus optional notional_usd,asset_class,multiplier"]
+        cols, body = head, rows[1:]
     else:
-        cols, body, first = list(Book.COLUMNS), rows, 1
-    book, messages = Book(), []
-    for n, row in enumerate(body, first):
+        cols, body = list(Book.COLUMNS), rows
+    book = Book()
+    for n, row in body:
         if len(row) > len(cols):
             messages.append(f"row {n}: {len(row)} fields, the layout has {len(cols)}")
             continue

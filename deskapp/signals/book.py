@@ -307,7 +307,12 @@ def summary_line(stress: list[dict], hedges: list[dict], limit_pct: float, targe
     key = "es99_after_pct" if target == "es99" else "stress_after_pct"
     ok = [h for h in hedges if h["feasible"] and h[key] is not None]
     if not ok:
-        return f"{head} vs limit {limit_pct:g} %: no allowed hedge brings it inside"
+        tried = [h for h in hedges if h[key] is not None]
+        if not tried:
+            return f"{head} vs limit {limit_pct:g} %: no allowed hedge has the data to size it"
+        best = max(tried, key=lambda h: h[key])
+        return (f"{head} vs limit {limit_pct:g} %: no allowed hedge brings it inside; the "
+                f"best, {describe(best)}, brings it to {_pct(best[key])}")
     best = next((h for h in ok if h["legs"]), None) or min(ok, key=lambda h: h["notional_usd"])
     return f"{head} vs limit {limit_pct:g} %: {describe(best)} brings it to {_pct(best[key])}"
 

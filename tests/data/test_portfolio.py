@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from deskapp.data.portfolio import (
     NO_PRICE,
@@ -119,3 +121,20 @@ def test_symbols_map_to_store_series():
     assert price_series("NVDA") == ("stk.NVDA", "stk.NVDA.hist")
     assert price_series("QQQ")[0] == "etfpool.qqq"
     assert price_series("ZZZQ") == ()
+
+
+_FIELD = st.one_of(st.sampled_from(["NVDA", "btc", "USD", "ES", "ZZZQ", "1e12", "nan", "-5", "0",
+                                    "2.5", "etf", "cash", "bond", "", " ", '"', "1,0", "inf"]),
+                   st.text(max_size=8))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(_FIELD, max_size=7), max_size=8), st.booleans())
+def test_any_text_gives_a_book_and_one_line_messages(rows, header):
+    text = ("symbol,quantity,notional_usd,asset_class,multiplier\n" if header else "") + \
+        "\n".join(",".join(r) for r in rows)
+    book, msgs = parse_book_csv(text)
+    assert all(isinstance(m, str) and "\n" not in m and "\r" not in m for m in msgs)
+    assert len({p.symbol for p in book.positions}) == len(book.positions)
+    again, _ = parse_book_csv(book.to_csv())
+    assert again == book  # every accepted book survives its own CSV

@@ -269,3 +269,15 @@ def test_reentry_verdict_reads_the_boards_numbers(datasets):
     assert v["btc_rv_ratio"] == pytest.approx(snap.volatility.btc_rv_ratio)
     assert v["ok"] is False and v["text"].endswith(": not yet")
     assert v["text"].startswith(f"correlation 30d {snap.correlation.daily_30:.2f} ")
+
+
+def test_summary_names_the_best_hedge_when_none_reaches_the_limit(datasets):
+    ds = datasets("history")
+    book = parse_book_csv(SAMPLE.read_text(encoding="utf-8"))[0]
+    fig = book_figures(book, ds.frames, AT, limit_pct=0.5, instruments=("SELL_CRYPTO",),
+                       episodes=None)
+    (sell,) = fig.hedges
+    assert not sell["feasible"] and sell["rounded"] == 1.0  # all of the crypto, still outside
+    assert fig.summary_line.endswith("vs limit 0.5 %: no allowed hedge brings it inside; the "
+                                     "best, sell 100 % of the crypto, brings it to "
+                                     f"−{-sell['stress_after_pct'] * 100:.1f} %")
