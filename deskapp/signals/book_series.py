@@ -77,12 +77,6 @@ def chain_returns(frames: Mapping[str, pd.DataFrame], keys: Sequence[str], asof:
     return out
 
 
-def chain_closes(frames: Mapping[str, pd.DataFrame], keys: Sequence[str], asof: pd.Timestamp
-                 ) -> list[pd.Series]:
-    """Each member's closes (session-date index), in chain order, members without data left out."""
-    return [c for c in (daily_closes(frames, k, asof) for k in keys) if c is not None]
-
-
 def calendar_of(frames: Mapping[str, pd.DataFrame], keys: Sequence[str], asof: pd.Timestamp
                 ) -> pd.DatetimeIndex:
     """The book's daily calendar: the session dates of the S&P 500 chain (the first member with
