@@ -147,6 +147,8 @@ def test_whole_checklist_by_keyboard_records_every_field(make_panel, qtbot, tmp_
     qtbot.keyClicks(panel.risk_spin, "25")  # Tab selected the old value: typing replaces it
     assert panel.risk_limit() == 25.0
     key(panel, Qt.Key.Key_Tab)
+    assert panel.focusWidget() is panel.hedge_box  # the book's hedges ("none" without a book)
+    key(panel, Qt.Key.Key_Tab)
     assert panel.focusWidget() is panel.notes_edit
     qtbot.keyClicks(panel.notes_edit, "cut size into the close")
 
