@@ -8,6 +8,7 @@ panel the first time its dock is shown (like the tabbed panes), so it costs noth
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Callable
 from pathlib import Path
@@ -37,8 +38,9 @@ from deskapp.ui import theme
 from deskapp.ui.book_state import HEDGE_TARGETS, BookState, hedge_label, hedges
 from deskapp.ui.book_table import PositionsModel, money, number
 
-STRESS_COLUMNS = ("Episode", "Loss %", "Loss $", "Worst day", "Peak→trough", "Proxied")
-HEDGE_COLUMNS = ("Hedge", "Size", "Residual", "Stress after", "Cost", "Basis risk")
+STRESS_COLUMNS = ("Episode", "From", "P&L %", "P&L $", "Worst day", "Peak→trough", "Proxied")
+HEDGE_COLUMNS = ("Hedge", "Size", "Residual", "Stress after", "ES99 after", "Cost $/yr",
+                 "Basis risk")
 CLASS_COLOURS = {"equity": "BLUE", "etf": "SKY", "future": "PURPLE", "crypto_spot": "ORANGE",
                  "crypto_perp": "VERMILLION", "cash": "GREY"}
 
@@ -253,19 +255,24 @@ class BookPanel(QWidget):
         head = f"<b>{len(s.book.positions)} positions</b> · {version} · limit {s.limit_pct:g} %"
         if f is None:
             return f"{head}<br><span style='color:{theme.MUTED}'>{s.status}</span>"
-        risk = f.get("risk") or {}
-        parts = [f"value <b>${money(f.get('book_value'))}</b>",
-                 f"β S&P {number(f.get('beta_spx'))}", f"β BTC {number(f.get('beta_btc'))}",
-                 f"vol {pct(risk.get('vol_annual'))} a year"]
+        vol, var = f.get("vol") or {}, f.get("var") or {}
+        parts = [f"value <b>${money(f.get('book_value_usd'))}</b>",
+                 f"β S&P {number(f.get('beta_spx'))}", f"β BTC {number(f.get('beta_btc'))}"]
         for window in ("1y", "3y"):
-            w = risk.get(window) or {}
-            if w:
-                parts.append(f"{window}: VaR99 {pct(w.get('var99'))}, ES99 {pct(w.get('es99'))}")
+            w = var.get(window) or {}
+            if isinstance(vol.get(window), int | float):
+                parts.append(f"{window}: vol {vol[window]:.0%}, VaR99 {pct(w.get('var99_pct'))},"
+                             f" ES99 {pct(w.get('es99_pct'))}")
         lines = [head, " · ".join(parts)]
         if f.get("summary_line"):
-            lines.append(f"<b>{f['summary_line']}</b>")
-        if f.get("reentry"):
-            lines.append(f"re-entry: {f['reentry']}")
+            lines.append(f"<b>{html.escape(str(f['summary_line']))}</b>")
+        reentry = f.get("reentry") or {}
+        if isinstance(reentry, dict) and reentry.get("text"):
+            lines.append(f"re-entry: {html.escape(str(reentry['text']))}")
+        notes = f.get("notes") or []
+        if notes:
+            lines.append(f"<span style='color:{theme.AMBER}'>"
+                         f"{html.escape('; '.join(map(str, notes)))}</span>")
         return "<br>".join(lines)
 
     def _draw_bars(self, book: Book, f: dict | None) -> None:
@@ -288,36 +295,44 @@ class BookPanel(QWidget):
             self.plot.setXRange(-0.6, len(rows) - 0.4, padding=0)
 
     def _fill_stress(self, f: dict | None) -> None:
-        rows = (f or {}).get("stress") or []
+        """Episodes, worst first."""
+        rows = sorted((f or {}).get("stress") or [],
+                      key=lambda r: r.get("pnl_pct") if isinstance(r.get("pnl_pct"), int | float)
+                      else math.inf)
         t = self.stress_table
         t.setRowCount(len(rows))
         for i, r in enumerate(rows):
             proxied = r.get("proxied") or []
-            cells = [str(r.get("episode") or r.get("name") or "?"), pct(r.get("loss_pct")),
-                     money(r.get("loss_usd")), pct(r.get("worst_day")),
-                     pct(r.get("peak_to_trough")),
-                     ", ".join(proxied) if isinstance(proxied, list) else str(proxied)]
+            name = str(r.get("episode") or "?") + (" (so far)" if r.get("partial") else "")
+            cells = [name, str(r.get("start") or ""), pct(r.get("pnl_pct")),
+                     money(r.get("pnl_usd")), pct(r.get("worst_day_pct")),
+                     pct(r.get("peak_to_trough_pct")), ", ".join(map(str, proxied))]
             for j, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if 1 <= j <= 4:
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight
-                                          | Qt.AlignmentFlag.AlignVCenter)
-                t.setItem(i, j, item)
+                t.setItem(i, j, self._item(text, 2 <= j <= 5))
+            t.item(i, 4).setToolTip(f"worst day {r.get('worst_day') or '–'}")
 
     def _fill_hedges(self, f: dict | None) -> None:
         rows = hedges(f)
         t = self.hedge_table
         t.setRowCount(len(rows))
         for i, h in enumerate(rows):
-            size = h.get("size")
-            cells = [hedge_label(h), number(size, "{:.3g}"), number(h.get("residual"), "{:+.3g}"),
-                     pct(h.get("loss_after_pct")), str(h.get("cost") or "–"),
+            unit = str(h.get("unit") or "")
+            cells = [hedge_label(h), f"{number(h.get('size'), '{:,.3g}')} {unit}".strip(),
+                     number(h.get("residual"), "{:+.3g}"), pct(h.get("stress_after_pct")),
+                     pct(h.get("es99_after_pct")), money(h.get("cost_usd_year")),
                      str(h.get("basis_risk") or "")]
             for j, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if j == 5:
-                    item.setToolTip(text)
+                item = self._item(text, 1 <= j <= 5)
+                if j in (5, 6):
+                    item.setToolTip(str(h.get("cost") or "") if j == 5 else text)
                 t.setItem(i, j, item)
+
+    @staticmethod
+    def _item(text: str, right: bool) -> QTableWidgetItem:
+        item = QTableWidgetItem(text)
+        if right:
+            item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return item
 
     def restyle(self) -> None:
         self.refresh()

@@ -137,10 +137,24 @@ def hedges(figures: dict | None) -> list[dict]:
     return list((figures or {}).get("hedges") or [])
 
 
+def _leg_text(h: dict) -> str:
+    """One instrument of a hedge as an order: 'short 9 MES', 'short 1.312 BTC perp',
+    'buy $861,834 SH', 'sell 100 % of the crypto'."""
+    size = h.get("rounded", h.get("size"))
+    if not isinstance(size, int | float):
+        return f"{h.get('instrument', '?')}: no size"
+    instrument, unit = str(h.get("instrument", "?")), h.get("unit")
+    if unit == "USD":
+        return f"buy ${size:,.0f} {instrument}"
+    if unit == "fraction":
+        return f"sell {size:.0%} of the crypto"
+    if instrument.endswith("_PERP"):
+        return f"short {size:g} {instrument.removesuffix('_PERP')} perp"
+    return f"short {size:g} {instrument}"
+
+
 def hedge_label(h: dict) -> str:
-    """'short 3 MES', 'short 0.4 BTC_PERP' ... from a hedge suggestion."""
-    if h.get("label"):
-        return str(h["label"])
-    size = h.get("rounded_size", h.get("size"))
-    text = f"{size:g}" if isinstance(size, int | float) else str(size)
-    return f"{h.get('action', 'short')} {text} {h.get('instrument', '?')}"
+    """A hedge suggestion as the order it takes ('short 9 MES + short 1.312 BTC perp')."""
+    legs = h.get("legs") or []
+    text = " + ".join(_leg_text(leg) for leg in legs) if legs else _leg_text(h)
+    return text if h.get("feasible", True) else f"{text} (not enough)"

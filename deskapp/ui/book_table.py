@@ -87,7 +87,7 @@ class PositionsModel(QAbstractTableModel):
         return [p.symbol, p.asset_class,
                 "" if p.quantity is None else f"{p.quantity:g}",
                 "" if p.notional_usd is None else money(p.notional_usd),
-                f"{p.multiplier:g}", number(f.get("price"), "{:,.2f}"), money(f.get("value")),
+                f"{p.multiplier:g}", number(f.get("price"), "{:,.2f}"), money(f.get("value_usd")),
                 number(None if weight is None else weight * 100, "{:.1f} %"),
                 number(f.get("beta_spx")), number(f.get("beta_btc")), self._note(p, f)][col]
 
@@ -95,7 +95,7 @@ class PositionsModel(QAbstractTableModel):
     def _note(p, f: dict) -> str:
         if p.asset_class == "cash":
             return ""
-        return str(f.get("price_note") or f.get("reason") or "")
+        return str(f.get("note") or "")
 
     def setData(self, index: Index, value, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
         if role != Qt.ItemDataRole.EditRole or index.column() not in EDITABLE:

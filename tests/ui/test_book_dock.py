@@ -25,20 +25,36 @@ BOOK = Book((make_position("QQQ", 100), make_position("BTC", 0.5),
 
 
 def fake_figures(book, frames, at, *, limit_pct, hedge_target):
-    """BookFigures.as_dict()'s shape, with numbers worked from the inputs."""
+    """BookFigures.as_dict()'s shape (signals/book.py), with numbers worked from the inputs."""
     n = len(book.positions)
     return {
-        "book_value": 1000.0 * n, "beta_spx": 0.8, "beta_btc": 0.3,
+        "book_value_usd": 1000.0 * n, "beta_spx": 0.8, "beta_btc": 0.3,
+        "vol": {"1y": 0.2, "3y": 0.18},
+        "var": {"1y": {"var99_pct": -0.04, "es99_pct": -0.05}, "3y": {}},
         "positions": [{"symbol": p.symbol, "asset_class": p.asset_class, "price": 10.0,
-                       "value": 1000.0, "weight": 1 / n, "beta_spx": 1.0, "beta_btc": 0.1}
-                      for p in book.positions],
-        "stress": [{"episode": "March 2020", "loss_pct": -0.23, "loss_usd": -230.0 * n,
-                    "worst_day": -0.09, "peak_to_trough": -0.25, "proxied": ["QQQ"]}],
-        "hedges": [{"instrument": "MES", "size": 2.6, "rounded_size": 3, "residual": 0.4,
-                    "loss_after_pct": -0.096, "cost": None, "basis_risk": "S&P vs QQQ"}],
-        "reentry": "correlation 30d 0.67 ≥ 0.5: not yet",
+                       "value_usd": 1000.0, "weight": 1 / n, "beta_spx": 1.0, "beta_btc": 0.1,
+                       "note": None} for p in book.positions],
+        "stress": [{"episode": "Brexit vote", "start": "2016-06-24", "pnl_pct": -0.02,
+                    "pnl_usd": -60.0, "worst_day": "2016-06-24", "worst_day_pct": -0.02,
+                    "peak_to_trough_pct": -0.02, "proxied": [], "partial": False},
+                   {"episode": "COVID crash", "start": "2020-02-24", "pnl_pct": -0.23,
+                    "pnl_usd": -230.0 * n, "worst_day": "2020-03-16", "worst_day_pct": -0.09,
+                    "peak_to_trough_pct": -0.25, "proxied": ["QQQ"], "partial": False}],
+        "hedges": [{"instrument": "MES", "unit": "contracts", "size": 2.6, "rounded": 3.0,
+                    "residual": 0.4, "legs": [], "feasible": True, "stress_after_pct": -0.096,
+                    "es99_after_pct": -0.02, "cost_usd_year": None, "cost": "no fee",
+                    "basis_risk": "S&P vs QQQ"},
+                   {"instrument": "MES+BTC_PERP", "unit": "beta-neutral", "size": 0.5,
+                    "rounded": 0.5, "residual": 0.0, "feasible": True,
+                    "legs": [{"instrument": "MES", "unit": "contracts", "rounded": 2.0},
+                             {"instrument": "BTC_PERP", "unit": "BTC", "rounded": 0.4}],
+                    "stress_after_pct": -0.095, "cost_usd_year": -120.0},
+                   {"instrument": "SELL_CRYPTO", "unit": "fraction", "size": 1.0,
+                    "rounded": 1.0, "feasible": False, "stress_after_pct": -0.18}],
+        "reentry": {"text": "correlation 30d 0.67 ≥ 0.5: not yet", "ok": False},
         "summary_line": f"worst stress −23 % vs limit {limit_pct:g} % ({hedge_target}, "
                         f"{n} positions): short 3 MES brings it to −9.6 %",
+        "notes": [],
     }
 
 
@@ -168,7 +184,7 @@ def test_figures_are_computed_once_per_change_and_stale_ones_dropped(qtbot):
     frames = {"x": 1}
     with qtbot.waitSignal(worker.sig_figures, timeout=5000):
         worker.on_state(State(frames, 1))
-    assert worker.computed == 1 and state.figures["book_value"] == 3000.0
+    assert worker.computed == 1 and state.figures["book_value_usd"] == 3000.0
     worker.on_state(State(frames, 1))  # the same moment again: nothing to do
     assert worker._timer is None or not worker._timer.isActive()
     # A result for an older serial is not this book's: dropped.
@@ -179,7 +195,8 @@ def test_figures_are_computed_once_per_change_and_stale_ones_dropped(qtbot):
     t[0] += worker.EVERY_S
     qtbot.waitUntil(lambda: state.figures is not None, timeout=5000)
     assert worker.computed == 2 and "limit 5 %" in state.summary_line()
-    assert state.hedge_choices() == ["none", "short 3 MES"]
+    assert state.hedge_choices() == ["none", "short 3 MES", "short 2 MES + short 0.4 BTC perp",
+                                     "sell 100% of the crypto (not enough)"]
 
 
 def test_a_failing_computation_is_one_line_on_the_dock(qtbot, panel):
@@ -200,11 +217,17 @@ def test_the_dock_draws_the_figures(panel):
     panel.state.set_book(BOOK, save=False)
     panel.state.on_figures(fake_figures(BOOK, {}, None, limit_pct=10.0, hedge_target="stress"),
                            panel.state.serial)
-    assert panel.stress_table.rowCount() == 1
-    assert [panel.stress_table.item(0, j).text() for j in range(6)] == [
-        "March 2020", "-23.0 %", "-690", "-9.0 %", "-25.0 %", "QQQ"]
+    assert panel.stress_table.rowCount() == 2  # worst first
+    assert [panel.stress_table.item(0, j).text() for j in range(7)] == [
+        "COVID crash", "2020-02-24", "-23.0 %", "-690", "-9.0 %", "-25.0 %", "QQQ"]
+    assert panel.stress_table.item(1, 0).text() == "Brexit vote"
+    assert panel.hedge_table.rowCount() == 3
     assert panel.hedge_table.item(0, 0).text() == "short 3 MES"
     assert panel.hedge_table.item(0, 3).text() == "-9.6 %"
+    assert panel.hedge_table.item(1, 5).text() == "-120"
+    text = panel.summary_label.text()
+    assert "value <b>$3,000</b>" in text and "1y: vol 20%, VaR99 -4.0 %, ES99 -5.0 %" in text
+    assert "re-entry: correlation 30d 0.67 ≥ 0.5: not yet" in text
     assert len(panel._bars) == 3
     assert panel.model.data(panel.model.index(0, 7)) == "33.3 %"
     assert "short 3 MES brings it to −9.6 %" in panel.summary_label.text()
@@ -253,3 +276,28 @@ def test_the_desk_computes_records_and_keeps_the_book(make_desk, qtbot, tmp_path
     again = make_desk("2026-02-risk-off", at="2026-02-10T21:00Z", journal=journal)
     qtbot.waitUntil(lambda: again.window.book.version == 1, timeout=30000)
     assert again.window.book.book == BOOK and len(_stored_books(journal)) == 1
+
+
+def test_the_real_figures_of_the_sample_book_reach_the_dock(qtbot, panel, datasets):
+    """signals.book.book_figures (imported by the worker on first use) on the history replay:
+    the dock shows every stress row and hedge it gives, and the checklist gets its line."""
+    import pandas as pd
+
+    from deskapp.resources import resource_dir
+
+    text = (resource_dir() / "sample_book.csv").read_text()
+    book, messages = parse_book_csv(text)
+    assert messages == [] and len(book.positions) == 6
+    worker = BookWorker(journal=None, clock=lambda: 0.0)
+    panel.state.sig_inputs.connect(worker.set_inputs)
+    worker.sig_figures.connect(panel.state.on_figures)
+    panel.state.set_book(book, save=False)
+    with qtbot.waitSignal(worker.sig_figures, timeout=60000):
+        worker.on_state(State(datasets("history").frames, pd.Timestamp("2020-03-16T21:00Z")))
+    f = panel.state.figures
+    assert f["summary_line"].startswith("worst stress −")
+    assert panel.stress_table.rowCount() == len(f["stress"]) > 10
+    assert panel.hedge_table.rowCount() == len(f["hedges"]) > 0
+    assert any(c.startswith("short ") and "MES" in c for c in panel.state.hedge_choices())
+    losses = [panel.stress_table.item(i, 2).text() for i in range(3)]
+    assert losses[0] == f"{min(r['pnl_pct'] for r in f['stress']) * 100:+.1f} %"
