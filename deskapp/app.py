@@ -324,18 +324,29 @@ BOOK_WAIT_MS = 60_000  # a screenshot waits at most this long for the book's fig
 
 
 def _wait_for_book(window, waiting: set, drawn) -> None:
-    """Screenshot with --book: raise the Book dock and count its figures (or their failure)
-    as one more thing to be drawn before the PNG is written."""
-    from PySide6.QtCore import QTimer
+    """Screenshot with --book: raise the Book dock, give it half the window, and count its
+    figures (or their failure) as one more thing to be drawn before the PNG is written."""
+    from PySide6.QtCore import Qt, QTimer
 
-    window.docks["book"].raise_()
+    d = window.docks
+    d["book"].raise_()
     waiting.add("book")
     state = window.book
 
     def check() -> None:
         if "book" in waiting and state.book.positions and (
                 state.figures is not None or state.status.startswith("book figures failed")):
-            drawn("book")
+            width, height = window.width(), window.height()
+            window.resizeDocks([d["macro"], d["leadership"], d["book"]],
+                               [int(width * 0.26), int(width * 0.26), int(width * 0.48)],
+                               Qt.Orientation.Horizontal)
+            window.resizeDocks([d["book"], d["checklist"]],
+                               [int(height * 0.62), int(height * 0.38)], Qt.Orientation.Vertical)
+            checklist = window.checklist  # its execution step, where the book's line is
+            checklist.scroll.ensureWidgetVisible(checklist.cards[-1])
+            # The docks take their new sizes in the next turn; draw the book in them, then save.
+            QTimer.singleShot(0, window, lambda: (window.book_panel and
+                                                  window.book_panel.refresh(), drawn("book")))
 
     state.sig_changed.connect(check)
     QTimer.singleShot(BOOK_WAIT_MS, window, lambda: drawn("book") if "book" in waiting

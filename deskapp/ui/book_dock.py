@@ -88,6 +88,7 @@ class BookPanel(QWidget):
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
@@ -98,12 +99,16 @@ class BookPanel(QWidget):
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.showGrid(y=True, alpha=0.25)
-        self.plot.setTitle("weight by position, % of book")
+        self.plot.setLabel("left", "weight, % of book")
+        self.plot.setMinimumHeight(170)
         self._bars: list[pg.GraphicsObject] = []
         middle.addWidget(self.plot)
         self.stress_table = self._table("book_stress", STRESS_COLUMNS)
+        self.stress_table.horizontalHeader().setSectionResizeMode(
+            0, QHeaderView.ResizeMode.Interactive)  # long episode names are elided
+        self.stress_table.setColumnWidth(0, 190)
         middle.addWidget(self.stress_table)
-        middle.setSizes([300, 420])
+        middle.setSizes([260, 520])
         split.addWidget(middle)
         self.hedge_table = self._table("book_hedges", HEDGE_COLUMNS)
         split.addWidget(self.hedge_table)
@@ -152,6 +157,7 @@ class BookPanel(QWidget):
         t.setHorizontalHeaderLabels(list(columns))
         t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         t.verticalHeader().setVisible(False)
+        t.verticalHeader().setDefaultSectionSize(t.fontMetrics().height() + 6)
         t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         t.horizontalHeader().setStretchLastSection(True)
         return t
@@ -309,6 +315,7 @@ class BookPanel(QWidget):
                      pct(r.get("peak_to_trough_pct")), ", ".join(map(str, proxied))]
             for j, text in enumerate(cells):
                 t.setItem(i, j, self._item(text, 2 <= j <= 5))
+            t.item(i, 0).setToolTip(name)
             t.item(i, 4).setToolTip(f"worst day {r.get('worst_day') or '–'}")
 
     def _fill_hedges(self, f: dict | None) -> None:
