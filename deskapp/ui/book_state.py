@@ -128,6 +128,9 @@ class BookState(QObject):
             return {"book_version": None, "book_figures": {}, "hedge": None}
         figures = dict(self.figures or {})
         figures.setdefault("positions_on_screen", self.book.as_rows())
+        chosen = [h for h in hedges(self.figures) if hedge_label(h) == hedge]
+        if chosen:  # the review values the hedge from this (journal/book_outcome.py)
+            figures["hedge_chosen"] = chosen[0]
         return {"book_version": self.version or None, "book_figures": figures,
                 "hedge": hedge or NO_HEDGE}
 

@@ -78,7 +78,11 @@ class BookWorker(_Worker):
 
     @Slot(object)
     def on_state(self, state) -> None:
-        """The market state of the newest board (frames, clock)."""
+        """The market state of the newest board (frames, clock). The first one waits EVERY_S
+        like any other: the desk's first board is painted before the book's figures take
+        their share of the GIL."""
+        if self._state is None and self._computed_at == float("-inf"):
+            self._computed_at = self._clock()
         self._state = state
         self._schedule()
 

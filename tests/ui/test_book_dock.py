@@ -5,6 +5,7 @@ the book across restarts. The figures are a fake here (signals/book.py has its o
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from contextlib import closing
@@ -268,6 +269,7 @@ def test_the_desk_computes_records_and_keeps_the_book(make_desk, qtbot, tmp_path
         version, figures, hedge = db.execute(
             "SELECT book_version, book_figures_json, hedge FROM decisions").fetchone()
     assert (version, hedge) == (1, "short 3 MES") and "short 3 MES brings it" in figures
+    assert json.loads(figures)["hedge_chosen"]["rounded"] == 3.0  # what the review values
     w.docks["book"].raise_()
     qtbot.waitUntil(lambda: w.book_panel is not None, timeout=5000)
     assert w.book_panel.model.rowCount() == 3
