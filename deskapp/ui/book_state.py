@@ -159,5 +159,6 @@ def _leg_text(h: dict) -> str:
 def hedge_label(h: dict) -> str:
     """A hedge suggestion as the order it takes ('short 9 MES + short 1.312 BTC perp')."""
     legs = h.get("legs") or []
-    text = " + ".join(_leg_text(leg) for leg in legs) if legs else _leg_text(h)
+    text = h.get("text") or (" + ".join(_leg_text(leg) for leg in legs) if legs
+                             else _leg_text(h))  # the signals' own wording when given
     return text if h.get("feasible", True) else f"{text} (not enough)"
