@@ -21,10 +21,11 @@ from deskapp.ui.workers import _Worker
 log = logging.getLogger(__name__)
 
 
-def _default_figures(book, frames, at, *, limit_pct: float, hedge_target: str):
+def _default_figures(book, frames, at, *, limit_pct: float, hedge_target: str, meta=None):
     from deskapp.signals.book import book_figures  # imported on first use, not at start-up
 
-    return book_figures(book, frames, at, limit_pct=limit_pct, hedge_target=hedge_target)
+    return book_figures(book, frames, at, limit_pct=limit_pct, hedge_target=hedge_target,
+                        meta=meta)
 
 
 class BookWorker(_Worker):
@@ -123,7 +124,7 @@ class BookWorker(_Worker):
             return
         try:
             figures = self._figures(book, s.frames, s.clock, limit_pct=limit,
-                                    hedge_target=target)
+                                    hedge_target=target, meta=getattr(s, "meta", None))
             data = figures.as_dict() if hasattr(figures, "as_dict") else dict(figures)
         except Exception as exc:  # the book must never stop the desk
             log.exception("book figures failed at %s", s.clock)

@@ -25,7 +25,7 @@ BOOK = Book((make_position("QQQ", 100), make_position("BTC", 0.5),
              make_position("USD", notional_usd=20000.0)))
 
 
-def fake_figures(book, frames, at, *, limit_pct, hedge_target):
+def fake_figures(book, frames, at, *, limit_pct, hedge_target, meta=None):
     """BookFigures.as_dict()'s shape (signals/book.py), with numbers worked from the inputs."""
     n = len(book.positions)
     return {
@@ -65,6 +65,7 @@ class State:  # a MarketState's fields the worker reads
     clock: object
     source: str = "replay"
     dataset: str = "t"
+    meta: dict | None = None
 
 
 # -- the table --------------------------------------------------------------------------------
@@ -295,7 +296,8 @@ def test_the_real_figures_of_the_sample_book_reach_the_dock(qtbot, panel, datase
     worker.sig_figures.connect(panel.state.on_figures)
     panel.state.set_book(book, save=False)
     with qtbot.waitSignal(worker.sig_figures, timeout=60000):
-        worker.on_state(State(datasets("history").frames, pd.Timestamp("2020-03-16T21:00Z")))
+        ds = datasets("history")
+        worker.on_state(State(ds.frames, pd.Timestamp("2020-03-16T21:00Z"), meta=ds.meta))
     f = panel.state.figures
     assert f["summary_line"].startswith("worst stress −")
     assert panel.stress_table.rowCount() == len(f["stress"]) > 10
@@ -303,3 +305,9 @@ def test_the_real_figures_of_the_sample_book_reach_the_dock(qtbot, panel, datase
     assert any(c.startswith("short ") and "MES" in c for c in panel.state.hedge_choices())
     losses = [panel.stress_table.item(i, 2).text() for i in range(3)]
     assert losses[0] == f"{min(r['pnl_pct'] for r in f['stress']) * 100:+.1f} %"
+    # the same figures as `deskapp book` prints headless (the desk's frames and meta)
+    from deskapp.signals.book import book_figures
+
+    alone = book_figures(book, ds.frames, pd.Timestamp("2020-03-16T21:00Z"), limit_pct=10.0,
+                         meta=ds.meta).as_dict()
+    assert f == alone
