@@ -52,6 +52,15 @@ def pct(x: object, digits: int = 1) -> str:
     return f"{x * 100:+.{digits}f} %"
 
 
+MAX_LISTED = 12  # refused rows named in the message; the rest are counted
+
+
+def listed(messages: list[str]) -> str:
+    """Row messages on one line: the first MAX_LISTED, then how many more."""
+    more = len(messages) - MAX_LISTED
+    return "; ".join(messages[:MAX_LISTED]) + (f"; … and {more} more" if more > 0 else "")
+
+
 class BookPanel(QWidget):
     """Draws a BookState; edits and imports go back to it."""
 
@@ -91,6 +100,7 @@ class BookPanel(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setResizeContentsPrecision(40)  # a long book stays quick
         self.table.horizontalHeader().setStretchLastSection(True)
         split.addWidget(self.table)
         middle = QSplitter(Qt.Orientation.Horizontal)
@@ -222,11 +232,11 @@ class BookPanel(QWidget):
             self.state.say(f"nothing imported from {name}: {exc}")
             return
         if not book.positions:
-            self.state.say(f"nothing imported from {name}: " + ("; ".join(messages)
+            self.state.say(f"nothing imported from {name}: " + (listed(messages)
                                                                  or "no positions"))
             return
         self.state.message = (f"imported {len(book.positions)} positions from {name}"
-                              + (f" — {len(messages)} note(s): " + "; ".join(messages)
+                              + (f" — {len(messages)} note(s): " + listed(messages)
                                  if messages else ""))
         self.state.set_book(book)
 

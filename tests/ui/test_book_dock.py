@@ -147,7 +147,13 @@ def test_an_import_without_a_good_row_changes_nothing(panel, tmp_path):
     panel.import_file(big)
     assert panel.state.book == BOOK and "not a book" in panel.message_label.text()
     panel.import_file(tmp_path / "missing.csv")
-    assert panel.state.book == BOOK and "cannot be read" in panel.message_label.text()
+    assert panel.state.book == BOOK and "no such file" in panel.message_label.text()
+    panel.import_file(tmp_path)  # a folder
+    assert panel.state.book == BOOK and "not a regular file" in panel.message_label.text()
+    long = tmp_path / "long.csv"  # parsing it would hold the GUI thread: refused unread
+    long.write_text("symbol,quantity\n" + "".join(f"S{i},1\n" for i in range(600)))
+    panel.import_file(long)
+    assert panel.state.book == BOOK and "more than 500 lines" in panel.message_label.text()
 
 
 def test_export_then_import_gives_the_same_book(panel, tmp_path):
