@@ -16,7 +16,7 @@ PROFILES = ("short-term", "swing", "long-term")
 
 # Columns of a stored record, in the order `list` and the CSV export show them.
 RECORD_FIELDS = ["id", "created_utc", "market_time", "decision", "profile", "risk_limit",
-                 "regime", "source", "dataset", "notes", "app_version"]
+                 "regime", "source", "dataset", "notes", "app_version", "book_version", "hedge"]
 
 
 class JournalError(Exception):

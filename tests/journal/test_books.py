@@ -111,3 +111,22 @@ def test_a_refused_journal_has_no_book_and_saves_none():
     assert refused.book() is None
     with pytest.raises(JournalError, match="recording is off"):
         refused.save_book(ROWS)
+
+
+def test_the_csv_export_names_the_book_version_and_hedge(tmp_path, capsys):
+    import csv
+
+    from deskapp.cli import main
+
+    path = tmp_path / "j.sqlite3"
+    s = JournalStore(path, "t")
+    s.record(Decision("hedge", "manual", None, book_version=s.save_book(ROWS),
+                      hedge="short 3 MES"))
+    s.record(Decision("wait", "manual", None))
+    s.close()
+    out = tmp_path / "out.csv"
+    assert main(["journal", "export", "--journal", str(path), "--csv", str(out)]) == 0
+    with open(out, newline="", encoding="utf-8") as fh:
+        rows = sorted(csv.DictReader(fh), key=lambda r: r["decision"])
+    assert [(r["decision"], r["book_version"], r["hedge"]) for r in rows] == [
+        ("hedge", "1", "short 3 MES"), ("wait", "", "")]

@@ -317,3 +317,12 @@ def test_the_real_figures_of_the_sample_book_reach_the_dock(qtbot, panel, datase
     alone = book_figures(book, ds.frames, pd.Timestamp("2020-03-16T21:00Z"), limit_pct=10.0,
                          meta=ds.meta).as_dict()
     assert f == alone
+
+
+def test_many_refused_rows_are_one_message_naming_the_first_ones(panel):
+    rows = "".join(f"X{i},nan\n" for i in range(20))
+    panel.import_text("symbol,quantity\nQQQ,10\n" + rows, "many.csv")
+    message = panel.message_label.text()
+    assert [p.symbol for p in panel.state.book.positions] == ["QQQ"]
+    assert "20 note(s)" in message and "row 3:" in message and "row 14:" in message
+    assert "row 15:" not in message and message.endswith("… and 8 more")
