@@ -605,3 +605,29 @@ def test_a_schema_2_database_is_migrated_and_keeps_books_versioned(url, monkeypa
     finally:
         j.close()
     assert len(raw_rows(url, "SELECT version FROM books")) == 2
+
+
+def test_two_desks_saving_books_at_once_get_distinct_versions(url):
+    desks = [PostgresJournal(url, APP) for _ in range(2)]
+    got: list[int] = []
+    errors: list[BaseException] = []
+
+    def save(j: PostgresJournal, n: int) -> None:
+        try:
+            for i in range(8):
+                got.append(j.save_book([{"symbol": f"S{n}", "quantity": float(i + 1)}]))
+        except BaseException as exc:  # noqa: BLE001 - reported by the assert below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=save, args=(j, n)) for n, j in enumerate(desks)]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    finally:
+        for j in desks:
+            j.close()
+    assert not errors and sorted(got) == list(range(1, 17))
+    assert [r["version"] for r in raw_rows(url, "SELECT version FROM books ORDER BY 1")] == \
+        list(range(1, 17))
