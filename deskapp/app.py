@@ -42,6 +42,7 @@ class DeskOptions:
     theme: str | None = None  # --theme dark|light (else the saved choice; dark by default)
     head_start: object | None = None  # startup_board.HeadStart: the cache's board, computing
     market_url: str | None = None  # source "team": the team feed's postgresql:// URL
+    book: object | None = None  # --book FILE.csv: a portfolio.Book shown instead of the stored
 
 
 def _setup_logging(log_dir: Path) -> None:
@@ -186,6 +187,7 @@ class Desk:
         self.compute.sig_error.connect(w.show_feed_error)
         self.compute.sig_board.connect(w.apply_board_staged)
         self.compute.sig_outcomes.connect(w.review.reload)
+        self.book_worker = _book_worker(w, self.journal, self.compute, opts.book)
         self.alerts = _alert_center(w, opts.config)
         self.compute.sig_alerts.connect(self.alerts.on_alerts)
         w.sig_decision_saved.connect(self.compute.decision_saved)
@@ -253,6 +255,7 @@ class Desk:
             window.apply_board(self.first_board)
             return
         self.threads.start(self.compute, "compute")
+        self.threads.start(self.book_worker, "book", self.book_worker.load)
         for src, feed in zip(self.sources, self.feeds, strict=True):
             name = "feed-replay" if src.kind == "replay" else f"feed-{src.name}"
             self.threads.start(feed, name, feed.start)
@@ -303,6 +306,59 @@ class Desk:
         if self.cache is not None:
             self.cache.close()
         return joined
+
+
+def _book_worker(window, journal, compute, book):
+    """The book worker (ui/book_worker.py), wired: the compute worker's market states and the
+    window's book in, figures and stored versions out. A `book` given (--book) replaces the
+    stored one once that is loaded (and is stored as a new version when it differs)."""
+    from deskapp.ui.book_worker import BookWorker
+
+    worker = BookWorker(journal)
+    state = window.book
+    compute.sig_state.connect(worker.on_state)
+    state.sig_inputs.connect(worker.set_inputs)
+    state.sig_save.connect(worker.save)
+    worker.sig_figures.connect(state.on_figures)
+    worker.sig_failed.connect(state.on_failed)
+    worker.sig_saved.connect(state.on_saved)
+    worker.sig_error.connect(state.on_error)
+    worker.sig_loaded.connect(state.on_loaded)
+    state.given = book
+    return worker
+
+
+BOOK_WAIT_MS = 60_000  # a screenshot waits at most this long for the book's figures
+
+
+def _wait_for_book(window, waiting: set, drawn) -> None:
+    """Screenshot with --book: raise the Book dock, give it half the window, and count its
+    figures (or their failure) as one more thing to be drawn before the PNG is written."""
+    from PySide6.QtCore import Qt, QTimer
+
+    d = window.docks
+    d["book"].raise_()
+    waiting.add("book")
+    state = window.book
+
+    def check() -> None:
+        if "book" in waiting and state.book.positions and (
+                state.figures is not None or state.status.startswith("book figures failed")):
+            width, height = window.width(), window.height()
+            window.resizeDocks([d["macro"], d["leadership"], d["book"]],
+                               [int(width * 0.26), int(width * 0.26), int(width * 0.48)],
+                               Qt.Orientation.Horizontal)
+            window.resizeDocks([d["book"], d["checklist"]],
+                               [int(height * 0.62), int(height * 0.38)], Qt.Orientation.Vertical)
+            checklist = window.checklist  # its execution step, where the book's line is
+            checklist.scroll.ensureWidgetVisible(checklist.cards[-1])
+            # The docks take their new sizes in the next turn; draw the book in them, then save.
+            QTimer.singleShot(0, window, lambda: (window.book_panel and
+                                                  window.book_panel.refresh(), drawn("book")))
+
+    state.sig_changed.connect(check)
+    QTimer.singleShot(BOOK_WAIT_MS, window, lambda: drawn("book") if "book" in waiting
+                      else None)
 
 
 def _recording_off(window, reason: str, location: str) -> None:
@@ -377,6 +433,8 @@ def run_desk(opts: DeskOptions) -> int:
 
         for i, win in enumerate(windows):
             win.sig_board_drawn.connect(lambda _view, i=i: drawn(i))
+        if opts.book is not None:  # the Book dock in front, and its figures in the picture
+            _wait_for_book(window, waiting, drawn)
     _quit_on_signals(app, result)
     # Collection comes back with the first board; a desk whose first board never comes (no
     # data at all) must not run on without it.

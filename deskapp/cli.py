@@ -37,8 +37,26 @@ class _Parser(argparse.ArgumentParser):
         m = re.match(r"argument COMMAND: invalid choice: '([^']*)'", message)
         if m:  # a stray word: usually the value of an option deskapp does not have
             message = (f"unrecognized argument '{m.group(1)}' (options start with --; the "
-                       "commands are 'signals', 'record', 'journal', 'evaluate' and 'collect')")
+                       "commands are 'signals', 'record', 'journal', 'evaluate', 'collect' and "
+                       "'book')")
         raise UsageError(f"{message} (see deskapp --help)")
+
+
+def _read_book(path: Path):
+    """--book: the good rows of the CSV (each refused row said on stderr); a file that cannot
+    be read or holds no good row is a usage error."""
+    from deskapp.data.book_file import read_book_file
+    from deskapp.data.portfolio import parse_book_csv
+
+    text, why = read_book_file(path)
+    if text is None:
+        raise UsageError(f"--book: {why}")
+    book, messages = parse_book_csv(text)
+    if not book.positions:
+        raise UsageError(f"--book {path.name}: " + ("; ".join(messages) or "no positions"))
+    for message in messages:
+        print(f"deskapp: --book {path.name} {message}", file=sys.stderr)
+    return book
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -67,18 +85,23 @@ def build_parser() -> argparse.ArgumentParser:
                         "with --screenshot, one PNG per window: PATH.png, PATH-screen2.png, ...")
     p.add_argument("--theme", choices=["dark", "light"],
                    help="colours for this run (default: the View > Theme choice, else dark)")
+    p.add_argument("--book", metavar="FILE.csv", type=Path,
+                   help="open the desk with this book (symbol,quantity[,notional_usd,"
+                        "asset_class,multiplier]); stored in the journal as a new version when "
+                        "it differs; with --screenshot the Book dock is shown")
     p.add_argument("--config", metavar="PATH", type=Path, help="user config TOML")
     p.add_argument("--journal", metavar="PATH_OR_URL",
                    help="decision journal: a file or a postgresql:// URL (default: the "
                         "config's journal_url, else the platform data folder)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    from deskapp.commands import collect, evaluate, journal, record, signals
+    from deskapp.commands import book, collect, evaluate, journal, record, signals
 
     signals.add_parser(sub, _Parser)
     record.add_parser(sub, _Parser)
     journal.add_parser(sub, _Parser)
     evaluate.add_parser(sub, _Parser)
     collect.add_parser(sub, _Parser)
+    book.add_parser(sub, _Parser)
     return p
 
 
@@ -208,6 +231,10 @@ def _run(args: argparse.Namespace) -> int:
         from deskapp.commands import collect
 
         return collect.run(args, UsageError)
+    if getattr(args, "command", None) == "book":
+        from deskapp.commands import book
+
+        return book.run(args, UsageError, parse_time)
     if getattr(args, "command", None) == "record":
         from deskapp.commands import record
 
@@ -245,6 +272,7 @@ def _run(args: argparse.Namespace) -> int:
             if problem:
                 raise UsageError(f"--screenshot '{path}': {problem}")
         size = size or (1600, 900)
+    book = _read_book(args.book) if args.book is not None else None
     journal = args.journal or config.journal_url
     problem = journal_path_problem(journal) if journal else None
     if problem:
@@ -265,7 +293,8 @@ def _run(args: argparse.Namespace) -> int:
         return run_desk(DeskOptions(config=config, dataset=None, at=None, speed=0.0,
                                     screenshot=args.screenshot, size=size, journal=args.journal,
                                     source=source, screens=screens, theme=args.theme,
-                                    head_start=head_start, market_url=market_url))
+                                    head_start=head_start, market_url=market_url,
+                                    book=book))
     name = args.replay or config.default_replay
     at = parse_time(args.at) if args.at else None
     try:
@@ -287,4 +316,4 @@ def _run(args: argparse.Namespace) -> int:
 
     return run_desk(DeskOptions(config=config, dataset=dataset, at=at, speed=speed,
                                 screenshot=args.screenshot, size=size, journal=args.journal,
-                                screens=screens, theme=args.theme))
+                                screens=screens, theme=args.theme, book=book))

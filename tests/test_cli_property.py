@@ -54,6 +54,9 @@ VALID: dict[str, list[str]] = {
     "note": ["flat into the close", "=1+1", "日本語"],
     "source": ["live", "cache", "replay", "postgresql://u:pw@db.lan/d", "postgresql://h/d?x=1",
                "mysql://u:pw@h/d"],
+    "portfolio": ["book.csv", "badbook.csv", "adir", "missing.csv", "fifo.toml", "/dev/null"],
+    "limit": ["10", "0", "100", "nan", "-3"],
+    "instruments": ["MES,BTC_PERP", "sh", "MES,NOPE", ","],
 }
 
 
@@ -116,6 +119,8 @@ def _folder(where: Path) -> None:
     (where / "nan.toml").write_text("[vol_target]\nndx = nan\n")
     (where / "typo.toml").write_text('jounal_url = "x.sqlite3"\n')
     (where / "notadb.sqlite3").write_bytes(b"not a database at all" * 10)
+    (where / "book.csv").write_text("symbol,quantity\nQQQ,10\nBTC,0.5\nUSD,1000\n")
+    (where / "badbook.csv").write_text("symbol,quantity\nQQQ,nan\nBTC,1e12\n")
     os.mkfifo(where / "fifo.toml")
 
 

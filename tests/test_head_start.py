@@ -155,7 +155,7 @@ def test_a_head_start_board_is_drawn_before_the_workers_start(qtbot, config, tmp
     try:
         qtbot.waitUntil(lambda: len(drawn) >= 2, timeout=60000)  # then the worker's own
         assert drawn[0] == (board, 0)
-        assert drawn[1][0].source == "cache" and drawn[1][1] == 2
+        assert drawn[1][0].source == "cache" and drawn[1][1] == 3  # compute, feed, book
     finally:
         assert desk.shutdown()
     assert head.closed
@@ -170,6 +170,6 @@ def test_without_a_head_start_board_the_desk_starts_as_always(qtbot, config, tmp
     desk, drawn = open_cache_desk(qtbot, config, tmp_path, FakeHeadStart(None, done=done))
     try:
         qtbot.waitUntil(lambda: bool(drawn), timeout=60000)
-        assert drawn[0][1] == 2  # computed by the worker
+        assert drawn[0][1] == 3  # computed by the worker (compute, feed, book threads)
     finally:
         assert desk.shutdown()

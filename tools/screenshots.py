@@ -7,7 +7,9 @@
 - crosshair.png, alert-2026-02-05.png, liquidity-chain-2026-02-10.png,
   track-record-2020-03-16.png: rendered in-process
   (the mouse over a pane; the alert banner after the 2026-01-21 regime change; a tabbed pane
-  raised).
+  raised);
+- book-2026-02-05.png, book-2020-03-16.png: `deskapp --replay history --book
+  resources/sample_book.csv --size 1920x1080` (the Book dock with its figures).
 
 Usage: python tools/screenshots.py [OUT_DIR]   (default docs/screenshots)
 """
@@ -25,12 +27,13 @@ DATASET = "2026-02-risk-off"
 AT = "2026-02-10T21:00Z"
 
 
-def cli(out: Path, name: str, *args: str, scale: str | None = None) -> None:
+def cli(out: Path, name: str, *args: str, scale: str | None = None,
+        replay: tuple[str, str] = (DATASET, AT)) -> None:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
            "DESKAPP_HOME": tempfile.mkdtemp(prefix="deskapp-shots-")}
     if scale:
         env["QT_SCALE_FACTOR"] = scale
-    cmd = [sys.executable, "-m", "deskapp", "--replay", DATASET, "--at", AT,
+    cmd = [sys.executable, "-m", "deskapp", "--replay", replay[0], "--at", replay[1],
            "--screenshot", str(out / name), *args]
     subprocess.run(cmd, cwd=REPO, env=env, check=True, capture_output=True, timeout=120)
     print("wrote", out / name)
@@ -119,6 +122,9 @@ def main() -> None:
     cli(out, "board-2026-02-10.png", "--screens", "2", "--size", "1920x1080")
     cli(out, "board-hidpi.png", "--size", "1280x720", scale="2")
     cli(out, "light-theme.png", "--theme", "light", "--size", "1600x900")
+    for day in ("2026-02-05", "2020-03-16"):
+        cli(out, f"book-{day}.png", "--book", str(REPO / "resources" / "sample_book.csv"),
+            "--size", "1920x1080", replay=("history", f"{day}T21:00Z"))
     in_process(out)
 
 

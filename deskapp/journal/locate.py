@@ -97,5 +97,11 @@ class RefusedJournal:
     def count(self) -> int:
         return 0
 
+    def save_book(self, rows: list[dict]) -> int:
+        raise self._refuse()
+
+    def book(self, version: int | None = None) -> dict | None:
+        return None
+
     def close(self) -> None:
         pass

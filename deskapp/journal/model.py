@@ -16,7 +16,7 @@ PROFILES = ("short-term", "swing", "long-term")
 
 # Columns of a stored record, in the order `list` and the CSV export show them.
 RECORD_FIELDS = ["id", "created_utc", "market_time", "decision", "profile", "risk_limit",
-                 "regime", "source", "dataset", "notes", "app_version"]
+                 "regime", "source", "dataset", "notes", "app_version", "book_version", "hedge"]
 
 
 class JournalError(Exception):
@@ -44,6 +44,9 @@ class Decision:
     evidence: dict = field(default_factory=dict)
     dataset: str | None = None
     regime: str | None = None
+    book_version: int | None = None  # the journal's book version on screen (journal/books.py)
+    book_figures: dict = field(default_factory=dict)  # BookFigures.as_dict() on screen
+    hedge: str | None = None  # the hedge chosen ("none" when the book is left unhedged)
 
     def validate(self) -> None:
         """Raise ValueError for a decision no journal may store."""
@@ -54,6 +57,15 @@ class Decision:
         if self.risk_limit is not None and not (math.isfinite(self.risk_limit)
                                                 and 0 <= self.risk_limit <= 100):
             raise ValueError(f"risk limit must be a percentage 0..100, got {self.risk_limit!r}")
+        if self.book_version is not None and (isinstance(self.book_version, bool) or not
+                                              isinstance(self.book_version, int)
+                                              or self.book_version < 1):
+            raise ValueError(f"book version must be a positive integer, got "
+                             f"{self.book_version!r}")
+        if self.hedge is not None and (not isinstance(self.hedge, str) or not self.hedge.strip()
+                                       or len(self.hedge) > 500):
+            raise ValueError(f"hedge must be a short text ('none' for no hedge), got "
+                             f"{self.hedge!r:.60}")
 
     def regime_name(self) -> str | None:
         return self.regime or (self.snapshot.get("regime") or {}).get("name")
@@ -75,10 +87,10 @@ def dumps(value: object) -> str:
     return json.dumps(json_safe(value), sort_keys=True, allow_nan=False)
 
 
-# The columns of the `decisions` table (schema 2), in insert order.
+# The columns of the `decisions` table (schema 3), in insert order.
 DECISION_COLUMNS = ("id", "created_utc", "market_time", "decision", "source", "dataset",
                     "profile", "notes", "evidence_json", "app_version", "risk_limit", "regime",
-                    "steps_json", "snapshot_json")
+                    "steps_json", "snapshot_json", "book_version", "book_figures_json", "hedge")
 # The columns of the `outcomes` table: one row per decision, asset and horizon once complete.
 OUTCOME_COLUMNS = ("decision_id", "asset", "horizon", "series", "start_time", "start_price",
                    "end_time", "end_price", "ret", "max_drawdown", "computed_utc")
@@ -105,7 +117,8 @@ def decision_row(d: Decision, app_version: str) -> dict:
         "app_version": app_version,
         "risk_limit": None if d.risk_limit is None else float(d.risk_limit),
         "regime": d.regime_name(), "steps_json": dumps(d.steps),
-        "snapshot_json": dumps(d.snapshot),
+        "snapshot_json": dumps(d.snapshot), "book_version": d.book_version,
+        "book_figures_json": dumps(d.book_figures), "hedge": d.hedge,
     }
 
 
@@ -115,9 +128,9 @@ class BadText(str):
 
 # Record fields that hold text, and the JSON columns (each an object) with their record key.
 _TEXT_FIELDS = ("id", "created_utc", "market_time", "decision", "source", "dataset", "profile",
-                "notes", "app_version", "regime")
+                "notes", "app_version", "regime", "hedge")
 _JSON_FIELDS = (("steps_json", "steps"), ("snapshot_json", "snapshot"),
-                ("evidence_json", "evidence"))
+                ("evidence_json", "evidence"), ("book_figures_json", "book_figures"))
 _OUTCOME_NUMBERS = ("start_price", "end_price", "ret", "max_drawdown")
 _OUTCOME_TEXTS = ("series", "start_time", "end_time")
 
@@ -158,6 +171,10 @@ def record_from_row(row: dict, outcomes: dict | None = None) -> dict:
     if risk is not None and not _is_number(risk):
         damaged.append(f"risk_limit: {_short(risk)} is not a number")
         out["risk_limit"] = None
+    book = out.get("book_version")
+    if book is not None and (isinstance(book, bool) or not isinstance(book, int)):
+        damaged.append(f"book_version: {_short(book)} is not a version number")
+        out["book_version"] = None
     for column, key in _JSON_FIELDS:
         text = row.get(column)
         try:
@@ -232,4 +249,33 @@ def pending_from_rows(rows: list[dict]) -> list[dict]:
         p["missing"] = [k for k in OUTCOME_KEYS if k not in done]
         if p["missing"]:
             out.append(p)
+    return out
+
+
+# -- books ----------------------------------------------------------------------------------
+# The trader's book is stored versioned in its own table (`books`, schema 3): every save of a
+# changed book is a new version; a decision keeps the version it was made with.
+BOOK_COLUMNS = ("version", "created_utc", "positions_json", "app_version")
+
+
+def book_text(rows: list[dict]) -> str:
+    """The canonical stored text of a book's rows (`portfolio.Book.as_rows()`)."""
+    if not isinstance(rows, list | tuple) or not all(isinstance(r, dict) for r in rows):
+        raise ValueError("a book is a list of position rows")
+    return json.dumps(json_safe(list(rows)), sort_keys=True, allow_nan=False)
+
+
+def book_record(row: dict) -> dict:
+    """A stored book row as {version, created_utc, app_version, rows}; rows that do not parse
+    come back empty with `damaged` saying so."""
+    out = {k: row[k] for k in ("version", "created_utc", "app_version")}
+    try:
+        rows = json.loads(row.get("positions_json") or "[]")
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            raise ValueError("not a list of rows")
+    except (ValueError, TypeError) as exc:
+        out["rows"] = []
+        out["damaged"] = [f"positions_json: {exc}"]
+    else:
+        out["rows"] = rows
     return out

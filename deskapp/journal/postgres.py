@@ -1,7 +1,7 @@
 """The decision journal in PostgreSQL, so that a team shares one journal:
 `journal_url = "postgresql://trader@db.desk.lan/deskapp"` in the config (or `--journal URL`).
 
-The records are the SQLite journal's: the same tables, columns and meanings as its schema 2, in
+The records are the SQLite journal's: the same tables, columns and meanings as its schema, in
 PostgreSQL types; times stay ISO 8601 text and the JSON columns the same canonical text, so a
 record reads back identically from either backend. The tables go in the first schema of the
 connection's search_path (`?options=-csearch_path%3Ddesk` in the URL picks another).
@@ -28,16 +28,20 @@ from psycopg.conninfo import conninfo_to_dict
 
 from deskapp.journal.locate import display_location, split_credentials
 from deskapp.journal.model import (
+    BOOK_COLUMNS,
     DECISION_COLUMNS,
     OUTCOME_COLUMNS,
     PENDING_SQL,
     Decision,
     JournalError,
+    book_record,
+    book_text,
     decision_row,
     group_outcomes,
     outcome_rows,
     pending_from_rows,
     record_from_row,
+    utc_now_iso,
 )
 from deskapp.journal.store import SCHEMA_VERSION
 
@@ -88,7 +92,22 @@ CREATE TABLE outcomes (
 # Schema version (> CREATE_VERSION) -> the statements that bring the previous version to it.
 # A new SQLite schema version (store.SCHEMA_VERSION) needs its PostgreSQL step here too; never
 # edit a released step.
-MIGRATIONS: dict[int, str] = {}
+MIGRATIONS: dict[int, str] = {
+    3: """
+    CREATE TABLE books (
+        version        INTEGER PRIMARY KEY,  -- 1, 2, ...: each saved change of the book
+        created_utc    TEXT NOT NULL,
+        positions_json TEXT NOT NULL,        -- portfolio.Book.as_rows(), canonical JSON
+        app_version    TEXT NOT NULL
+    );
+    ALTER TABLE decisions ADD COLUMN book_version INTEGER;
+    ALTER TABLE decisions ADD COLUMN book_figures_json TEXT NOT NULL DEFAULT '{}';
+    ALTER TABLE decisions ADD COLUMN hedge TEXT
+    """,
+}
+
+# Key of the transaction-level advisory lock that gives book versions out one at a time.
+BOOK_LOCK_KEY = int.from_bytes(b"deskbook", "big")
 
 # Key of the transaction-level advisory lock that serialises schema creation and migration
 # between desks opening the same database at once ("deskjrnl" as a big-endian int64).
@@ -385,6 +404,44 @@ class PostgresJournal:
             return 0
         return self._run(lambda conn: int(conn.execute(
             "SELECT count(*) FROM decisions").fetchone()[0]), "cannot be read: ")
+
+    def save_book(self, rows: list[dict]) -> int:
+        """Store the book's rows as a new version, or return the newest version when it holds
+        exactly these rows already. Versions are given out under an advisory lock, and a retry
+        after an unknown COMMIT finds its own rows as the newest version (stored once)."""
+        text = book_text(rows)
+
+        def write(conn: psycopg.Connection) -> int:
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (BOOK_LOCK_KEY,))
+            last = conn.execute("SELECT version, positions_json FROM books "
+                                "ORDER BY version DESC LIMIT 1").fetchone()
+            if last is not None and last[1] == text:
+                return int(last[0])
+            version = 1 if last is None else int(last[0]) + 1
+            conn.execute(f"INSERT INTO books ({','.join(BOOK_COLUMNS)}) "
+                         "VALUES (%s, %s, %s, %s)",
+                         (version, utc_now_iso(), text, self.app_version))
+            return version
+
+        return self._run(write, "book NOT saved: ")
+
+    def book(self, version: int | None = None) -> dict | None:
+        """A stored book {version, created_utc, app_version, rows} (the newest without a
+        version), None when there is none."""
+        if self._empty:
+            return None
+        sql = f"SELECT {','.join(BOOK_COLUMNS)} FROM books"
+        params: tuple = ()
+        if version is not None:
+            sql, params = sql + " WHERE version = %s", (int(version),)
+
+        def read(conn: psycopg.Connection) -> list[dict]:
+            cur = conn.execute(sql + " ORDER BY version DESC LIMIT 1", params)
+            cols = [c.name for c in cur.description]
+            return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+
+        rows = self._run(read, "cannot be read: ")
+        return book_record(rows[0]) if rows else None
 
     def close(self) -> None:
         with self._lock:

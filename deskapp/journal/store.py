@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from deskapp.journal.model import (
+    BOOK_COLUMNS,
     DECISION_COLUMNS,
     DECISIONS,
     OUTCOME_COLUMNS,
@@ -24,10 +25,13 @@ from deskapp.journal.model import (
     BadText,
     Decision,
     JournalError,
+    book_record,
+    book_text,
     group_outcomes,
     outcome_rows,
     pending_from_rows,
     record_from_row,
+    utc_now_iso,
 )
 from deskapp.journal.model import decision_row as _decision_row
 
@@ -35,7 +39,7 @@ __all__ = ["DECISIONS", "SCHEMA_VERSION", "Decision", "JournalError", "JournalSt
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Schema version -> the statements that bring the previous version to it. Never edit a released
 # step: add a new one (and a test that migrates a file of every earlier version).
@@ -80,6 +84,17 @@ MIGRATIONS: dict[int, str] = {
         computed_utc  TEXT NOT NULL,
         PRIMARY KEY (decision_id, asset, horizon)
     );
+    """,
+    3: """
+    CREATE TABLE books (
+        version        INTEGER PRIMARY KEY,  -- 1, 2, ...: each saved change of the book
+        created_utc    TEXT NOT NULL,
+        positions_json TEXT NOT NULL,        -- portfolio.Book.as_rows(), canonical JSON
+        app_version    TEXT NOT NULL
+    );
+    ALTER TABLE decisions ADD COLUMN book_version INTEGER;   -- the book the decision saw
+    ALTER TABLE decisions ADD COLUMN book_figures_json TEXT NOT NULL DEFAULT '{}';
+    ALTER TABLE decisions ADD COLUMN hedge TEXT;             -- the hedge chosen, or 'none'
     """,
 }
 
@@ -417,6 +432,38 @@ class JournalStore:
 
     def count(self) -> int:
         return int(self._query("SELECT COUNT(*) AS n FROM decisions")[0]["n"])
+
+    def save_book(self, rows: list[dict]) -> int:
+        """Store the book's rows as a new version, or return the newest version when it holds
+        exactly these rows already (nothing written). One IMMEDIATE transaction: two desks
+        saving at once get two versions, never one number twice."""
+        text = book_text(rows)
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                last = self._db.execute("SELECT version, positions_json FROM books "
+                                        "ORDER BY version DESC LIMIT 1").fetchone()
+                if last is not None and last[1] == text:
+                    self._db.execute("COMMIT")
+                    return int(last[0])
+                version = 1 if last is None else int(last[0]) + 1
+                self._db.execute(f"INSERT INTO books ({','.join(BOOK_COLUMNS)}) "
+                                 "VALUES (?,?,?,?)",
+                                 (version, utc_now_iso(), text, self.app_version))
+                self._db.execute("COMMIT")
+                return version
+            except sqlite3.Error as exc:
+                self._rollback()
+                raise JournalError(f"journal {self.path}: book NOT saved: "
+                                   f"{_why(exc, self.path)}") from None
+
+    def book(self, version: int | None = None) -> dict | None:
+        """A stored book {version, created_utc, app_version, rows} (the newest without a
+        version), None when there is none."""
+        where, params = ("WHERE version = ?", (int(version),)) if version is not None else ("", ())
+        rows = self._query(f"SELECT {','.join(BOOK_COLUMNS)} FROM books {where} "
+                           "ORDER BY version DESC LIMIT 1", params)
+        return book_record(rows[0]) if rows else None
 
     def close(self) -> None:
         with self._lock:

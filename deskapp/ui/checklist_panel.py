@@ -260,6 +260,7 @@ class ChecklistPanel(QWidget):
         self.suggested: dict[str, str | None] = {s.name: None for s in STEPS}
         self._execution_evidence = ""  # the snapshot's line for the execution step
         self._base_rate = ""  # the Track record's line for the regime on screen
+        self._book_line = ""  # the book's stress vs limit and hedge (BookFigures.summary_line)
         # Statuses the trader chose or confirmed; the others follow the suggestion.
         self._chosen: dict[str, str] = {}
         self.playbooks, self.playbook_message = self._load_playbooks(playbooks)
@@ -390,7 +391,17 @@ class ChecklistPanel(QWidget):
         grid.addWidget(self.profile_box, 0, 1)
         grid.addWidget(risk_label, 1, 0)
         grid.addWidget(self.risk_spin, 1, 1)
-        for field in (self.profile_box, self.risk_spin):
+        self.hedge_box = QComboBox(card)
+        self.hedge_box.setObjectName("hedge_choice")
+        self.hedge_box.addItem("none", "none")
+        self.hedge_box.setAccessibleName("Hedge chosen")
+        self.hedge_box.setToolTip("The hedge this decision takes (the Book dock's suggestions "
+                                  "for this risk limit); recorded with the decision")
+        hedge_label = QLabel("He&dge", card)
+        hedge_label.setBuddy(self.hedge_box)
+        grid.addWidget(hedge_label, 2, 0)
+        grid.addWidget(self.hedge_box, 2, 1)
+        for field in (self.profile_box, self.risk_spin, self.hedge_box):
             field.setMinimumWidth(150)
         grid.setColumnStretch(2, 1)  # the fields keep their own width in a wide dock
         card.body.addLayout(grid)
@@ -446,7 +457,7 @@ class ChecklistPanel(QWidget):
         chain: list[QWidget] = [self.start_button, self.back_button, self.done_button]
         for card in self.cards:
             chain += [card.status_box, card.note_edit]
-        chain += [self.profile_box, self.risk_spin, self.notes_edit,
+        chain += [self.profile_box, self.risk_spin, self.hedge_box, self.notes_edit,
                   *(self.buttons[d] for d, _, _ in DECISIONS)]
         for first, second in zip(chain, chain[1:], strict=False):
             QWidget.setTabOrder(first, second)
@@ -634,8 +645,28 @@ class ChecklistPanel(QWidget):
             self._base_rate = line
             self._show_execution_evidence()
 
+    def set_book(self, line: str, hedges: list[str]) -> None:
+        """The book's one-line stress vs limit and hedge under the execution step, and the
+        hedges the trader can choose (the first is "none"); the choice is kept while offered."""
+        if line != self._book_line:
+            self._book_line = line
+            self._show_execution_evidence()
+        offered = [self.hedge_box.itemData(i) for i in range(self.hedge_box.count())]
+        if offered != hedges:
+            chosen = self.hedge_choice()
+            self.hedge_box.blockSignals(True)
+            self.hedge_box.clear()
+            for h in hedges or ["none"]:
+                self.hedge_box.addItem(h, h)
+            self.hedge_box.setCurrentIndex(max(0, self.hedge_box.findData(chosen)))
+            self.hedge_box.blockSignals(False)
+
+    def hedge_choice(self) -> str:
+        return str(self.hedge_box.currentData() or "none")
+
     def _show_execution_evidence(self) -> None:
-        text = "\n".join(t for t in (self._execution_evidence, self._base_rate) if t)
+        text = "\n".join(t for t in (self._execution_evidence, self._base_rate,
+                                     self._book_line) if t)
         if text:
             self.cards[self._index(EXECUTION_STEP)].set_evidence(text)
 

@@ -28,6 +28,7 @@ from deskapp.signals.base_rates import features_of
 from deskapp.signals.board import BoardView
 from deskapp.ui import theme
 from deskapp.ui.alerts import AlertBanner, AlertHistory
+from deskapp.ui.book_state import BookState
 from deskapp.ui.checklist_panel import ChecklistPanel
 from deskapp.ui.journal_writer import JournalWriter
 from deskapp.ui.lazy_panes import LazyPanes, PanePlaceholder
@@ -120,6 +121,16 @@ class MainWindow(QMainWindow):
         self.track_record.sig_open_day.connect(self.sig_open_day)
         self.docks["track_record"] = self._dock("track_record", "Track record",
                                                 self.track_record)
+        # The trader's book: its state now (the checklist shows its line), its dock's widgets
+        # when the dock is first shown (ui/book_dock.py; the book worker is wired by the Desk).
+        self.book = BookState(self.checklist.risk_limit(), self)
+        self.book_panel = None
+        self.checklist.risk_spin.valueChanged.connect(self.book.set_limit)
+        self.book.sig_changed.connect(
+            lambda: self.checklist.set_book(self.book.summary_line(), self.book.hedge_choices()))
+        self.docks["book"] = self._dock("book", "Book", QWidget())
+        self.docks["book"].visibilityChanged.connect(
+            lambda visible: self._build_book_panel() if visible else None)
         self.sig_decision_saved.connect(self.review.reload)
         self.setDockNestingEnabled(True)
         self._default_layout()
@@ -168,6 +179,15 @@ class MainWindow(QMainWindow):
             if len(rest) > 1:
                 QTimer.singleShot(0, self, self._build_next_pane)
 
+    def _build_book_panel(self) -> None:
+        if self.book_panel is None:
+            from deskapp.ui.book_dock import BookPanel
+
+            placeholder = self.docks["book"].widget()
+            self.book_panel = BookPanel(self.book)
+            self.docks["book"].setWidget(self.book_panel)
+            placeholder.deleteLater()
+
     # ------------------------------------------------------------------ layout
     def _dock(self, key: str, title: str, widget: QWidget) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -190,6 +210,7 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(d["regime"], d["track_record"])
         self.tabifyDockWidget(d["regime"], d["review"])
         self.tabifyDockWidget(d["regime"], d["alerts"])
+        self.tabifyDockWidget(d["regime"], d["book"])
         # Issue 7's panes as tabs behind the four they belong with (the board stays readable at
         # 1600x900; View menu or the tab raises them).
         for front, back in BEHIND:
@@ -473,7 +494,8 @@ class MainWindow(QMainWindow):
                 profile=fields.get("profile"), risk_limit=fields.get("risk_limit"),
                 steps=fields.get("steps") or {}, notes=fields.get("notes"),
                 snapshot=view.snapshot.to_dict() if view.snapshot else {},
-                evidence=evidence, dataset=view.dataset)
+                evidence=evidence, dataset=view.dataset,
+                **self.book.decision_fields(self.checklist.hedge_choice()))
         except (JournalError, ValueError) as exc:
             self.checklist.show_error(str(exc))
             return

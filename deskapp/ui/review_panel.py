@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from deskapp.journal.book_outcome import book_outcome
 from deskapp.journal.model import DECISIONS, PROFILES, JournalError, damage_line
 from deskapp.journal.review import matches, outcome, summarise
 from deskapp.ui import theme
@@ -39,7 +40,7 @@ log = logging.getLogger(__name__)
 
 ANY = "any"
 HISTORY_COLUMNS = ("Market time", "Decision", "Profile", "Regime", "Risk %", "BTC 1d", "BTC 1w",
-                   "SPX 1d", "SPX 1w", "Source", "Note")
+                   "SPX 1d", "SPX 1w", "Book 1w", "Hedged 1w", "Source", "Note")
 SUMMARY_COLUMNS = ("Regime", "Decision", "n", "complete", "BTC ret", "SPX ret", "BTC max DD",
                    "SPX max DD")
 # Theme colour names, resolved when drawn (theme.text): a theme switch recolours them.
@@ -319,6 +320,7 @@ class ReviewPanel(QWidget):
                      "–" if risk is None else f"{risk:g}",
                      pct(outcome(r, "BTC", "1d")), pct(outcome(r, "BTC", "1w")),
                      pct(outcome(r, "SPX", "1d")), pct(outcome(r, "SPX", "1w")),
+                     *(pct(x) if r.get("book_figures") else "" for x in book_outcome(r, "1w")),
                      f"{r['source']}:{r.get('dataset') or '-'}", r.get("notes") or ""]
             if r.get("damaged"):
                 cells[-1] = f"⚠ damaged: {damage_line(r)}  {cells[-1]}"
@@ -327,7 +329,7 @@ class ReviewPanel(QWidget):
                 if j == 1:
                     item.setForeground(pg.mkColor(theme.text(DECISION_COLOURS.get(text,
                                                                                   "FOREGROUND"))))
-                if 5 <= j <= 8:
+                if 5 <= j <= 10:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight
                                           | Qt.AlignmentFlag.AlignVCenter)
                 t.setItem(i, j, item)
@@ -410,6 +412,7 @@ def evidence_html(r: dict) -> str:
                          f"</small>")
         parts.append(f"<tr><td><b>{label}</b></td><td>{cells[0]}</td><td>{cells[1]}</td></tr>")
     parts.append("</table>")
+    parts.append(book_html(r))
     steps = r.get("steps") or {}
     if steps:
         parts.append("<h4>Checklist</h4><ul>")
@@ -425,4 +428,26 @@ def evidence_html(r: dict) -> str:
     if snap:
         parts.append("<h4>Snapshot</h4><pre>"
                      + e(json.dumps(snap, indent=1, sort_keys=True)[:20000]) + "</pre>")
+    return "".join(parts)
+
+
+def book_html(r: dict) -> str:
+    """The decision's book: its line, the hedge chosen, and the book's outcome unhedged and
+    hedged side by side (estimated from the betas: journal/book_outcome.py)."""
+    e = html.escape
+    figures = r.get("book_figures") or {}
+    if not figures:
+        return ""
+    rows = {h: book_outcome(r, h) for h in ("1d", "1w")}
+    version = r.get("book_version")
+    parts = [f"<h4>Book{f' (version {version})' if version else ''}</h4>",
+             f"<p>{e(str(figures.get('summary_line') or ''))}<br>hedge chosen: "
+             f"<b>{e(str(r.get('hedge') or 'none'))}</b></p>",
+             "<table cellspacing=6><tr><th></th><th>1 day</th><th>1 week</th></tr>"]
+    for i, label in ((0, "unhedged"), (1, "hedged")):
+        cells = ["pending" if rows[h][i] is None else pct(rows[h][i]) for h in ("1d", "1w")]
+        parts.append(f"<tr><td><b>{label}</b></td><td>{cells[0]}</td><td>{cells[1]}</td></tr>")
+    parts.append("</table><p><small>estimated: each holding moves its beta times its index "
+                 "(S&amp;P 500 or BTC) over the outcome window; the hedge at its rounded "
+                 "size</small></p>")
     return "".join(parts)

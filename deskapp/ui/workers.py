@@ -99,6 +99,7 @@ class ComputeWorker(_Worker):
     sig_error = Signal(str)
     sig_outcomes = Signal(int)  # how many decision outcomes were just filled in
     sig_alerts = Signal(list)  # [Alert]: what the new snapshot changed (signals/alerts.py)
+    sig_state = Signal(object)  # MarketState of each board (immutable): the book worker's input
 
     # Outcomes are looked for at most this often (wall seconds), and after each decision.
     OUTCOME_EVERY_S = 2.0
@@ -168,6 +169,7 @@ class ComputeWorker(_Worker):
         self.last_compute_ms = (time.perf_counter() - t0) * 1000
         self._alerts(view.snapshot, s)  # queued before the board: drawn implies delivered
         self.sig_board.emit(view)
+        self.sig_state.emit(s)
         if self._on_board is not None:
             try:
                 self._on_board(view)

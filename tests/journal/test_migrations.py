@@ -68,7 +68,7 @@ def test_a_new_file_and_an_empty_file_get_the_current_schema(tmp_path):
         s = JournalStore(path, "t")
         s.record(Decision("wait", "manual", None, profile="swing"))
         s.close()
-        assert user_version(path) == SCHEMA_VERSION == 2
+        assert user_version(path) == SCHEMA_VERSION == 3
 
 
 def test_version_1_is_migrated_keeping_every_row_and_lifting_its_evidence(tmp_path):
@@ -76,7 +76,7 @@ def test_version_1_is_migrated_keeping_every_row_and_lifting_its_evidence(tmp_pa
     make_v1(path)
     store = JournalStore(path, "2.0-test")
     try:
-        assert user_version(path) == 2
+        assert user_version(path) == SCHEMA_VERSION
         rows = {r["id"]: r for r in store.records()}
         assert set(rows) == {"a1", "a2"}
         a1, a2 = rows["a1"], rows["a2"]
@@ -100,7 +100,36 @@ def test_version_1_is_migrated_keeping_every_row_and_lifting_its_evidence(tmp_pa
     with closing(sqlite3.connect(path)) as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert {"decisions", "outcomes"} <= tables
+    assert {"decisions", "outcomes", "books"} <= tables
+
+
+def test_version_2_is_migrated_to_books_keeping_every_row(tmp_path, monkeypatch):
+    """A schema-2 journal (made by this code stopped at version 2) gains the books table and
+    the decision's book columns; its records read back unchanged, with no book."""
+    from deskapp.journal import store as store_mod
+
+    path = tmp_path / "v2.sqlite3"
+    make_v1(path)
+    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", 2)
+    JournalStore(path, "t").close()
+    assert user_version(path) == 2
+    monkeypatch.undo()
+    store = JournalStore(path, "t")
+    try:
+        assert user_version(path) == 3
+        rows = {r["id"]: r for r in store.records()}
+        assert set(rows) == {"a1", "a2"} and rows["a1"]["regime"] == "volatility_event"
+        assert rows["a1"]["book_version"] is None and rows["a1"]["hedge"] is None
+        assert rows["a1"]["book_figures"] == {} and "damaged" not in rows["a1"]
+        assert store.book() is None
+        version = store.save_book([{"symbol": "BTC", "quantity": 1.0}])
+        rid = store.record(Decision("hedge", "replay", None, book_version=version,
+                                    book_figures={"book_value": 1.0}, hedge="short 1 MES"))
+        rec = {r["id"]: r for r in store.records()}[rid]
+        assert (rec["book_version"], rec["hedge"], rec["book_figures"]) == (
+            1, "short 1 MES", {"book_value": 1.0})
+    finally:
+        store.close()
 
 
 def test_a_failed_migration_leaves_the_old_version_intact(tmp_path, monkeypatch):
@@ -159,7 +188,7 @@ def test_two_desks_opening_an_old_journal_at_once_migrate_it_once(tmp_path):
     path = tmp_path / "v1.sqlite3"
     make_v1(path)
     ids = _writers(path, n_procs=3, each=5)
-    assert user_version(path) == 2
+    assert user_version(path) == SCHEMA_VERSION
     with closing(sqlite3.connect(path)) as db:
         assert db.execute("SELECT COUNT(*) FROM decisions").fetchone()[0] == 2 + len(ids) == 17
         assert db.execute("SELECT regime FROM decisions WHERE id='a1'").fetchone()[0] == \

@@ -571,3 +571,63 @@ def test_config_journal_url_reaches_postgres(url, tmp_path, capsys):
     assert main(["journal", "--config", str(cfg), "list", "--json"]) == 0
     assert [r["id"] for r in json.loads(capsys.readouterr().out)] == [rid, added]
     assert {r["id"] for r in raw_rows(url, "SELECT id FROM decisions")} == {rid, added}
+
+
+# -- books (schema 3) -----------------------------------------------------------------------
+
+
+def test_a_schema_2_database_is_migrated_and_keeps_books_versioned(url, monkeypatch):
+    monkeypatch.setattr(pg_module, "SCHEMA_VERSION", CREATE_VERSION)
+    PostgresJournal(url, APP).close()
+    rid = "v2-row"  # as a schema-2 desk wrote it: no book columns
+    with psycopg.connect(url) as conn:
+        conn.execute("INSERT INTO decisions (id, created_utc, decision, source, evidence_json, "
+                     "app_version) VALUES (%s, '2026-02-05T21:00:00Z', 'wait', 'manual', "
+                     "'{}', '0.2')", (rid,))
+    assert raw_rows(url, "SELECT version FROM deskapp_schema") == [{"version": CREATE_VERSION}]
+    monkeypatch.undo()
+    j = PostgresJournal(url, APP)
+    try:
+        assert raw_rows(url, "SELECT version FROM deskapp_schema") == [{"version": SCHEMA_VERSION}]
+        [old_rec] = j.records()
+        assert old_rec["id"] == rid and old_rec["book_version"] is None
+        assert old_rec["book_figures"] == {} and old_rec["hedge"] is None
+        assert j.book() is None
+        rows = [{"symbol": "BTC", "quantity": 0.5, "asset_class": "crypto_spot"}]
+        assert j.save_book(rows) == 1 and j.save_book(rows) == 1
+        assert j.save_book(rows + [{"symbol": "USD", "notional_usd": 1e4}]) == 2
+        assert j.book()["version"] == 2 and j.book(1)["rows"] == rows
+        new = j.record(Decision("hedge", "replay", None, book_version=1, hedge="short 1 MES",
+                                book_figures={"summary_line": "worst stress −9 %"}))
+        rec = {r["id"]: r for r in j.records()}[new]
+        assert (rec["book_version"], rec["hedge"], rec["book_figures"]) == (
+            1, "short 1 MES", {"summary_line": "worst stress −9 %"})
+    finally:
+        j.close()
+    assert len(raw_rows(url, "SELECT version FROM books")) == 2
+
+
+def test_two_desks_saving_books_at_once_get_distinct_versions(url):
+    desks = [PostgresJournal(url, APP) for _ in range(2)]
+    got: list[int] = []
+    errors: list[BaseException] = []
+
+    def save(j: PostgresJournal, n: int) -> None:
+        try:
+            for i in range(8):
+                got.append(j.save_book([{"symbol": f"S{n}", "quantity": float(i + 1)}]))
+        except BaseException as exc:  # noqa: BLE001 - reported by the assert below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=save, args=(j, n)) for n, j in enumerate(desks)]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    finally:
+        for j in desks:
+            j.close()
+    assert not errors and sorted(got) == list(range(1, 17))
+    assert [r["version"] for r in raw_rows(url, "SELECT version FROM books ORDER BY 1")] == \
+        list(range(1, 17))

@@ -147,6 +147,8 @@ def test_whole_checklist_by_keyboard_records_every_field(make_panel, qtbot, tmp_
     qtbot.keyClicks(panel.risk_spin, "25")  # Tab selected the old value: typing replaces it
     assert panel.risk_limit() == 25.0
     key(panel, Qt.Key.Key_Tab)
+    assert panel.focusWidget() is panel.hedge_box  # the book's hedges ("none" without a book)
+    key(panel, Qt.Key.Key_Tab)
     assert panel.focusWidget() is panel.notes_edit
     qtbot.keyClicks(panel.notes_edit, "cut size into the close")
 
@@ -258,11 +260,11 @@ def test_tab_walks_the_step_controls_in_order(make_panel, qtbot):
     panel.apply_snapshot(snapshot())
     panel.start_run()
     order = []
-    for _ in range(11):
+    for _ in range(12):
         order.append(panel.focusWidget().objectName())
         key(panel, Qt.Key.Key_Tab)
     assert order == ["status_1", "status_2", "status_3", "status_4", "status_5", "profile",
-                     "risk_limit", "decision_note", "decide_hedge", "decide_reduce",
+                     "risk_limit", "hedge_choice", "decision_note", "decide_hedge", "decide_reduce",
                      "decide_wait"]
     # An override's note field joins the order right after its status.
     panel.cards[2].status_box.setFocus()
@@ -272,7 +274,7 @@ def test_tab_walks_the_step_controls_in_order(make_panel, qtbot):
     key(panel, Qt.Key.Key_Tab)
     assert panel.focusWidget() is panel.cards[3].status_box
     for w in [*(c.status_box for c in panel.cards), panel.profile_box, panel.risk_spin,
-              panel.notes_edit, *panel.buttons.values(), panel.start_button]:
+              panel.hedge_box, panel.notes_edit, *panel.buttons.values(), panel.start_button]:
         assert w.accessibleName(), w.objectName()
 
 

@@ -102,3 +102,22 @@ def test_reload_after_new_decision_and_unreadable_journal(qtbot, journal):
     with qtbot.waitSignal(panel.sig_loaded, timeout=60000):
         panel.reload()
     assert "could not be read" in panel.message.text() and panel.table.rowCount() == 4
+
+
+def test_a_decision_with_a_book_shows_its_outcome_hedged_and_unhedged(qtbot, tmp_path):
+    j = JournalStore(tmp_path / "b.sqlite3", "t")
+    figures = {"book_value_usd": 100_000.0, "summary_line": "worst stress −23 % vs limit 10 %",
+               "positions": [{"symbol": "QQQ", "asset_class": "etf", "value_usd": 60_000.0,
+                              "beta_spx": 1.0}],
+               "hedge_chosen": {"instrument": "SH", "unit": "USD", "rounded": 20_000.0}}
+    rid = j.record(Decision("hedge", "replay", "2026-02-05T21:00:00Z", book_version=1,
+                            book_figures=figures, hedge="buy $20,000 SH"))
+    j.save_outcomes(rid, [outcome("SPX", "1w", -0.05, -0.06)])
+    try:
+        panel = loaded(qtbot, j)
+        # unhedged 0.6 x -5 % = -3 %; SH: -20k x -5 % / 100k = +1 %: hedged -2 %
+        assert (cell(panel.table, 0, 9), cell(panel.table, 0, 10)) == ("-3.0%", "-2.0%")
+        html = panel.detail.toHtml()
+        assert "buy $20,000 SH" in html and "unhedged" in html and "version 1" in html
+    finally:
+        j.close()

@@ -20,7 +20,7 @@ def test_close_while_playing_joins_every_thread(make_desk, qtbot):
     assert drawn[-1].asof > drawn[0].asof  # it really was playing
 
     threads: list[QThread] = list(desk.threads.threads)
-    assert {t.objectName() for t in threads} == {"compute", "feed-replay"}
+    assert {t.objectName() for t in threads} == {"compute", "feed-replay", "book"}
     assert all(t.isRunning() for t in threads)
 
     desk.window.close()
@@ -31,6 +31,7 @@ def test_close_while_playing_joins_every_thread(make_desk, qtbot):
     # The workers are handed back to the GUI thread, so nothing lives in a dead thread.
     main = QCoreApplication.instance().thread()
     assert desk.feed.thread() is main and desk.compute.thread() is main
+    assert desk.book_worker.thread() is main
     assert desk.shutdown() is True  # idempotent (the fixture calls it again too)
 
 

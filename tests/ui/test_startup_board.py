@@ -55,7 +55,7 @@ def test_the_next_desk_draws_the_kept_board_before_its_workers_start(qtbot, conf
         assert first.first_board is None  # nothing kept yet: computed by the worker
         qtbot.waitUntil(lambda: bool(drawn1) and len(boards_kept()) == 1, timeout=30000)
         computed = drawn1[0][0]
-        assert drawn1[0][1] == 2  # the compute and feed threads ran before the first board
+        assert drawn1[0][1] == 3  # the compute, feed and book threads ran before the first board
     finally:
         assert first.shutdown()
 
@@ -104,6 +104,6 @@ def test_a_corrupt_kept_board_is_computed_again(qtbot, config, datasets, tmp_pat
     try:
         assert again.first_board is None
         qtbot.waitUntil(lambda: bool(drawn), timeout=30000)
-        assert drawn[0][1] == 2 and drawn[0][0].asof == pd.Timestamp(AT)
+        assert drawn[0][1] == 3 and drawn[0][0].asof == pd.Timestamp(AT)
     finally:
         assert again.shutdown()
