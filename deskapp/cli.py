@@ -287,6 +287,12 @@ def _run(args: argparse.Namespace) -> int:
         for flag, value in (("--replay", args.replay), ("--at", args.at), ("--speed", args.speed)):
             if value is not None:
                 raise UsageError(f"{flag} applies to replays; drop it or use --source replay")
+        if market_url is not None:
+            from deskapp.team.preflight import refusal
+
+            reason = refusal(market_url)
+            if reason:
+                raise UsageError(reason)
         from deskapp.app import DeskOptions, run_desk
 
         head_start = _cache_head_start(config) if source == "cache" else None

@@ -103,6 +103,10 @@ class TeamDbError(Exception):
     """The team database cannot be opened, is not ours, or failed. One line, no password."""
 
 
+class NoTeamSchema(TeamDbError):
+    """A desk opened a database the collector has not set up yet (no tables, an older schema)."""
+
+
 def safe_url(url: str) -> str:
     """The URL for messages and logs: any password masked."""
     return _redacted(url)
@@ -182,7 +186,9 @@ def _create(conn: psycopg.Connection, location: str) -> None:
              ", TimescaleDB hypertable" if timescale else "")
 
 
-def _ensure_schema(conn: psycopg.Connection, location: str, create: bool) -> None:
+def ensure_schema(conn: psycopg.Connection, location: str, create: bool) -> None:
+    """The schema at SCHEMA_VERSION: created or migrated when `create`, else NoTeamSchema;
+    a newer or foreign one raises TeamDbError."""
     meta = schema_info(conn, location)
     version = None if meta is None else int(meta["schema_version"])
     if version is not None and version > SCHEMA_VERSION:
@@ -192,7 +198,7 @@ def _ensure_schema(conn: psycopg.Connection, location: str, create: bool) -> Non
         return
     if not create:
         what = "no deskapp market data" if version is None else f"schema {version}"
-        raise TeamDbError(f"team database {location} has {what}; start the collector "
+        raise NoTeamSchema(f"team database {location} has {what}; start the collector "
                           "(`deskapp collect --db URL`) once to create or migrate it")
     conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK_KEY,))
     meta = schema_info(conn, location)  # again, under the lock: another collector may have won
@@ -211,8 +217,8 @@ def _ensure_schema(conn: psycopg.Connection, location: str, create: bool) -> Non
     conn.commit()
 
 
-def connect(url: str, *, autocommit: bool = False,
-            application_name: str = "deskapp") -> psycopg.Connection:
+def connect(url: str, *, autocommit: bool = False, application_name: str = "deskapp",
+            connect_timeout: int | None = None) -> psycopg.Connection:
     """A connection with deskapp's defaults and session settings; psycopg errors pass."""
     location = safe_url(url)
     parts = split_credentials(url)
@@ -229,6 +235,8 @@ def connect(url: str, *, autocommit: bool = False,
     extra: dict[str, Any] = {k: v for k, v in CONNECT_DEFAULTS.items() if k not in given}
     if "application_name" not in given:
         extra["application_name"] = application_name
+    if connect_timeout is not None and "connect_timeout" not in given:
+        extra["connect_timeout"] = str(int(connect_timeout))
     if "tcp_user_timeout" not in given:
         # Unacknowledged writes fail after 10 s (not the system's ~15 min): a collector whose
         # network went away notices at its next commit and stops acting as the active one.
@@ -247,15 +255,17 @@ def connect(url: str, *, autocommit: bool = False,
 
 
 def open_team_db(url: str, *, create: bool, autocommit: bool = False,
-                 application_name: str = "deskapp") -> psycopg.Connection:
+                 application_name: str = "deskapp",
+                 connect_timeout: int | None = None) -> psycopg.Connection:
     """A connection to a team database at SCHEMA_VERSION. `create` (the collector) creates the
     tables on first use and migrates an older schema; without it (a desk) a database with no
     team tables is an error. Raises TeamDbError (one line, no password)."""
     location = safe_url(url)
     conn = None
     try:
-        conn = connect(url, autocommit=False, application_name=application_name)
-        _ensure_schema(conn, location, create)
+        conn = connect(url, autocommit=False, application_name=application_name,
+                       connect_timeout=connect_timeout)
+        ensure_schema(conn, location, create)
         if autocommit:
             conn.autocommit = True
         return conn
