@@ -205,6 +205,20 @@ class AlertBanner(QToolBar):
 
 
 # ------------------------------------------------------------------ the history dock
+class _ThemedItem(QTableWidgetItem):
+    """A cell whose text colour is a theme role (UserRole: "AMBER", "MUTED" ...), looked up in
+    the current theme whenever the cell is painted."""
+
+    def data(self, role: int):  # Qt override
+        if role == Qt.ItemDataRole.ForegroundRole:
+            name = super().data(Qt.ItemDataRole.UserRole)
+            if name:
+                from deskapp.ui import theme
+
+                return _qcolour(theme.text(name))
+        return super().data(role)
+
+
 class AlertHistory(QWidget):
     """Every alert of the session (and earlier ones from alerts.jsonl), newest first."""
 
@@ -235,33 +249,26 @@ class AlertHistory(QWidget):
         self.earlier = 0
 
     def restyle(self) -> None:
-        """Recolour the rows for the current theme (View ▸ Theme)."""
-        from deskapp.ui import theme
-
-        for r in range(self.table.rowCount()):
-            for c in range(self.table.columnCount()):
-                item = self.table.item(r, c)
-                role = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
-                if role:
-                    item.setForeground(_qcolour(theme.text(role)))
+        """Recolour the rows for the current theme (View ▸ Theme): each cell takes its colour
+        from the theme when painted (_ThemedItem), so a repaint is all it needs, however many
+        rows (a loop over 1,000 rows held the GUI thread at every switch)."""
+        self.table.viewport().update()
 
     def add(self, alerts: Iterable[Alert], earlier: bool = False) -> None:
         """Insert at the top, in order (the last given ends up first)."""
-        from deskapp.ui import theme
 
         for a in alerts:
             self.table.insertRow(0)
             cells = (f"{a.time:%Y-%m-%d %H:%M}", f"{a.marker} {a.message}", a.title,
                      f"{a.marker} {a.severity}: {a.change}", _origin(a))
             for col, text in enumerate(cells):
-                item = QTableWidgetItem(text)
+                item = _ThemedItem(text)
                 tip = f"{headline(a)}: {a.message}" + (
                     "" if a.since == a.time else f"\n(first seen {a.since:%Y-%m-%d %H:%M} UTC)")
                 item.setToolTip(tip + ("\nfrom an earlier session" if earlier else ""))
                 role = "MUTED" if earlier else _role(a.severity) if col == 3 else None
                 if role is not None:
-                    item.setData(Qt.ItemDataRole.UserRole, role)  # restyle() reads it again
-                    item.setForeground(_qcolour(theme.text(role)))
+                    item.setData(Qt.ItemDataRole.UserRole, role)  # its colour, in any theme
                 self.table.setItem(0, col, item)
             if earlier:
                 self.earlier += 1

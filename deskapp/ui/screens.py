@@ -19,6 +19,7 @@ import math
 from collections.abc import Callable
 
 import pyqtgraph as pg
+import shiboken6
 from PySide6.QtCore import QObject, QPoint, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -303,6 +304,7 @@ class ScreenManager(QObject):
     """The main window's watch screens, full screen, follow live, layouts and theme."""
 
     sig_message = Signal(str)
+    sig_theme_done = Signal(str)  # a theme switch has recoloured and repainted every window
 
     def __init__(self, main: QMainWindow, settings: QSettings | None,
                  screens: Callable[[], list[layouts.ScreenInfo]] | None = None):
@@ -315,6 +317,7 @@ class ScreenManager(QObject):
         self.group = TimeGroup(main)
         self.restored = False
         self.message = ""  # the last layout message (also shown in the status bar)
+        self._theme_run: object | None = None  # the theme switch in progress, if any
 
     def screens(self) -> list[layouts.ScreenInfo]:
         return (self._screens_fn or layouts.qt_screens)()
@@ -610,27 +613,79 @@ class ScreenManager(QObject):
 
     # ------------------------------------------------------------------ theme
     def set_theme(self, name: str) -> None:
-        """Switch theme now (palette, plots, headers) and remember it."""
-        app = QApplication.instance()
-        theme.apply_theme(app, name)
+        """Switch theme (palette, plots, headers) and remember it.
+
+        The palette and the menus change now; then each dock is recoloured and repainted in its
+        own event-loop turn (its repaints held until then), the rest of each window after them,
+        and the board is drawn again: a whole-desk repaint in one turn held the GUI thread
+        ~100-200 ms (benchmarks/soak.py). `sig_theme_done` when every window is done; a second
+        switch meanwhile takes over the first's remaining work."""
+        docks = [d for w in self.all_windows() for d in w.findChildren(QDockWidget)]
+        for dock in docks:  # before the palette changes: no dock repaints in this turn
+            dock.setUpdatesEnabled(False)
+        theme.apply_theme(QApplication.instance(), name)
         if self.settings is not None:
             self.settings.setValue(theme.SETTINGS_KEY, theme.current)
-        for window in self.all_windows():
-            restyle_window(window)
         for action in self.theme_actions.actions():
             action.setChecked(action.objectName() == f"action_theme_{theme.current}")
-        self.main.redraw_board()
+        steps: list[Callable[[], None]] = [lambda d=d: _restyle_dock(d) for d in docks]
+        steps += [lambda w=w: restyle_window(w, outside_docks=True) for w in self.all_windows()]
+        steps += [self.main.redraw_board, lambda: self.sig_theme_done.emit(theme.current)]
+        self._theme_run = run = object()
+        QTimer.singleShot(0, self, lambda: self._theme_step(run, steps))
+
+    def _theme_step(self, run: object, steps: list[Callable[[], None]]) -> None:
+        if run is not self._theme_run:
+            return  # a newer switch restyles everything again
+        steps[0]()
+        if steps[1:]:
+            QTimer.singleShot(0, self, lambda: self._theme_step(run, steps[1:]))
+        else:
+            self._theme_run = None
 
 
-def restyle_window(window: QWidget) -> None:
+def _restyle_dock(dock: QDockWidget) -> None:
+    """One dock in the current theme, then its repaints let through (set_theme held them)."""
+    if not shiboken6.isValid(dock):  # its watch screen was closed meanwhile
+        return
+    try:
+        restyle_widgets(dock.findChildren(QWidget))
+    finally:
+        dock.setUpdatesEnabled(True)
+
+
+def _in_dock(widget: QWidget) -> bool:
+    parent = widget.parentWidget()
+    while parent is not None:
+        if isinstance(parent, QDockWidget):
+            return True
+        parent = parent.parentWidget()
+    return False
+
+
+def restyle_window(window: QWidget, outside_docks: bool = False) -> None:
     """Recolour a window for the current theme: every widget that has a `restyle` (the board
-    panes, regime, checklist, review dock, main window) redraws in the theme's colours."""
-    for widget in window.findChildren(QWidget):
-        if isinstance(widget, TimePane) or callable(getattr(widget, "restyle", None)):
-            widget.restyle()
+    panes, regime, checklist, review dock, main window) redraws in the theme's colours.
+    `outside_docks`: only what no dock holds (toolbars, status bar; set_theme does each dock
+    in a turn of its own)."""
+    widgets = window.findChildren(QWidget)
+    if outside_docks:
+        widgets = [w for w in widgets if not isinstance(w, QDockWidget) and not _in_dock(w)]
+    restyle_widgets(widgets)
     if callable(getattr(window, "restyle", None)):
         window.restyle()
-    for view in window.findChildren(pg.GraphicsView):
+
+
+def restyle_widgets(widgets: list[QWidget]) -> None:
+    """`restyle()` each widget that has one, the plots' background and axes, and polish again
+    each widget with a style sheet (it keeps the palette it was polished with otherwise: the
+    decision buttons, the step names)."""
+    for widget in widgets:
+        if isinstance(widget, TimePane) or callable(getattr(widget, "restyle", None)):
+            widget.restyle()
+    for view in widgets:
+        if not isinstance(view, pg.GraphicsView):
+            continue
         view.setBackground(theme.BACKGROUND)
         scene = view.scene()
         if scene is None:
@@ -639,9 +694,7 @@ def restyle_window(window: QWidget) -> None:
             if isinstance(item, pg.AxisItem):
                 item.setPen()
                 item.setTextPen()
-    # A widget with a style sheet keeps the palette it was polished with: polish it again so
-    # its text takes the new theme's colours (the decision buttons, the step names).
-    for widget in window.findChildren(QWidget):
+    for widget in widgets:
         if widget.styleSheet():
             widget.style().unpolish(widget)
             widget.style().polish(widget)

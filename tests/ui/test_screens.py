@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, Qt
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, Qt, QTimer
 from PySide6.QtGui import QImage, QWheelEvent
 from PySide6.QtWidgets import QApplication, QDockWidget
 
@@ -326,7 +326,8 @@ def test_theme_switch_recolours_every_window_and_is_remembered(make_desk, qtbot,
     main = desk.window
     light = main.findChild(pg.QtGui.QAction, "action_theme_light")
     assert main.findChild(pg.QtGui.QAction, "action_theme_dark").isChecked()
-    light.trigger()
+    with qtbot.waitSignal(main.screens.sig_theme_done, timeout=10000):
+        light.trigger()
     assert theme.current == "light" and light.isChecked()
     assert main.settings.value(theme.SETTINGS_KEY) == "light"
     white = pg.mkColor(theme.THEMES["light"]["BACKGROUND"])
@@ -341,8 +342,38 @@ def test_theme_switch_recolours_every_window_and_is_remembered(make_desk, qtbot,
     _sample, label = main.panes["macro"].plots[0].legend.items[0]
     assert f"color:{pg.mkColor(theme.FOREGROUND).name()}" in label.item.toHtml().lower()
     assert theme.saved_theme(main.settings) == "light"
-    main.findChild(pg.QtGui.QAction, "action_theme_dark").trigger()
+    with qtbot.waitSignal(main.screens.sig_theme_done, timeout=10000):
+        main.findChild(pg.QtGui.QAction, "action_theme_dark").trigger()
     assert theme.current == "dark"
+
+
+def test_a_theme_switch_repaints_one_dock_per_turn(make_desk, qtbot, restore_theme):
+    """The palette changes at once, but every dock's repaint is held until its own turn, and
+    the switch ends (signal) with every dock painting again: no turn repaints the whole desk."""
+    desk = drawn_desk(make_desk, qtbot, screens=2)
+    main = desk.window
+    docks = [d for w in main.screens.all_windows() for d in w.findChildren(QDockWidget)]
+    assert len(docks) >= 10
+    released: list[int] = []  # docks painting again, counted at each later turn
+    timer = QTimer()
+    timer.timeout.connect(lambda: released.append(sum(d.updatesEnabled() for d in docks)))
+    with qtbot.waitSignal(main.screens.sig_theme_done, timeout=10000):
+        main.screens.set_theme("light")
+        assert not any(d.updatesEnabled() for d in docks)  # held: nothing repainted yet
+        timer.start(0)
+    timer.stop()
+    assert all(d.updatesEnabled() for d in docks)
+    # Seen from a zero timer (its turns and the switch's posted steps interleave, so a pass
+    # may hold two steps): the docks come back a few at a time, never all in one turn.
+    steps = [b - a for a, b in zip([0, *released[:-1]], released, strict=True) if b != a]
+    assert max(steps) <= 2 and len(steps) >= len(docks) // 2, released
+    assert theme.current == "light"
+    # A second switch before the first is done takes over; the desk ends in the second theme.
+    with qtbot.waitSignal(main.screens.sig_theme_done, timeout=10000) as done:
+        main.screens.set_theme("dark")
+        main.screens.set_theme("light")
+    assert done.args == ["light"] and theme.current == "light"
+    assert all(d.updatesEnabled() for d in docks)
 
 
 def test_status_is_never_colour_alone(make_desk, qtbot):

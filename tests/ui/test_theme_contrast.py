@@ -148,7 +148,8 @@ def test_a_theme_switch_recolours_regime_correlation_checklist_and_review(
         before = text_colours(window)
         assert before & dark_only and not before & light_only
 
-        window.screens.set_theme("light")
+        with qtbot.waitSignal(window.screens.sig_theme_done, timeout=10000):
+            window.screens.set_theme("light")
         after = text_colours(window)
         assert not after & dark_only, sorted(after & dark_only)
         assert after & light_only
@@ -168,7 +169,8 @@ def test_a_theme_switch_recolours_regime_correlation_checklist_and_review(
         assert theme.MUTED in window.panes["correlation"].header.text() or \
             theme.FOREGROUND in window.panes["correlation"].header.text()
 
-        window.screens.set_theme("dark")
+        with qtbot.waitSignal(window.screens.sig_theme_done, timeout=10000):
+            window.screens.set_theme("dark")
         back = text_colours(window)
         assert not back & light_only, sorted(back & light_only)
         assert regime.name_label.styleSheet() == f"color:{theme.THEMES['dark']['AMBER']}"
