@@ -224,7 +224,8 @@ class WatchScreen(QMainWindow):
 
     # ------------------------------------------------------------------ panes
     def add_pane(self, key: str, arrange: bool = True) -> QDockWidget | None:
-        """This screen's instance of pane `key` (made on first use), shown."""
+        """This screen's instance of pane `key` (made on first use), shown; the board is drawn
+        on it in a later event-loop turn."""
         if key in self.docks:
             self.docks[key].show()
             return self.docks[key]
@@ -246,9 +247,8 @@ class WatchScreen(QMainWindow):
         if arrange:
             self.arrange()
         view = self.view or self.manager.main.view
-        if view is not None:
-            feed(pane, view, self.manager.main.feed_errors)
-            self._drawn[key] = view
+        if view is not None:  # drawn in a turn of its own: building the pane took this one
+            self.apply_board(view)
         return dock
 
     def set_pane_shown(self, key: str, on: bool) -> None:

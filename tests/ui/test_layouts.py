@@ -68,6 +68,7 @@ def test_layout_round_trip(board, screens, tmp_path, qtbot):
     b = first.screens.open_screen(["regime", "leadership"])
     b.setGeometry(200, 150, 1000, 700)
     b.docks["regime"].hide()
+    qtbot.waitUntil(lambda: a.view is not None, timeout=60000)  # its panes drawn, turn by turn
     macro = a.panes["macro"]
     lo, hi = macro.plots[0].viewRange()[0]
     macro.plots[0].setXRange(lo + 20 * 86400, hi - 5 * 86400, padding=0)

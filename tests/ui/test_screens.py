@@ -122,7 +122,8 @@ def test_new_watch_screen_from_the_view_menu(make_desk, qtbot):
     assert {"macro", "leadership", "crypto", "correlation", "regime"} <= set(
         main.screens.catalogue())
     regime = next(a for a in watch.pane_menu.actions() if a.text() == "Regime")
-    regime.setChecked(True)  # the trader ticks it
+    with qtbot.waitSignal(watch.sig_board_drawn, timeout=10000):  # in the next turns
+        regime.setChecked(True)  # the trader ticks it
     assert watch.docks["regime"].isVisible()
     assert watch.panes["regime"].name_label.text() == main.regime.name_label.text() != "—"
     # Closing the watch screen forgets it.
