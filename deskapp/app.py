@@ -167,6 +167,7 @@ class Desk:
         self.first_board_note = ""
         self.head_start = opts.head_start if injected is None and opts.source == "cache" else None
         self._head_handled = False
+        self._show_pending = None  # show_when_ready's window show, until the head start is in
         keeper = None
         if injected is None and opts.source == "replay" and opts.at is not None:
             from deskapp.signals.engine import SignalSettings
@@ -262,6 +263,27 @@ class Desk:
         self.window.review.reload()
 
     HEAD_START_WAIT_MS = 3000  # the helper process's board, at most this long after start()
+    SHOW_WAIT_MS = 400  # a window waiting for the head-start board shows at most this late
+
+    def show_when_ready(self, show) -> None:
+        """Call `show` (the window's) now, or, while the head-start board is on its way, once
+        it is drawn in the window (at most SHOW_WAIT_MS later): the window's first paint is
+        then the board, not empty panes painted again a moment later, as with a kept replay
+        board. No window is on screen meanwhile, so nothing looks frozen."""
+        if self.head_start is None or self._head_handled:
+            show()
+            return
+        from PySide6.QtCore import QTimer
+
+        shown: list[bool] = []
+
+        def once() -> None:
+            if not shown and not self._closed:
+                shown.append(True)
+                show()
+
+        self._show_pending = once
+        QTimer.singleShot(self.SHOW_WAIT_MS, self.window, once)
 
     def _await_head_start(self) -> None:
         """Start once the helper process's board is here (drawn first), or failed, or late."""
@@ -287,7 +309,10 @@ class Desk:
             log.info("first board from the head-start process, at %s", board.asof)
         else:
             log.info("no head-start board: the compute worker makes the first one")
-        self.start()
+        self.start()  # draws the head-start board first, in one go
+        pending, self._show_pending = self._show_pending, None
+        if pending is not None:
+            pending()
 
     JOIN_TIMEOUT_MS = 5000  # how long shutdown waits for each thread (and the review's pool)
 
@@ -440,7 +465,7 @@ def run_desk(opts: DeskOptions) -> int:
     # data at all) must not run on without it.
     QTimer.singleShot(STARTUP_GC_PAUSE_LIMIT_MS, _freeze_startup_objects)
     desk.start()
-    window.show()
+    desk.show_when_ready(window.show)
     code = app.exec()
     desk.shutdown()
     if opts.screenshot is not None and not result.get("saved") and "signal" in result:

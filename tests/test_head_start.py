@@ -173,3 +173,59 @@ def test_without_a_head_start_board_the_desk_starts_as_always(qtbot, config, tmp
         assert drawn[0][1] == 3  # computed by the worker (compute, feed, book threads)
     finally:
         assert desk.shutdown()
+
+
+def cache_desk(qtbot, config, tmp_path, head):
+    from deskapp.app import Desk, DeskOptions
+
+    desk = Desk(DeskOptions(config=config, dataset=None, at=None, speed=0.0, size=(1200, 800),
+                            journal=tmp_path / "j.sqlite3", source="cache", head_start=head))
+    qtbot.addWidget(desk.window)
+    return desk
+
+
+def test_the_window_shows_once_the_head_start_board_is_drawn_in_it(qtbot, config, tmp_path,
+                                                                     datasets):
+    """Its first paint is the board, not empty panes painted again a moment later."""
+    from deskapp.paths import data_dir
+
+    path = data_dir() / "market-cache.sqlite3"
+    fill_cache(path, datasets)
+    board = worker_board(path, config, pd.Timestamp("2026-02-11T09:30Z"))
+    head = FakeHeadStart(board, done=False)  # its board arrives later
+    desk = cache_desk(qtbot, config, tmp_path, head)
+    shown_with: list = []
+    try:
+        desk.start()
+        desk.show_when_ready(lambda: shown_with.append(desk.window.view))
+        assert shown_with == []  # the board is on its way: no window yet
+        head.on_result(board)  # the helper process's answer (queued to the GUI thread)
+        qtbot.waitUntil(lambda: bool(shown_with), timeout=10000)
+        assert shown_with == [board]  # shown once, with the board drawn
+    finally:
+        assert desk.shutdown()
+
+
+def test_a_late_head_start_still_shows_the_window(qtbot, config, tmp_path, monkeypatch):
+    from deskapp.app import Desk
+
+    monkeypatch.setattr(Desk, "SHOW_WAIT_MS", 50)
+    desk = cache_desk(qtbot, config, tmp_path, FakeHeadStart(None, done=False))
+    shown: list = []
+    try:
+        desk.start()
+        desk.show_when_ready(lambda: shown.append(desk.window.view))
+        qtbot.waitUntil(lambda: bool(shown), timeout=10000)
+        assert shown == [None]  # shown empty, the board to follow: never waits for ever
+    finally:
+        assert desk.shutdown()
+    # Without a head start the window is shown at once.
+    plain: list = []
+    (tmp_path / "b").mkdir()
+    desk2 = cache_desk(qtbot, config, tmp_path / "b", None)
+    try:
+        desk2.start()
+        desk2.show_when_ready(lambda: plain.append(True))
+        assert plain == [True]
+    finally:
+        assert desk2.shutdown()
