@@ -19,7 +19,6 @@ import math
 from collections.abc import Callable
 
 import pyqtgraph as pg
-import shiboken6
 from PySide6.QtCore import QObject, QPoint, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -637,7 +636,11 @@ class ScreenManager(QObject):
     def _theme_step(self, run: object, steps: list[Callable[[], None]]) -> None:
         if run is not self._theme_run:
             return  # a newer switch restyles everything again
-        steps[0]()
+        try:
+            steps[0]()
+        except RuntimeError as exc:  # a watch screen closed since the switch began
+            if "already deleted" not in str(exc):
+                raise
         if steps[1:]:
             QTimer.singleShot(0, self, lambda: self._theme_step(run, steps[1:]))
         else:
@@ -646,8 +649,6 @@ class ScreenManager(QObject):
 
 def _restyle_dock(dock: QDockWidget) -> None:
     """One dock in the current theme, then its repaints let through (set_theme held them)."""
-    if not shiboken6.isValid(dock):  # its watch screen was closed meanwhile
-        return
     try:
         restyle_widgets(dock.findChildren(QWidget))
     finally:

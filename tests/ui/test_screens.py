@@ -395,3 +395,16 @@ def test_docks_can_float(make_desk, qtbot):
     for window in desk.window.screens.all_windows():
         for dock in window.findChildren(QDockWidget):
             assert dock.features() & QDockWidget.DockWidgetFeature.DockWidgetFloatable
+
+
+def test_a_watch_screen_closed_during_a_theme_switch_is_skipped(make_desk, qtbot, restore_theme):
+    desk = drawn_desk(make_desk, qtbot)
+    main = desk.window
+    watch = main.screens.open_screen(["macro"])
+    qtbot.waitUntil(lambda: watch.view is not None, timeout=60000)
+    with qtbot.waitSignal(main.screens.sig_theme_done, timeout=10000):
+        main.screens.set_theme("light")
+        watch.close()  # its docks are deleted before their turn comes
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert theme.current == "light" and main.screens.windows == []
+    assert all(d.updatesEnabled() for d in main.findChildren(QDockWidget))
