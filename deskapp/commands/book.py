@@ -85,24 +85,17 @@ def _instruments(text: str | None, usage_error: type[Exception]) -> tuple[str, .
 
 
 def run(args: argparse.Namespace, usage_error: type[Exception], parse_time) -> int:
-    from deskapp.commands.checks import span
-    from deskapp.config import ConfigError, load_config
-    from deskapp.data.replay import DatasetError, load_dataset
+    from deskapp.commands.checks import config_and_replay, span
     from deskapp.evaluate.episodes import EpisodeError, load_episodes
     from deskapp.signals.book import book_figures
 
     limit = _limit(args.limit, usage_error)
     instruments = _instruments(args.instruments, usage_error)
     book = read_book(args.portfolio, usage_error)
+    _config, name, ds = config_and_replay(args, usage_error)
     try:
-        config = load_config(getattr(args, "config", None))
-    except ConfigError as exc:
-        raise usage_error(str(exc)) from None
-    name = args.replay or config.default_replay
-    try:
-        ds = load_dataset(name)
         episodes = load_episodes()
-    except (DatasetError, EpisodeError) as exc:
+    except EpisodeError as exc:
         raise usage_error(str(exc)) from None
     info = ds.info
     at = parse_time(args.at, "--at") if args.at else info.default_at

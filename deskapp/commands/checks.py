@@ -1,6 +1,7 @@
 """Checks shared by the command line: output paths before the work, text safe to echo.
 
-No Qt, no I/O beyond probing a folder for writing.
+No Qt, no I/O beyond probing a folder for writing (and reading the config and a replay for
+`config_and_replay`).
 """
 
 from __future__ import annotations
@@ -82,3 +83,20 @@ def temp_beside(path: Path) -> Path:
 def span(lo: pd.Timestamp, hi: pd.Timestamp) -> str:
     """'2026-01-02T00:00Z .. 2026-02-17T00:00Z': the full time of both ends."""
     return f"{lo:%Y-%m-%dT%H:%MZ} .. {hi:%Y-%m-%dT%H:%MZ}"
+
+
+def config_and_replay(args, usage_error: type[Exception]):
+    """(config, replay name, dataset) a command reads: `--config`, and `--replay` else the
+    config's default replay; a bad one is `usage_error` with its one-line message."""
+    from deskapp.config import ConfigError, load_config
+    from deskapp.data.replay import DatasetError, load_dataset
+
+    try:
+        config = load_config(getattr(args, "config", None))
+    except ConfigError as exc:
+        raise usage_error(str(exc)) from None
+    name = args.replay or config.default_replay
+    try:
+        return config, name, load_dataset(name)
+    except DatasetError as exc:
+        raise usage_error(str(exc)) from None

@@ -69,18 +69,9 @@ def run(args: argparse.Namespace, usage_error: type[Exception], parse_time) -> i
     except EpisodeError as exc:
         raise usage_error(str(exc)) from None
 
-    from deskapp.config import ConfigError, load_config
-    from deskapp.data.replay import DatasetError, load_dataset
+    from deskapp.commands.checks import config_and_replay
 
-    try:
-        config = load_config(getattr(args, "config", None))
-    except ConfigError as exc:
-        raise usage_error(str(exc)) from None
-    name = args.replay or config.default_replay
-    try:
-        ds = load_dataset(name)
-    except DatasetError as exc:
-        raise usage_error(str(exc)) from None
+    config, name, ds = config_and_replay(args, usage_error)
     lo, hi = ds.info.warmup_start or ds.info.start, ds.info.end
     for t in (start, end):
         if not lo <= t <= hi:
