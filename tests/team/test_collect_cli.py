@@ -7,13 +7,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import psycopg
 import pytest
 from support.bar_upstream import KEY, BarUpstream, crypto_sources
 from support.loopback import LoopbackServer
+from support.polling import wait_for
 from support.postgres_server import postgres_server, require_binaries
 from support.rewrite import closed_port
 
@@ -105,18 +105,6 @@ sys.exit(rc)
 """
 
 
-def wait_for(condition, what: str, timeout_s: float = 60.0):
-    """Poll another process's effect (no timing is asserted: the deadline only ends a hang)."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        got = condition()
-        if got:
-            return got
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
-
-
 def test_headless_process_stops_cleanly_on_sigterm(pg, upstream):
     url = pg.create_schema()
     code = RUNNER.format(tests=str(REPO / "tests"), port=upstream.server.port, url=url)
@@ -131,9 +119,9 @@ def test_headless_process_stops_cleanly_on_sigterm(pg, upstream):
                     return conn.execute("SELECT count(*) FROM market_points").fetchone()[0]
             except psycopg.Error:
                 return 0
-        wait_for(lambda: rows() == 12 * 5, "the first bars")
+        wait_for(lambda: rows() == 12 * 5, "the first bars", timeout_s=60.0)
         upstream.add_bars(2)
-        wait_for(lambda: rows() == 14 * 5, "the new bars")
+        wait_for(lambda: rows() == 14 * 5, "the new bars", timeout_s=60.0)
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=60)
     finally:

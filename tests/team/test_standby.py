@@ -17,6 +17,7 @@ import psycopg
 import pytest
 from support.bar_upstream import KEY, BarUpstream, crypto_sources
 from support.loopback import LoopbackServer
+from support.polling import wait_for
 from support.postgres_server import postgres_server, require_binaries
 
 from deskapp.team.collector import Collector
@@ -37,18 +38,6 @@ def upstream():
     server = LoopbackServer()
     yield BarUpstream(server, bars=10)
     server.close()
-
-
-def wait_for(condition, what: str, timeout_s: float = 90.0):
-    """Poll another process's effect (no timing is asserted: the deadline only ends a hang)."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        got = condition()
-        if got:
-            return got
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
 
 
 def query(url: str, sql: str, params: tuple = ()) -> list[tuple]:
