@@ -11,6 +11,9 @@ import psycopg
 
 from deskapp.team.schema import NOTIFY_CHANNEL
 
+# The test servers' password: ':' and '/' must be escaped in a URL, and never shown.
+PASSWORD = "s3cret:pa/ss"
+
 
 def write(conn: psycopg.Connection, frames: dict[str, pd.DataFrame],
           meta: dict[str, dict] | None = None, notify: bool = True) -> int:

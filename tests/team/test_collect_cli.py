@@ -14,8 +14,8 @@ import pytest
 from support.bar_upstream import KEY, BarUpstream, crypto_sources
 from support.loopback import LoopbackServer
 from support.polling import wait_for
-from support.postgres_server import postgres_server, require_binaries
 from support.rewrite import closed_port
+from team_db import PASSWORD
 
 from deskapp.cli import main
 from deskapp.commands import collect
@@ -23,14 +23,7 @@ from deskapp.team.schema import SCHEMA_VERSION, open_team_db
 from deskapp.team.writer import read_frames
 
 REPO = Path(__file__).resolve().parents[2]
-PASSWORD = "s3cret:pa/ss"
 SECRETS = (PASSWORD, "s3cret%3Apa%2Fss", "wr0ng-hunter2")
-
-
-@pytest.fixture(scope="module")
-def pg():
-    with postgres_server(require_binaries(), password=PASSWORD) as server:
-        yield server
 
 
 @pytest.fixture

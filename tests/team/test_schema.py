@@ -8,20 +8,13 @@ import threading
 
 import psycopg
 import pytest
-from support.postgres_server import postgres_server, require_binaries
 from support.rewrite import closed_port
+from team_db import PASSWORD
 
 from deskapp.team import schema
 from deskapp.team.schema import SCHEMA_VERSION, TeamDbError, open_team_db, safe_url
 
-PASSWORD = "s3cret:pa/ss"
 SECRETS = (PASSWORD, "s3cret%3Apa%2Fss")
-
-
-@pytest.fixture(scope="module")
-def pg():
-    with postgres_server(require_binaries(), password=PASSWORD) as server:
-        yield server
 
 
 @pytest.fixture

@@ -8,8 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import psycopg
 import pytest
-from support.postgres_server import postgres_server, require_binaries
-from team_db import set_collector, set_status, start_server, stop_server, write
+from team_db import PASSWORD, set_collector, set_status, start_server, stop_server, write
 
 from deskapp.app import CACHE_VIEW_DAYS, Desk, DeskOptions
 from deskapp.data import team_source
@@ -18,14 +17,6 @@ from deskapp.data.sources import universe_meta
 from deskapp.data.team_source import TeamSource
 from deskapp.signals.engine import SignalSettings, compute
 from deskapp.team.schema import open_team_db
-
-PASSWORD = "s3cret:pa/ss"
-
-
-@pytest.fixture(scope="module")
-def pg():
-    with postgres_server(require_binaries(), password=PASSWORD) as server:
-        yield server
 
 
 @pytest.fixture

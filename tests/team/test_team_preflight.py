@@ -7,22 +7,15 @@ from __future__ import annotations
 
 import psycopg
 import pytest
-from support.postgres_server import postgres_server, require_binaries
 from support.rewrite import closed_port
+from team_db import PASSWORD
 
 from deskapp import app
 from deskapp.cli import main
 from deskapp.team.preflight import refusal
 from deskapp.team.schema import SCHEMA_VERSION, open_team_db
 
-PASSWORD = "s3cret:pa/ss"
 SECRETS = (PASSWORD, "s3cret%3Apa%2Fss", "wr0ng-hunter2")
-
-
-@pytest.fixture(scope="module")
-def pg():
-    with postgres_server(require_binaries(), password=PASSWORD) as server:
-        yield server
 
 
 @pytest.fixture(scope="module")

@@ -8,22 +8,14 @@ from __future__ import annotations
 import pandas as pd
 import psycopg
 import pytest
-from support.postgres_server import postgres_server, require_binaries
-from team_db import bars, set_collector, set_status, start_server, stop_server, write
+from team_db import PASSWORD, bars, set_collector, set_status, start_server, stop_server, write
 
 from deskapp.data.cache import MarketCache
 from deskapp.data.team_source import TeamSource, merge_cells
 from deskapp.team.schema import open_team_db
 
-PASSWORD = "s3cret:pa/ss"
 SECRETS = (PASSWORD, "s3cret%3Apa%2Fss")
 T0 = pd.Timestamp("2026-12-01T00:00Z")
-
-
-@pytest.fixture(scope="module")
-def pg():
-    with postgres_server(require_binaries(), password=PASSWORD) as server:
-        yield server
 
 
 @pytest.fixture
