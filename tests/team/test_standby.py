@@ -40,6 +40,21 @@ def upstream():
     server.close()
 
 
+def stop_all(*procs, resume: bool = False) -> None:
+    """SIGTERM each collector still running (SIGCONT first for one that may be stopped),
+    SIGKILL one that does not end within 30 s."""
+    for proc in procs:
+        if proc is not None and proc.poll() is None:
+            if resume:
+                proc.send_signal(signal.SIGCONT)
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
 def query(url: str, sql: str, params: tuple = ()) -> list[tuple]:
     try:
         with psycopg.connect(url, connect_timeout=2) as conn:
@@ -112,14 +127,7 @@ def test_standby_takes_over_after_sigkill_with_no_bar_lost_or_doubled(pg, upstre
         assert rows == distinct == 5 * final
         print(f"standby take-over gap after SIGKILL: {gap:.2f} s ({final} bars)")
     finally:
-        for proc in (first, second):
-            if proc is not None and proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-                try:
-                    proc.wait(30)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+        stop_all(first, second)
     assert second.returncode == 0, logs[1].read_text()
     second_log = logs[1].read_text()
     assert "standby: another collector" in second_log and "active on" in second_log
@@ -152,15 +160,7 @@ def test_a_hung_active_collector_is_ended_by_the_standby(pg, upstream, tmp_path)
         with psycopg.connect(url) as conn:
             assert read_frames(conn)[KEY].equals(upstream.expected_frame(15))
     finally:
-        for proc in (first, second):
-            if proc is not None and proc.poll() is None:
-                proc.send_signal(signal.SIGCONT)
-                proc.send_signal(signal.SIGTERM)
-                try:
-                    proc.wait(30)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+        stop_all(first, second, resume=True)
     assert "has not committed for" in logs[1].read_text()
     resumed = logs[0].read_text()
     assert "unreachable" in resumed and "standby: another collector" in resumed
