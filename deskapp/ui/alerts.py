@@ -15,7 +15,15 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -27,8 +35,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QStyle,
     QSystemTrayIcon,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QToolBar,
     QToolButton,
     QVBoxLayout,
@@ -205,18 +212,68 @@ class AlertBanner(QToolBar):
 
 
 # ------------------------------------------------------------------ the history dock
-class _ThemedItem(QTableWidgetItem):
-    """A cell whose text colour is a theme role (UserRole: "AMBER", "MUTED" ...), looked up in
-    the current theme whenever the cell is painted."""
+class _AlertRow:
+    """One alert as the table shows it: its cells, tooltip and severity colour role."""
 
-    def data(self, role: int):  # Qt override
-        if role == Qt.ItemDataRole.ForegroundRole:
-            name = super().data(Qt.ItemDataRole.UserRole)
-            if name:
-                from deskapp.ui import theme
+    __slots__ = ("cells", "tip", "role", "earlier")
 
-                return _qcolour(theme.text(name))
-        return super().data(role)
+    def __init__(self, a: Alert, earlier: bool):
+        self.cells = (f"{a.time:%Y-%m-%d %H:%M}", f"{a.marker} {a.message}", a.title,
+                      f"{a.marker} {a.severity}: {a.change}", _origin(a))
+        tip = f"{headline(a)}: {a.message}" + (
+            "" if a.since == a.time else f"\n(first seen {a.since:%Y-%m-%d %H:%M} UTC)")
+        self.tip = tip + ("\nfrom an earlier session" if earlier else "")
+        self.role = "MUTED" if earlier else _role(a.severity)
+        self.earlier = earlier
+
+
+class AlertModel(QAbstractTableModel):
+    """The newest MAX_ROWS alerts, newest first. Qt asks only for the cells it paints: adding
+    an alert costs the same with 10 rows or 1,000 (a QTableWidget with columns sized to their
+    contents read every cell of the column at each insert, a stall growing with the session)."""
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._rows: list[_AlertRow] = []
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        row = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return row.cells[index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return row.tip
+        if role == Qt.ItemDataRole.ForegroundRole and (row.earlier or index.column() == 3):
+            from deskapp.ui import theme  # looked up when painted: a theme switch follows
+
+            return _qcolour(theme.text(row.role))
+        return None
+
+    def prepend(self, rows: list[_AlertRow]) -> None:
+        """`rows` oldest first: the last ends up on top; the oldest beyond MAX_ROWS go."""
+        if not rows:
+            return
+        rows = rows[::-1][:MAX_ROWS]
+        self.beginInsertRows(QModelIndex(), 0, len(rows) - 1)
+        self._rows[:0] = rows
+        self.endInsertRows()
+        if len(self._rows) > MAX_ROWS:
+            self.beginRemoveRows(QModelIndex(), MAX_ROWS, len(self._rows) - 1)
+            del self._rows[MAX_ROWS:]
+            self.endRemoveRows()
+
+    def cells(self) -> list[tuple[str, ...]]:
+        return [r.cells for r in self._rows]
 
 
 class AlertHistory(QWidget):
@@ -230,61 +287,59 @@ class AlertHistory(QWidget):
         self.summary = QLabel("no alerts yet: they fire when the regime, the early-warning "
                               "count, the correlation zone or the flywheel stage changes")
         self.summary.setWordWrap(True)
-        self.table = QTableWidget(0, len(COLUMNS), self)
+        self.model = AlertModel(self)
+        self.table = QTableView(self)
         self.table.setObjectName("alert_table")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setModel(self.model)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
+        # Every row one line high, known without asking the model (no per-row size hints).
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
-        for i in range(len(COLUMNS)):
-            header.setSectionResizeMode(i, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(MESSAGE, QHeaderView.ResizeMode.Interactive)
+        # Columns widen to the widest text added (measured once per new row, never rescanned).
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        for i, name in enumerate(COLUMNS):
+            self.table.setColumnWidth(i, self._text_width(name) + 16)
+        self.table.setColumnWidth(MESSAGE, 560)
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
         self.session = 0
         self.earlier = 0
 
+    def _text_width(self, text: str) -> int:
+        return self.table.fontMetrics().horizontalAdvance(text) + 12
+
     def restyle(self) -> None:
-        """Recolour the rows for the current theme (View ▸ Theme): each cell takes its colour
-        from the theme when painted (_ThemedItem), so a repaint is all it needs, however many
-        rows (a loop over 1,000 rows held the GUI thread at every switch)."""
+        """Recolour the rows for the current theme (View ▸ Theme): the model looks colours up
+        when cells are painted, so a repaint is all it needs, however many rows."""
         self.table.viewport().update()
 
     def add(self, alerts: Iterable[Alert], earlier: bool = False) -> None:
         """Insert at the top, in order (the last given ends up first)."""
-
-        for a in alerts:
-            self.table.insertRow(0)
-            cells = (f"{a.time:%Y-%m-%d %H:%M}", f"{a.marker} {a.message}", a.title,
-                     f"{a.marker} {a.severity}: {a.change}", _origin(a))
-            for col, text in enumerate(cells):
-                item = _ThemedItem(text)
-                tip = f"{headline(a)}: {a.message}" + (
-                    "" if a.since == a.time else f"\n(first seen {a.since:%Y-%m-%d %H:%M} UTC)")
-                item.setToolTip(tip + ("\nfrom an earlier session" if earlier else ""))
-                role = "MUTED" if earlier else _role(a.severity) if col == 3 else None
-                if role is not None:
-                    item.setData(Qt.ItemDataRole.UserRole, role)  # its colour, in any theme
-                self.table.setItem(0, col, item)
-            if earlier:
-                self.earlier += 1
-            else:
-                self.session += 1
-        while self.table.rowCount() > MAX_ROWS:
-            self.table.removeRow(self.table.rowCount() - 1)
-        self.table.setColumnWidth(MESSAGE, max(self.table.columnWidth(MESSAGE), 560))
+        rows = [_AlertRow(a, earlier) for a in alerts]
+        if not rows:
+            return
+        self.model.prepend(rows)
+        for col in range(len(COLUMNS)):
+            if col != MESSAGE:
+                widest = max(self._text_width(r.cells[col]) for r in rows[-MAX_ROWS:])
+                if widest > self.table.columnWidth(col):
+                    self.table.setColumnWidth(col, widest)
+        if earlier:
+            self.earlier += len(rows)
+        else:
+            self.session += len(rows)
         self.summary.setText(f"{self.session} alert{'s' if self.session != 1 else ''} this "
                              f"session" + (f", {self.earlier} earlier (grey)" if self.earlier
                                            else "") + "; newest first")
 
     def rows(self) -> list[tuple[str, ...]]:
         """The table's text, top row first (tests)."""
-        return [tuple(self.table.item(r, c).text() for c in range(len(COLUMNS)))
-                for r in range(self.table.rowCount())]
+        return self.model.cells()
 
 
 def _qcolour(name: str):

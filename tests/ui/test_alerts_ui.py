@@ -140,3 +140,48 @@ def test_history_survives_a_restart_and_skips_corrupt_lines(qtbot, tmp_path, cap
     rows = history.rows()
     assert [r[1] for r in rows] == [f"▲ {alert(n).message}" for n in (3, 2, 1)]
     assert history.session == 0 and history.earlier == 3
+
+
+def test_history_colours_follow_the_theme_and_a_full_table_stays_cheap(qtbot, monkeypatch):
+    """Severity and earlier-session rows take their colour from the theme when painted; adding
+    an alert to a full dock reads a screenful of cells, not every row (a table whose columns
+    sized to their contents read all 1,000 rows at each insert: a stall that grew all day)."""
+    from deskapp.ui import theme
+    from deskapp.ui.alerts import MAX_ROWS, AlertModel
+
+    reads: list[int] = []
+
+    class Counted(AlertModel):
+        def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+            reads.append(index.row())
+            return super().data(index, role)
+
+    history = AlertHistory()
+    qtbot.addWidget(history)
+    history.model = Counted(history)
+    history.table.setModel(history.model)
+    history.resize(900, 400)
+    history.show()
+    history.add([alert(n) for n in range(5)], earlier=True)
+    history.add([alert(n, "easing") for n in range(5, MAX_ROWS + 10)])
+    model = history.model
+    assert model.rowCount() == MAX_ROWS and history.rows()[0][1].endswith("(number 1009)")
+    fg = Qt.ItemDataRole.ForegroundRole
+    monkeypatch.setattr(theme, "current", theme.current)
+    try:
+        for name in ("dark", "light"):
+            theme.set_colours(name)
+            assert model.data(model.index(0, 3), fg).name() == theme.text("SKY").lower()
+            assert model.data(model.index(0, 1), fg) is None  # the palette's text colour
+        history.model.prepend([])  # nothing to add: nothing changes
+        history.add([alert(1), alert(2)], earlier=True)  # grey, whatever the severity
+        assert model.data(model.index(0, 2), fg).name() == theme.text("MUTED").lower()
+        assert model.rowCount() == MAX_ROWS
+    finally:
+        theme.set_colours("dark")
+    qtbot.waitExposed(history)
+    reads.clear()
+    history.add([alert(2000)])
+    qtbot.waitUntil(lambda: len(reads) > 0)  # the view lays the new row out, then paints
+    visible = history.table.rowAt(history.table.viewport().height() - 1) + 1 or MAX_ROWS
+    assert reads and max(reads) <= visible + 1, (len(reads), max(reads), visible)
