@@ -21,6 +21,7 @@ import pandas as pd
 from deskapp import __version__
 from deskapp.config import Config
 from deskapp.data.replay import ReplayClock, ReplayDataset, ReplaySource
+from deskapp.malloc_tuning import tune_malloc
 
 log = logging.getLogger("deskapp")
 CACHE_VIEW_DAYS = 120  # the live and cache sources' default span
@@ -112,6 +113,7 @@ class Desk:
         # Python's default 5 ms: a paint crosses from C++ into Python dozens of times, each a
         # wait (heartbeat max 60-80 ms -> under 35 ms in benchmarks/gui_latency.py).
         sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
+        tune_malloc()  # freed arrays go back to the system (a day-long desk stays flat)
         location = resolve_location(opts.journal, opts.config.journal_url)
         try:
             self.journal = open_journal(location, __version__, recover=True)

@@ -113,9 +113,9 @@ class MainWindow(QMainWindow):
         self._deciding_at = ""  # the market time of the decision being written
         self.docks["checklist"] = self._dock("checklist", "Checklist", self.checklist)
         self.review = ReviewPanel(journal)
-        self.docks["review"] = self._dock("review", "Review decisions", self.review)
+        self.docks["review"] = self._dock("review", "Review", self.review)
         self.alert_history = AlertHistory()  # filled by the desk's AlertCenter (ui/alerts.py)
-        self.docks["alerts"] = self._dock("alerts", "Alert history", self.alert_history)
+        self.docks["alerts"] = self._dock("alerts", "Alerts", self.alert_history)
         self.track_record = TrackRecordPane()
         self.track_record.sig_loaded.connect(lambda _ok: self._show_track_record(self.view))
         self.track_record.sig_open_day.connect(self.sig_open_day)

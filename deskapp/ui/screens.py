@@ -183,6 +183,7 @@ class WatchScreen(QMainWindow):
         self._queue: list[str] = []
         self._drawn: dict[str, BoardView] = {}  # pane key -> the board it shows
         self._staging = False
+        self._building: list[TimePane] = []  # staged time panes, made one row per turn
         self._closing_all = False
         self._build()
 
@@ -233,22 +234,43 @@ class WatchScreen(QMainWindow):
             log.info("watch screen %s: no pane %r here any more", self.number, key)
             return None
         title, cls = entry
-        pane = cls()
+        # A time pane is made one plot row per event-loop turn (_build_next), not in one turn.
+        pane = cls(staged=True) if issubclass(cls, TimePane) else cls()
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{key}")
         dock.setWidget(pane)
         dock.setFeatures(DOCK_FEATURES)
         self.panes[key], self.docks[key] = pane, dock
-        if isinstance(pane, TimePane):
-            self.group.add(pane)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         dock.show()
         if arrange:
             self.arrange()
+        if isinstance(pane, TimePane) and not pane.built:
+            self._building.append(pane)
+            if len(self._building) == 1:
+                QTimer.singleShot(0, self, self._build_next)  # dropped if the window is gone
+        else:
+            self._pane_ready(pane)
+        return dock
+
+    def _build_next(self) -> None:
+        """One more row of the first staged time pane per turn; once built, it joins the
+        screen's time group and is drawn (in later turns), and the next one is built."""
+        if not self._building:
+            return
+        pane = self._building[0]
+        if not pane.build_step():
+            self._building.pop(0)
+            self._pane_ready(pane)
+        if self._building:
+            QTimer.singleShot(0, self, self._build_next)
+
+    def _pane_ready(self, pane: QWidget) -> None:
+        if isinstance(pane, TimePane):
+            self.group.add(pane)
         view = self.view or self.manager.main.view
         if view is not None:  # drawn in a turn of its own: building the pane took this one
             self.apply_board(view)
-        return dock
 
     def set_pane_shown(self, key: str, on: bool) -> None:
         if on:
@@ -276,11 +298,12 @@ class WatchScreen(QMainWindow):
     def _step(self) -> None:
         view = self._staged
         if not self._queue:  # panes given an older board during this round get the newest
-            self._queue = [k for k in self.panes if self._drawn.get(k) is not view]
+            self._queue = [k for k, p in self.panes.items() if self._drawn.get(k) is not view
+                           and getattr(p, "built", True)]
         if self._queue:
             key = self._queue.pop(0)
             pane = self.panes.get(key)
-            if pane is not None:
+            if pane is not None and getattr(pane, "built", True):  # a staged one: when built
                 changed = feed(pane, view, self.manager.main.feed_errors)
                 self._drawn[key] = view
                 if changed:
@@ -291,7 +314,8 @@ class WatchScreen(QMainWindow):
         self.view = view
         self.status_label.setText(f"watch screen {self.number} · {view.source} · "
                                   f"{view.asof:%Y-%m-%d %H:%M} UTC · {view.dataset}")
-        self.sig_board_drawn.emit(view)
+        if not self._building:  # every pane shows it (a staged one draws it once built)
+            self.sig_board_drawn.emit(view)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         super().closeEvent(event)
@@ -428,6 +452,7 @@ class ScreenManager(QObject):
             if isinstance(pane, TimePane):
                 pane.release()
         window.panes.clear()
+        window._building.clear()  # noqa: SLF001
         window.deleteLater()
 
     def close_all(self) -> None:

@@ -118,7 +118,7 @@ def test_new_watch_screen_from_the_view_menu(make_desk, qtbot):
     watch._fill_pane_menu()
     offered = [a.text() for a in watch.pane_menu.actions()]
     assert set(offered) == {main.docks[k].windowTitle() for k in main.screens.catalogue()}
-    assert "Checklist" not in offered and "Review decisions" not in offered
+    assert "Checklist" not in offered and "Review" not in offered
     assert {"macro", "leadership", "crypto", "correlation", "regime"} <= set(
         main.screens.catalogue())
     regime = next(a for a in watch.pane_menu.actions() if a.text() == "Regime")
@@ -408,3 +408,40 @@ def test_a_watch_screen_closed_during_a_theme_switch_is_skipped(make_desk, qtbot
         QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     assert theme.current == "light" and main.screens.windows == []
     assert all(d.updatesEnabled() for d in main.findChildren(QDockWidget))
+
+
+def test_a_watch_screen_builds_a_time_pane_one_row_per_turn(make_desk, qtbot, monkeypatch):
+    """A 4-row pane made in one event-loop turn held the GUI 35-70 ms (the soak's stall at
+    every watch screen opened): the screen makes one row per turn, then draws the board on
+    it; the pane it ends with is the one a single-turn build makes, and shows the board."""
+    desk = drawn_desk(make_desk, qtbot)
+    main = desk.window
+    turns: list[int] = []  # rows in existence at each build step, one step per turn
+    original = TimePane.build_step
+
+    def counted(self):
+        turns.append(len(self._rows))  # noqa: SLF001
+        return original(self)
+
+    monkeypatch.setattr(TimePane, "build_step", counted)
+    watch = main.screens.open_screen()
+    watch.add_pane("crypto")
+    pane = watch.panes["crypto"]
+    assert not pane.built and pane.plots == [] and turns == []  # nothing built in this turn
+    assert pane.apply(main.view.panes["crypto"], main.view.asof.value / 1e9,
+                      main.view.view_days) is False  # nothing to draw on yet
+    with qtbot.waitSignal(watch.sig_board_drawn, timeout=60000):
+        pass
+    rows = len(type(pane).rows)
+    assert rows >= 3 and turns == list(range(rows + 1))  # one row a call, then the finish
+    assert pane.built and pane.group is watch.group and pane in watch.group.panes
+    whole = type(pane)()  # built in one go, as the main window's panes are
+    qtbot.addWidget(whole)
+    assert whole.built and [r.spec for r in whole._rows] == [r.spec for r in pane._rows]  # noqa: SLF001
+    assert [list(r.items) for r in whole._rows] == [list(r.items) for r in pane._rows]  # noqa: SLF001
+    main_pane = main.panes["crypto"]
+    for cid in ("btc", "btc_1h", "funding", "oi"):
+        drawn, expected = pane.curve_data(cid), main_pane.curve_data(cid)
+        assert len(expected[0]) > 10, cid  # the replay has it: a real comparison
+        assert np.array_equal(drawn[0], expected[0]) and np.array_equal(drawn[1], expected[1])
+    watch.close()

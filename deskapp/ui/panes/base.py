@@ -261,7 +261,7 @@ class TimePane(DrawnWhenRaised, QWidget):
 
     sig_timeframe = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, staged: bool = False):
         super().__init__(parent)
         self.setObjectName(f"pane_{self.pane_key}")
         self.setToolTip(f"{self.title}: {self.description}\n(docs/SIGNALS.md)")
@@ -325,24 +325,24 @@ class TimePane(DrawnWhenRaised, QWidget):
         self._readout.hide()
         self.graphics.scene().addItem(self._readout)
         self._grids: list[pg.GridItem] = []
-        first: pg.PlotItem | None = None
-        for i, spec in enumerate(self.rows):
-            axis = DateAxis(orientation="bottom", utcOffset=0)
-            plot = self.graphics.addPlot(row=i, col=0,
-                                         axisItems={"bottom": axis,
-                                                    "left": ValueAxis(orientation="left")},
-                                         viewBox=SteadyViewBox(enableMenu=False))
-            self.graphics.ci.layout.setRowStretchFactor(i, spec.stretch)
-            self._setup_plot(plot, spec, is_last=i == len(self.rows) - 1)
-            if first is None:
-                first = plot
-            else:
-                plot.setXLink(first)
-            self._rows.append(
-                _Row(spec, plot, self._make_items(plot, spec), self._make_notice(plot, spec),
-                     self._make_crosshair(plot))
-            )
-            plot.getViewBox().sigRangeChangedManually.connect(self._on_manual_range)
+        self._mouse_proxy: pg.SignalProxy | None = None
+        self.built = False  # every row made and the pane finished (build_step)
+        if not staged:
+            while self.build_step():
+                pass
+
+    def build_step(self) -> bool:
+        """Make the next plot row, or after the last one finish the pane (x link, time group,
+        crosshair, the subclass's `finish_rows`). True while there is more to do. A pane built
+        in one go took one event-loop turn of 35-70 ms (4 rows); a watch screen calls this
+        once per turn (`TimePane(staged=True)`), a pane built for the main window loops."""
+        if self.built:
+            return False
+        i = len(self._rows)
+        if i < len(self.rows):
+            self._build_row(i, self.rows[i])
+            return True
+        first = self._rows[0].plot if self._rows else None
         if first is not None:
             first.getViewBox().sigXRangeChanged.connect(self._on_x_range)
         self._show_timeframe_curves()
@@ -350,6 +350,28 @@ class TimePane(DrawnWhenRaised, QWidget):
         # Crosshair: at most 60 updates a second however fast the mouse moves.
         self._mouse_proxy = pg.SignalProxy(self.graphics.scene().sigMouseMoved, rateLimit=60,
                                            slot=lambda args: self.on_mouse_moved(args[0]))
+        self.finish_rows()
+        self.built = True
+        return False
+
+    def _build_row(self, i: int, spec: RowSpec) -> None:
+        axis = DateAxis(orientation="bottom", utcOffset=0)
+        plot = self.graphics.addPlot(row=i, col=0,
+                                     axisItems={"bottom": axis,
+                                                "left": ValueAxis(orientation="left")},
+                                     viewBox=SteadyViewBox(enableMenu=False))
+        self.graphics.ci.layout.setRowStretchFactor(i, spec.stretch)
+        self._setup_plot(plot, spec, is_last=i == len(self.rows) - 1)
+        if self._rows:
+            plot.setXLink(self._rows[0].plot)
+        self._rows.append(
+            _Row(spec, plot, self._make_items(plot, spec), self._make_notice(plot, spec),
+                 self._make_crosshair(plot))
+        )
+        plot.getViewBox().sigRangeChangedManually.connect(self._on_manual_range)
+
+    def finish_rows(self) -> None:
+        """Hook: what a pane adds once all its rows exist (extra items, legend columns)."""
 
     def release(self) -> None:
         """Let go of what outlives a closed pane: its crosshair's SignalProxy (pyqtgraph keeps
@@ -480,7 +502,10 @@ class TimePane(DrawnWhenRaised, QWidget):
     def apply(self, view: PaneView, asof_s: float, view_days: int,
               snapshot: Snapshot | None = None) -> bool:
         """Draw `view` (GUI thread; setData only); `snapshot` (the board's) gives the trends.
-        True when a plot changed (a curve or the x range), i.e. the graphics need a paint."""
+        True when a plot changed (a curve or the x range), i.e. the graphics need a paint.
+        A pane still being built (staged) draws nothing: its window feeds it once built."""
+        if not self.built:
+            return False
         self.view = view
         changed = False
         x_before = self.plots[0].getViewBox().viewRange()[0] if self._rows else None

@@ -59,7 +59,7 @@ class CorrelationPane(TimePane):
 
     def apply(self, view: PaneView, asof_s: float, view_days: int,
               snapshot: Snapshot | None = None) -> bool:
-        if snapshot is not None:
+        if snapshot is not None and self.built:
             self._set_windows(snapshot.correlation)
         return super().apply(view, asof_s, view_days, snapshot)
 

@@ -38,8 +38,7 @@ class LiquidityPane(TimePane):
                 stretch=1),
     )
 
-    def __init__(self, parent=None):
-        super().__init__(parent)
+    def finish_rows(self) -> None:
         # weekly series: a dot on each week, so a lone week after a hole in the data still shows
         weekly = ("net", "tga", "net_4w", "net_13w")
         for spec in (c for row in self.rows for c in row.curves if c.cid in weekly):

@@ -49,8 +49,7 @@ class SmallCapsPane(TimePane):
                 (CurveSpec("iwm_spy", "IWM/SPY", theme.GREEN, 1.0),), stretch=2),
     )
 
-    def __init__(self, parent=None):
-        super().__init__(parent)
+    def finish_rows(self) -> None:
         self.plots[0].legend.setColumnCount(2)
         # the user's breakout level ([smallcaps] breakout_level), when set
         self.level_line = pg.InfiniteLine(
@@ -75,6 +74,8 @@ class SmallCapsPane(TimePane):
 
     def apply(self, view: PaneView, asof_s: float, view_days: int,
               snapshot: Snapshot | None = None) -> bool:
+        if not self.built:  # staged: its rows (and the lead-lag plot) are still being made
+            return False
         changed = super().apply(view, asof_s, view_days, snapshot)
         level = view.readouts.get("rut_level")
         if level is None:
@@ -92,11 +93,12 @@ class SmallCapsPane(TimePane):
 
     def restyle(self) -> None:
         super().restyle()
-        self.leadlag.restyle()
+        if self.built:
+            self.leadlag.restyle()
 
     def missing_text(self, cid: str) -> str:
         if cid == "leadlag":
-            return self.leadlag.notice.text
+            return self.leadlag.notice.text if self.built else ""
         return super().missing_text(cid)
 
     def readout_parts(self, view: PaneView) -> list[str]:

@@ -44,8 +44,7 @@ class VolatilityPane(TimePane):
                 stretch=2, legend_offset=(4, 2)),
     )
 
-    def __init__(self, parent=None):
-        super().__init__(parent)
+    def finish_rows(self) -> None:
         for i, plot in enumerate(self.plots):
             if i < len(self.plots) - 1:
                 plot.legend.setColumnCount(3)
