@@ -33,6 +33,7 @@ class LazyPanes(Mapping[str, TimePane]):
         self._on_built = on_built
         self._panes: dict[str, TimePane] = {}
         self._building: set[str] = set()
+        self._partial: dict[str, TimePane] = {}  # built ahead of need, a row per step
         for key in classes:
             if key in eager:
                 self._panes[key] = classes[key]()
@@ -45,11 +46,31 @@ class LazyPanes(Mapping[str, TimePane]):
                 raise RuntimeError(f"pane {key} read while it is being built")
             self._building.add(key)
             try:
-                pane = self._panes[key] = cls()
+                pane = self._partial.pop(key, None)
+                if pane is None:
+                    pane = cls()
+                while pane.build_step():  # the rest of a pane begun by prebuild_step
+                    pass
+                self._panes[key] = pane
                 self._on_built(key, pane)
             finally:
                 self._building.discard(key)
         return pane
+
+    def prebuild_step(self, key: str) -> bool:
+        """A share of building pane `key` before anyone reads it: the pane, then one plot row
+        per call, then its placing (`on_built`). True while more remains. The window calls it
+        once per idle event-loop turn: a whole pane in one turn held the GUI ~30-70 ms."""
+        if key in self._panes:
+            return False
+        pane = self._partial.get(key)
+        if pane is None:
+            self._partial[key] = self.classes[key](staged=True)
+            return True
+        if pane.build_step():
+            return True
+        self[key]  # noqa: B018 (finished: placed as a read would place it)
+        return False
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.classes)

@@ -167,17 +167,16 @@ class MainWindow(QMainWindow):
             pane.paint_now()
 
     def _build_panes_when_idle(self, _view=None) -> None:
-        """After the first board, the panes not built yet, one per event-loop turn (each
-        ~30 ms), a moment later so a screenshot or a first paint goes first."""
+        """After the first board, the panes not built yet, a plot row per event-loop turn (a
+        whole pane was ~30 ms, more under load), a moment later so a screenshot or a first
+        paint goes first."""
         self.sig_board_drawn.disconnect(self._build_panes_when_idle)
         QTimer.singleShot(IDLE_BUILD_DELAY_MS, self, self._build_next_pane)
 
     def _build_next_pane(self) -> None:
         rest = [k for k in self.panes if not self.panes.is_built(k)]
-        if rest:
-            self._build_pane(rest[0])
-            if len(rest) > 1:
-                QTimer.singleShot(0, self, self._build_next_pane)
+        if rest and (self.panes.prebuild_step(rest[0]) or len(rest) > 1):
+            QTimer.singleShot(0, self, self._build_next_pane)
 
     def _build_book_panel(self) -> None:
         if self.book_panel is None:

@@ -223,9 +223,12 @@ class WatchScreen(QMainWindow):
             self.pane_menu.addAction(action)
 
     # ------------------------------------------------------------------ panes
-    def add_pane(self, key: str, arrange: bool = True) -> QDockWidget | None:
+    def add_pane(self, key: str, arrange: bool = True,
+                 staged: bool = True) -> QDockWidget | None:
         """This screen's instance of pane `key` (made on first use), shown; the board is drawn
-        on it in a later event-loop turn."""
+        on it in a later event-loop turn. `staged`: a time pane is made a plot row per turn
+        (the trader's Panes menu); not staged, in this call (a layout restored, `--screens`:
+        its saved range and timeframes are set on the panes next)."""
         if key in self.docks:
             self.docks[key].show()
             return self.docks[key]
@@ -235,7 +238,7 @@ class WatchScreen(QMainWindow):
             return None
         title, cls = entry
         # A time pane is made one plot row per event-loop turn (_build_next), not in one turn.
-        pane = cls(staged=True) if issubclass(cls, TimePane) else cls()
+        pane = cls(staged=True) if staged and issubclass(cls, TimePane) else cls()
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{key}")
         dock.setWidget(pane)
@@ -437,7 +440,7 @@ class ScreenManager(QObject):
         offset = 40 * len(self.windows)
         window.move(self.main.geometry().topLeft() + QPoint(offset, offset))
         for key in panes or []:
-            window.add_pane(key, arrange=False)
+            window.add_pane(key, arrange=False, staged=False)
         window.arrange()
         if self.main.view is not None:
             window.apply_board(self.main.view)

@@ -90,3 +90,36 @@ def test_after_the_first_board_the_rest_are_built_when_idle(qtbot, tmp_path, dat
         assert not any(isinstance(d.widget(), PanePlaceholder) for d in win.docks.values())
     finally:
         journal.close()
+
+
+def test_a_pane_built_ahead_is_made_a_row_per_step_and_a_read_finishes_it(
+        window, datasets, config, monkeypatch):
+    """Idle building makes a pane one plot row per event-loop turn (a whole pane held the GUI
+    30-70 ms); reading it half-made finishes it at once; a theme switched meanwhile is the
+    one it ends in."""
+    from deskapp.ui import theme
+
+    view = board_at(datasets, config, AT)
+    window.apply_board(view)
+    panes = window.panes
+    rows = len(panes.classes["smallcaps"].rows)
+    steps = [panes.prebuild_step("smallcaps") for _ in range(rows)]  # the pane, then rows
+    assert steps == [True] * rows and not panes.is_built("smallcaps")
+    assert isinstance(window.docks["smallcaps"].widget(), PanePlaceholder)
+    monkeypatch.setattr(theme, "current", theme.current)
+    theme.set_colours("light")
+    try:
+        assert panes.prebuild_step("smallcaps") is True  # the last row
+        assert panes.prebuild_step("smallcaps") is False  # finished and placed
+        pane = window.docks["smallcaps"].widget()
+        assert panes.is_built("smallcaps") and pane is panes["smallcaps"] and pane.built
+        assert pane.graphics.backgroundBrush().color().name() == theme.BACKGROUND.lower()
+    finally:
+        theme.set_colours("dark")
+    assert panes.prebuild_step("smallcaps") is False  # nothing left to do
+    assert panes.prebuild_step("chain") is True  # begun ...
+    chain = panes["chain"]  # ... and finished by a read, with the board on it
+    assert chain.built and window.docks["chain"].widget() is chain
+    want = view.panes["chain"].curves["btc"]
+    x, _ = chain.curve_data("btc")
+    assert x[-1] == want.x[np.isfinite(want.y)][-1]

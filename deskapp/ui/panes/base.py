@@ -327,6 +327,7 @@ class TimePane(DrawnWhenRaised, QWidget):
         self._grids: list[pg.GridItem] = []
         self._mouse_proxy: pg.SignalProxy | None = None
         self.built = False  # every row made and the pane finished (build_step)
+        self._made_in_theme = theme.current
         if not staged:
             while self.build_step():
                 pass
@@ -352,6 +353,8 @@ class TimePane(DrawnWhenRaised, QWidget):
                                            slot=lambda args: self.on_mouse_moved(args[0]))
         self.finish_rows()
         self.built = True
+        if self._made_in_theme != theme.current:  # the theme was switched while it was made
+            self.restyle()
         return False
 
     def _build_row(self, i: int, spec: RowSpec) -> None:
