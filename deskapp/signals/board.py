@@ -375,6 +375,9 @@ def correlation_intraday(inp: BoardInputs) -> PaneView:
             p["missing"][cid] = "no intraday S&P and BTC bars in this replay"
             continue
         bars = to_frame(pairs)
+        if bars.empty:  # hourly pairs, but none of their 4h buckets has ended yet
+            p["missing"][cid] = f"no complete {tf} bar yet"
+            continue
         corr = correlation.rolling_correlation(bars, w, INTRADAY_MAX_GAP)
         fresh_bars = inp.asof - bars.index[-1] <= STALE_AFTER[tf]
         if fresh_bars and (corr.dropna().empty or pd.isna(corr.iloc[-1])):

@@ -227,3 +227,18 @@ def test_stale_series_is_drawn_but_its_value_is_not_current(ds):
     crypto = view.panes["crypto"]
     assert crypto.readouts["liq_long_usd_m"] is None
     assert crypto.missing["liq_long"] == "no data since 2025-05-12"
+
+
+def test_hourly_pairs_inside_one_unfinished_4h_bucket_say_so(ds):
+    """A 60-minute soak's board failed (IndexError) when the hourly S&P and BTC bars at hand
+    all fell in a 4h bucket that had not ended: the 4h window then has no bar at all."""
+    asof = pd.Timestamp("2026-02-10T19:00Z")  # the 16:00-20:00 UTC bucket is still open
+    frames = dict(ds.frames)
+    for key in ("idx.spx.1h", "crypto.btcusdt.1h"):
+        f = frames[key]
+        frames[key] = f[(f.index > asof - pd.Timedelta(hours=3)) & (f.index <= asof)]
+        assert len(frames[key]) >= 2, key  # 17:00, 18:00, 19:00: pairs, but no 4h bar
+    pane = board(ds, asof, frames=frames).panes["correlation"]
+    assert pane.missing["h4_90"] == "no complete 4h bar yet"
+    assert "h4_90" not in pane.curves and pane.readouts["h4_90"] is None
+    assert pane.missing["h1_120"].startswith("warming up")  # the hourly window has its bars
