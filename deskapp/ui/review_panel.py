@@ -186,7 +186,9 @@ class ReviewPanel(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Columns sized to their contents once per fill (_fill_history), not by the header at
+        # every setItem: that re-measured every row each time, 1.1 s for 60 decisions.
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setMinimumWidth(200)  # scrolls sideways in a narrow dock
         self.table.itemSelectionChanged.connect(self._show_selected)
@@ -222,7 +224,7 @@ class ReviewPanel(QWidget):
         self.summary_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.summary_table.verticalHeader().setVisible(False)
         self.summary_table.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
+            QHeaderView.ResizeMode.Interactive)  # sized once per fill, as the history
         self.plot = pg.PlotWidget()
         self.plot.setObjectName("review_plot")
         self.plot.setMenuEnabled(False)
@@ -333,6 +335,7 @@ class ReviewPanel(QWidget):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight
                                           | Qt.AlignmentFlag.AlignVCenter)
                 t.setItem(i, j, item)
+        t.resizeColumnsToContents()
         if self.shown:
             t.selectRow(0)
         else:
@@ -356,6 +359,7 @@ class ReviewPanel(QWidget):
                                       pct(s.btc_ret), pct(s.spx_ret), pct(s.btc_dd),
                                       pct(s.spx_dd))):
                 t.setItem(i, j, QTableWidgetItem(text))
+        t.resizeColumnsToContents()
         self._plot_summary(rows, horizon)
 
     def _plot_summary(self, rows, horizon: str) -> None:
