@@ -106,8 +106,8 @@ def in_process(out: Path) -> None:
     # The Track record tab on history at the 2020-03-16 close.
     desk = desk_at("2020-03-16T21:30Z", dataset="history")
     track = desk.window.track_record
+    desk.window.docks["track_record"].raise_()  # its similar days fill once it is in front
     wait(lambda: track.table is not None and track.days.rowCount() > 0)
-    desk.window.docks["track_record"].raise_()
     wait(lambda: not track.visibleRegion().isEmpty())
     app.processEvents()
     desk.window.grab().save(str(out / "track-record-2020-03-16.png"))
