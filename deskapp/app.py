@@ -25,7 +25,11 @@ from deskapp.malloc_tuning import tune_malloc
 
 log = logging.getLogger("deskapp")
 CACHE_VIEW_DAYS = 120  # the live and cache sources' default span
-GUI_SWITCH_INTERVAL_S = 0.001  # sys.setswitchinterval for the desk (see Desk.__init__)
+GUI_SWITCH_INTERVAL_S = 0.0002  # sys.setswitchinterval for the desk (see Desk.__init__)
+# gc thresholds once the start-up objects are frozen: a young generation of 10,000 objects,
+# not Python's 700, so a full collection (25-60 ms with the GIL held, in whichever thread it
+# falls) comes ~14x less often (_freeze_startup_objects).
+GC_THRESHOLDS = (10_000, 10, 10)
 OPEN_DAY_UTC = "21:00"  # a Track-record day opens at its US close (the table's step)
 
 
@@ -83,12 +87,15 @@ def _freeze_startup_objects(_view=None) -> None:
     replay's frames) out of the cyclic garbage collector's reach (`gc.freeze`). A full
     collection otherwise walked all of them: ~80 ms with the GIL held, in whichever thread
     it fell, a GUI stall (benchmarks/gui_latency.py); later collections walk only newer
-    objects. Only the first call in a process does anything. It also turns collection back on:
-    the command line pauses it for the start (cli._run)."""
+    objects. Only the first call in a process does anything. It also turns collection back on
+    (the command line pauses it for the start, cli._run) with GC_THRESHOLDS: a board makes
+    thousands of short-lived objects, and at Python's default every ~10 s brought a full
+    collection of the ~35,000 newer objects, 25-60 ms of GUI stall (benchmarks/soak.py)."""
     global _startup_frozen
     if not _startup_frozen:
         _startup_frozen = True
         gc.freeze()
+        gc.set_threshold(*GC_THRESHOLDS)
         gc.enable()
 
 
@@ -109,9 +116,11 @@ class Desk:
         from deskapp.ui.main_window import MainWindow
         from deskapp.ui.workers import ComputeWorker, FeedWorker, WorkerThreads
 
-        # The GUI thread gets the GIL back from a busy compute or feed thread within 1 ms, not
-        # Python's default 5 ms: a paint crosses from C++ into Python dozens of times, each a
-        # wait (heartbeat max 60-80 ms -> under 35 ms in benchmarks/gui_latency.py).
+        # The GUI thread gets the GIL back from a busy compute or feed thread within 0.2 ms,
+        # not Python's default 5 ms: a paint or a new window's first layout crosses from C++
+        # into Python hundreds of times, each a wait for the GIL (heartbeat max 60-80 ms ->
+        # under 35 ms in benchmarks/gui_latency.py at 1 ms; a watch screen's opening in the
+        # soak 828 ms at 1 ms -> 254 ms at 0.2 ms, as many boards drawn).
         sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
         tune_malloc()  # freed arrays go back to the system (a day-long desk stays flat)
         location = resolve_location(opts.journal, opts.config.journal_url)
@@ -181,7 +190,7 @@ class Desk:
             self.first_board_note = "board kept from the last start"
             keeper = None if self.first_board is not None else FirstBoardKeeper(key, at)
         self.compute = ComputeWorker(opts.config, meta, view_days, journal=self.journal,
-                                     on_board=keeper)
+                                     on_board=keeper, gate=self.window.gate)
         w = self.window
         for feed in self.feeds:
             feed.sig_batch.connect(self.compute.on_batch)

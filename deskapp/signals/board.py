@@ -9,6 +9,7 @@ another period.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -117,6 +118,15 @@ class BoardInputs:
     memo: dict | None = field(default=None, compare=False)
     # values computed once per board (e.g. BTC's daily closes with its day so far)
     scratch: dict = field(default_factory=dict, compare=False, repr=False)
+    # called between two panes' computations: a caller may wait there (the compute worker
+    # lets the GUI thread draw, deskapp/ui/gui_gate.py); it must not touch the inputs
+    pause: Callable[[], None] | None = field(default=None, compare=False, repr=False)
+
+
+def pause_point(inp: BoardInputs) -> None:
+    """Let `inp.pause` run (between two panes), if the caller gave one."""
+    if inp.pause is not None:
+        inp.pause()
 
 
 # ---------------------------------------------------------------- helpers
@@ -741,7 +751,10 @@ def board_from_cut(cut: BoardInputs, panes: dict[str, PaneView] | None = None) -
     `panes`: every pane's view at `cut.asof` when known already (signals/board_cache.py)."""
     inp = cut
     if panes is None:
-        panes = {n: fn(cut) for n, fn in PANES.items()}
+        panes = {}
+        for n, fn in PANES.items():
+            pause_point(cut)
+            panes[n] = fn(cut)
     if inp.source != "replay":  # live or cache: nothing is "in this replay"
         panes = {n: replace(p, missing={k: v.replace(" in this replay", " received yet")
                                         for k, v in p.missing.items()})

@@ -33,6 +33,7 @@ from deskapp.signals.board import (
     correlation_daily,
     correlation_intraday,
     merge_panes,
+    pause_point,
     smallcaps_leadlag,
     smallcaps_levels,
     volatility_btc,
@@ -110,7 +111,9 @@ class BoardCache:
         btc = self._group("btc", (*base, btc_day_so_far(inp), inp.chain), WITH_BTC_DAY, inp,
                           ident, asof)
         out = {**daily, **btc}
+        pause_point(inp)
         out["crypto"] = PANES["crypto"](inp)
+        pause_point(inp)
         out["correlation"] = merge_panes(out.pop("correlation_daily"), correlation_intraday(inp))
         out["smallcaps"] = merge_panes(out.pop("smallcaps_levels"), out.pop("smallcaps_leadlag"))
         out["volatility"] = merge_panes(out.pop("volatility_equities"), out.pop("volatility_btc"))
@@ -122,7 +125,10 @@ class BoardCache:
         if g is not None and g.valid(key, asof):
             self.hits += 1
             return g.panes
-        panes = {n: fn(inp) for n, fn in fns.items()}
+        panes = {}
+        for n, fn in fns.items():
+            pause_point(inp)
+            panes[n] = fn(inp)
         times = [t for _, _, t, _ in ident if t is not None] + _last_times(panes.values())
         self.groups[name] = _Group(key, panes, times, asof, inp.frames)
         return panes

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import MISSING, dataclass, fields, is_dataclass, replace
 from typing import Any
 
@@ -115,18 +115,22 @@ def cut_frames(frames: Mapping[str, pd.DataFrame], asof: pd.Timestamp,
 def compute(frames: Mapping[str, pd.DataFrame], meta: Mapping[str, dict], asof: Any,
             settings: SignalSettings | None = None, *, source: str = "replay",
             dataset: str = "", view_days: int = 120, cache: SignalCache | None = None,
-            panes: bool = True) -> Board:
+            panes: bool = True, pause: Callable[[], None] | None = None) -> Board:
     """The snapshot and the board's panes at `asof`, from one cut of `frames`.
 
     `panes=False` computes the snapshot alone (`board.panes` is empty): timelines and the
     journal need no curves. With a `cache`, the daily part of the previous call is reused when
     no daily input changed, and so are the board's panes of daily bars (signals/board_cache.py).
+    `pause` is called between the snapshot and each pane (the compute worker waits there while
+    the GUI thread draws); it changes nothing computed.
     """
     settings = settings or SignalSettings()
     asof = utc(asof)
     meta = dict(meta)
     frames = (cut_frames(frames, asof, cache.cuts if cache is not None else None) if panes
               else dict(frames))
+    if pause is not None:
+        pause()
     snap = compute_snapshot(frames, asof, meta, source=source, basket=settings.basket,
                             vol_targets=settings.vol_targets, rut_threshold=settings.rut_level,
                             cache=cache.for_settings(settings) if cache is not None else None,
@@ -138,7 +142,8 @@ def compute(frames: Mapping[str, pd.DataFrame], meta: Mapping[str, dict], asof: 
         frames=frames, meta=meta, asof=asof, source=source, dataset=dataset,
         view_days=view_days, ai_basket=settings.basket, daily_windows=settings.daily_windows,
         h1_window=settings.h1_window, h4_window=settings.h4_window,
-        rut_level=settings.rut_level, vol_targets=settings.vol_targets, chain=snap.chain)
+        rut_level=settings.rut_level, vol_targets=settings.vol_targets, chain=snap.chain,
+        pause=pause)
     view = board_from_cut(inp, cache.board.panes(inp) if cache is not None else None)
     return replace(view, snapshot=snap)
 

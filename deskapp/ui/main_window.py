@@ -26,10 +26,11 @@ from deskapp.journal.model import Decision, JournalError
 from deskapp.signals import track_record
 from deskapp.signals.base_rates import features_of
 from deskapp.signals.board import BoardView
-from deskapp.ui import theme
+from deskapp.ui import gui_steps, theme
 from deskapp.ui.alerts import AlertBanner, AlertHistory
 from deskapp.ui.book_state import BookState
 from deskapp.ui.checklist_panel import ChecklistPanel
+from deskapp.ui.gui_gate import GuiGate
 from deskapp.ui.journal_writer import JournalWriter
 from deskapp.ui.lazy_panes import LazyPanes, PanePlaceholder
 from deskapp.ui.panes.base import TimePane, age_text
@@ -87,6 +88,7 @@ class MainWindow(QMainWindow):
         self.team_link = ""  # a team feed's link: "team" | "offline: why" (FeedBatch.link)
         self._staged: BoardView | None = None
         self._staging = False
+        self.gate = GuiGate()  # held while a board is drawn: the compute worker waits
         self._stage_queue: list[str] = []
         self._stage_sidebars: list = []  # the sidebar steps left in a staged board
         self.feed_errors: dict[str, str] = {}  # series key -> what failed, since when
@@ -176,7 +178,7 @@ class MainWindow(QMainWindow):
     def _build_next_pane(self) -> None:
         rest = [k for k in self.panes if not self.panes.is_built(k)]
         if rest and (self.panes.prebuild_step(rest[0]) or len(rest) > 1):
-            QTimer.singleShot(0, self, self._build_next_pane)
+            gui_steps.later(self, self._build_next_pane)
 
     def _build_book_panel(self) -> None:
         if self.book_panel is None:
@@ -359,12 +361,13 @@ class MainWindow(QMainWindow):
 
     def _start_stage(self) -> None:
         self._staging = True
+        self.gate.hold("board")
         self._stage_view = self._staged
         self._stage_queue = list(self.panes.built())
         self._stage_sidebars = [lambda v: self.regime.apply_snapshot(v.snapshot),
                                 self._show_track_record,
                                 lambda v: self.checklist.apply_snapshot(v.snapshot)]
-        QTimer.singleShot(0, self, self._stage_step)  # dropped if the window is gone
+        gui_steps.later(self, self._stage_step)  # dropped if the window is gone
 
     def _stage_step(self) -> None:
         view = self._stage_view
@@ -375,15 +378,16 @@ class MainWindow(QMainWindow):
                                  view.snapshot)
             if changed:  # a pane whose plots did not change is not painted at all
                 pane.paint_now()
-            QTimer.singleShot(0, self, self._stage_step)  # dropped if the window is gone
+            gui_steps.later(self, self._stage_step)  # dropped if the window is gone
             return
         if view.snapshot is not None and self._stage_sidebars:
             # The sidebars one per turn too: regime, track record, checklist.
             step = self._stage_sidebars.pop(0)
             step(view)
-            QTimer.singleShot(0, self, self._stage_step)
+            gui_steps.later(self, self._stage_step)
             return
         self._staging = False
+        self.gate.release("board")
         self.view = view
         self._show_mode(view)
         self.sig_board_drawn.emit(view)

@@ -19,7 +19,7 @@ import math
 from collections.abc import Callable
 
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QPoint, QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QPoint, QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -33,7 +33,8 @@ from PySide6.QtWidgets import (
 )
 
 from deskapp.signals.board import BoardView
-from deskapp.ui import layouts, theme
+from deskapp.ui import gui_steps, layouts, theme
+from deskapp.ui.gui_gate import GuiGate
 from deskapp.ui.layouts import LayoutError, LayoutStore
 from deskapp.ui.panes.base import TimeGroup, TimePane
 
@@ -251,7 +252,8 @@ class WatchScreen(QMainWindow):
         if isinstance(pane, TimePane) and not pane.built:
             self._building.append(pane)
             if len(self._building) == 1:
-                QTimer.singleShot(0, self, self._build_next)  # dropped if the window is gone
+                self.manager.gate.hold(self._job("build"))
+                gui_steps.later(self, self._build_next)  # dropped if the window is gone
         else:
             self._pane_ready(pane)
         return dock
@@ -266,7 +268,13 @@ class WatchScreen(QMainWindow):
             self._building.pop(0)
             self._pane_ready(pane)
         if self._building:
-            QTimer.singleShot(0, self, self._build_next)
+            gui_steps.later(self, self._build_next)
+        else:
+            self.manager.gate.release(self._job("build"))
+
+    def _job(self, what: str) -> str:
+        """This screen's name for a GUI job holding the gate (deskapp/ui/gui_gate.py)."""
+        return f"watch{self.number}.{what}"
 
     def _pane_ready(self, pane: QWidget) -> None:
         if isinstance(pane, TimePane):
@@ -296,7 +304,8 @@ class WatchScreen(QMainWindow):
         if not self._staging:
             self._staging = True
             self._queue = list(self.panes)
-            QTimer.singleShot(0, self, self._step)
+            self.manager.gate.hold(self._job("draw"))
+            gui_steps.later(self, self._step)
 
     def _step(self) -> None:
         view = self._staged
@@ -311,9 +320,10 @@ class WatchScreen(QMainWindow):
                 self._drawn[key] = view
                 if changed:
                     pane.paint_now()
-            QTimer.singleShot(0, self, self._step)
+            gui_steps.later(self, self._step)
             return
         self._staging = False
+        self.manager.gate.release(self._job("draw"))
         self.view = view
         self.status_label.setText(f"watch screen {self.number} · {view.source} · "
                                   f"{view.asof:%Y-%m-%d %H:%M} UTC · {view.dataset}")
@@ -322,8 +332,11 @@ class WatchScreen(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         super().closeEvent(event)
-        if event.isAccepted() and not self._closing_all:
-            self.sig_closed.emit(self)
+        if event.isAccepted():
+            for what in ("show", "build", "draw"):  # its queued turns never come now
+                self.manager.gate.release(self._job(what))
+            if not self._closing_all:
+                self.sig_closed.emit(self)
 
 
 class ScreenManager(QObject):
@@ -336,6 +349,8 @@ class ScreenManager(QObject):
                  screens: Callable[[], list[layouts.ScreenInfo]] | None = None):
         super().__init__(main)
         self.main = main
+        # the GUI thread's hold on the compute worker while it draws (deskapp/ui/gui_gate.py)
+        self.gate: GuiGate = getattr(main, "gate", None) or GuiGate()
         self.settings = settings
         self.store = LayoutStore(settings, screens) if settings is not None else None
         self._screens_fn = screens
@@ -445,7 +460,10 @@ class ScreenManager(QObject):
         if self.main.view is not None:
             window.apply_board(self.main.view)
         if show if show is not None else self.main.isVisible():
+            # Its first layout and paint come in the next turns: the workers wait meanwhile.
+            self.gate.hold(window._job("show"))  # noqa: SLF001
             window.show()
+            gui_steps.later(window, lambda: self.gate.release(window._job("show")))  # noqa: SLF001
         return window
 
     def _on_closed(self, window: WatchScreen) -> None:
@@ -659,7 +677,8 @@ class ScreenManager(QObject):
         steps += [lambda w=w: restyle_window(w, outside_docks=True) for w in self.all_windows()]
         steps += [self.main.redraw_board, lambda: self.sig_theme_done.emit(theme.current)]
         self._theme_run = run = object()
-        QTimer.singleShot(0, self, lambda: self._theme_step(run, steps))
+        self.gate.hold("theme")
+        gui_steps.later(self, lambda: self._theme_step(run, steps))
 
     def _theme_step(self, run: object, steps: list[Callable[[], None]]) -> None:
         if run is not self._theme_run:
@@ -670,9 +689,10 @@ class ScreenManager(QObject):
             if "already deleted" not in str(exc):
                 raise
         if steps[1:]:
-            QTimer.singleShot(0, self, lambda: self._theme_step(run, steps[1:]))
+            gui_steps.later(self, lambda: self._theme_step(run, steps[1:]))
         else:
             self._theme_run = None
+            self.gate.release("theme")
 
 
 def _restyle_dock(dock: QDockWidget) -> None:

@@ -32,6 +32,7 @@ from deskapp.data.hub import MarketState
 from deskapp.signals.alerts import AlertEngine
 from deskapp.signals.engine import SignalCache, SignalSettings, compute
 from deskapp.signals.snapshot import Snapshot
+from deskapp.ui.gui_gate import GuiGate
 
 log = logging.getLogger(__name__)
 
@@ -111,8 +112,10 @@ class ComputeWorker(_Worker):
 
     def __init__(self, config: Config, meta: dict[str, dict], view_days: int, journal=None,
                  clock: Callable[[], float] = time.monotonic,
-                 on_board: Callable[[object], None] | None = None):
+                 on_board: Callable[[object], None] | None = None,
+                 gate: GuiGate | None = None):
         super().__init__()
+        self.gate = gate  # a board waits between panes while the GUI thread holds it
         self._on_board = on_board  # called here, in the worker thread, with each board
         self.config = config
         self._clock = clock  # monotonic seconds: the board rate and the outcome throttle
@@ -161,7 +164,8 @@ class ComputeWorker(_Worker):
         try:
             view = compute(s.frames, s.meta, s.clock, self.settings, source=s.source,
                            dataset=s.dataset, view_days=self.view_days,
-                           cache=self._signal_cache)
+                           cache=self._signal_cache,
+                           pause=self.gate.pauser() if self.gate is not None else None)
         except Exception as exc:
             log.exception("board computation failed at %s", s.clock)
             self.sig_error.emit(f"computation failed: {exc}")
