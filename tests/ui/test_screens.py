@@ -445,3 +445,20 @@ def test_a_watch_screen_builds_a_time_pane_one_row_per_turn(make_desk, qtbot, mo
         assert len(expected[0]) > 10, cid  # the replay has it: a real comparison
         assert np.array_equal(drawn[0], expected[0]) and np.array_equal(drawn[1], expected[1])
     watch.close()
+
+
+def test_a_pane_built_in_steps_is_first_painted_with_its_board(make_desk, qtbot):
+    """Painted after each build step, a half-made pane cost a paint per row; it is painted
+    once, when its first board is drawn on it."""
+    desk = drawn_desk(make_desk, qtbot)
+    watch = desk.window.screens.open_screen()
+    watch.add_pane("crypto")
+    pane = watch.panes["crypto"]
+    assert not pane.updatesEnabled()
+    qtbot.waitUntil(lambda: pane.built, timeout=60000)
+    assert not pane.updatesEnabled() or watch._drawn.get("crypto") is not None  # noqa: SLF001
+    with qtbot.waitSignal(watch.sig_board_drawn, timeout=60000):
+        pass
+    assert pane.updatesEnabled() and watch._drawn["crypto"] is watch.view  # noqa: SLF001
+    assert len(pane.curve_data("btc")[0]) > 10  # the board is on it
+    watch.close()
