@@ -9,7 +9,7 @@ another period.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -123,10 +123,15 @@ class BoardInputs:
     pause: Callable[[], None] | None = field(default=None, compare=False, repr=False)
 
 
-def pause_point(inp: BoardInputs) -> None:
-    """Let `inp.pause` run (between two panes), if the caller gave one."""
-    if inp.pause is not None:
-        inp.pause()
+def compute_panes(inp: BoardInputs, fns: Mapping[str, Callable[[BoardInputs], PaneView]]
+                  ) -> dict[str, PaneView]:
+    """Each `fns` pane's view of `inp`, with `inp.pause` (if given) called before each."""
+    panes = {}
+    for name, fn in fns.items():
+        if inp.pause is not None:
+            inp.pause()
+        panes[name] = fn(inp)
+    return panes
 
 
 # ---------------------------------------------------------------- helpers
@@ -751,10 +756,7 @@ def board_from_cut(cut: BoardInputs, panes: dict[str, PaneView] | None = None) -
     `panes`: every pane's view at `cut.asof` when known already (signals/board_cache.py)."""
     inp = cut
     if panes is None:
-        panes = {}
-        for n, fn in PANES.items():
-            pause_point(cut)
-            panes[n] = fn(cut)
+        panes = compute_panes(cut, PANES)
     if inp.source != "replay":  # live or cache: nothing is "in this replay"
         panes = {n: replace(p, missing={k: v.replace(" in this replay", " received yet")
                                         for k, v in p.missing.items()})

@@ -30,10 +30,10 @@ from deskapp.signals.board import (
     BoardInputs,
     PaneView,
     btc_day_so_far,
+    compute_panes,
     correlation_daily,
     correlation_intraday,
     merge_panes,
-    pause_point,
     smallcaps_leadlag,
     smallcaps_levels,
     volatility_btc,
@@ -110,11 +110,11 @@ class BoardCache:
         daily = self._group("daily", base, DAILY, inp, ident, asof)
         btc = self._group("btc", (*base, btc_day_so_far(inp), inp.chain), WITH_BTC_DAY, inp,
                           ident, asof)
-        out = {**daily, **btc}
-        pause_point(inp)
-        out["crypto"] = PANES["crypto"](inp)
-        pause_point(inp)
-        out["correlation"] = merge_panes(out.pop("correlation_daily"), correlation_intraday(inp))
+        out = {**daily, **btc,
+               **compute_panes(inp, {"crypto": PANES["crypto"],
+                                     "correlation_intraday": correlation_intraday})}
+        out["correlation"] = merge_panes(out.pop("correlation_daily"),
+                                         out.pop("correlation_intraday"))
         out["smallcaps"] = merge_panes(out.pop("smallcaps_levels"), out.pop("smallcaps_leadlag"))
         out["volatility"] = merge_panes(out.pop("volatility_equities"), out.pop("volatility_btc"))
         return {n: out[n] for n in PANES}
@@ -125,10 +125,7 @@ class BoardCache:
         if g is not None and g.valid(key, asof):
             self.hits += 1
             return g.panes
-        panes = {}
-        for n, fn in fns.items():
-            pause_point(inp)
-            panes[n] = fn(inp)
+        panes = compute_panes(inp, fns)
         times = [t for _, _, t, _ in ident if t is not None] + _last_times(panes.values())
         self.groups[name] = _Group(key, panes, times, asof, inp.frames)
         return panes
