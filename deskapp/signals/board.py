@@ -454,15 +454,16 @@ def _btc_daily(inp: BoardInputs, key: str | None) -> pd.Series | None:
     return s
 
 
-def _reuse(inp: BoardInputs, name: str, key: tuple, fn):
-    """`fn()`, or the value it gave on the previous board when `key` (the identity of the daily
-    bars it reads: each frame's id, rows and last stamp) is the same. Without `inp.memo`, `fn()`.
+def _reuse(inp: BoardInputs, name: str, frames: dict[str, pd.DataFrame], fn):
+    """`fn()`, or the value it gave on the previous board when `frames` (the daily bars it
+    reads) are the same: each frame's id, rows and last stamp. Without `inp.memo`, `fn()`.
     The frames are kept alive with the value, so that no other frame takes one of their ids."""
     if inp.memo is None:
         return fn()
+    key = tuple((k, len(f), f.index[-1], id(f)) for k, f in frames.items())
     hit = inp.memo.get(name)
     if hit is None or hit[0] != key:
-        hit = inp.memo[name] = (key, fn(), dict(inp.frames))
+        hit = inp.memo[name] = (key, fn(), frames)
     return hit[1]
 
 
@@ -586,9 +587,7 @@ def chain_pane(inp: BoardInputs) -> PaneView:
     if btc is None or not alts:
         p["missing"]["alt_btc"] = NO_DATA
     else:
-        frames = {k: inp.frames[k] for k in alts}
-        members = tuple((k, len(f), f.index[-1], id(f)) for k, f in frames.items())
-        basket = _reuse(inp, "alt_basket", members,
+        basket = _reuse(inp, "alt_basket", {k: inp.frames[k] for k in alts},
                         lambda: smallcaps.basket_return_series(alts))
         rel = 100.0 * smallcaps.relative_return_series(alts, btc, basket=basket)
         label = "alt basket minus BTC, 20d return"

@@ -9,12 +9,16 @@ three groups by what they read:
   and the VIX; the correlation pane's daily windows);
 - the rest is computed on every call (crypto; the correlation pane's 1h and 4h windows).
 
-A stored group is reused when nothing it read can differ: each daily series' frame object, row
-count and last stamp, the meta, the settings, the provisional point (and the snapshot's chain),
-and the same stale flags. A series or curve is old when `asof - last > STALE_AFTER[freq]`, so
-a flag can flip only at some `last + STALE_AFTER[f]`; the group is reused when no such moment
-lies between the stored asof and this one. Values of daily bars inside the other panes (the alt
-basket's returns) are kept in `memo` the same way (board.py, `_reuse`). Pure: no Qt, no I/O.
+A stored group is reused when nothing it read can differ: the frame object, row count and last
+stamp of each daily series its panes looked up (absent ones included: a series that appears
+counts; `ReadLog` notes the lookups while the group is computed, and a computation that walks
+every series reads them all), the meta, the settings, the provisional point (and the
+snapshot's chain), and the same stale flags. A daily series no pane reads (a watch list's, a
+live feed's extra symbols) changes nothing. A series or curve is old when `asof - last >
+STALE_AFTER[freq]`, so a flag can flip only at some `last + STALE_AFTER[f]`; the group is reused
+when no such moment lies between the stored asof and this one. Values of daily bars inside the
+other panes (the alt basket's returns) are kept in `memo` the same way (board.py, `_reuse`).
+Pure: no Qt, no I/O.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from deskapp.signals.board import (
     volatility_btc,
     volatility_equities,
 )
+from deskapp.signals.reads import ReadLog
 from deskapp.signals.returns import ns_index
 from deskapp.signals.roles import STALE_AFTER
 
@@ -53,15 +58,18 @@ WITH_BTC_DAY: dict[str, Callable[[BoardInputs], PaneView]] = {
 _STALE_NS = np.unique([d.value for d in (*STALE_AFTER.values(), pd.Timedelta(days=6))])
 
 
-def daily_identity(frames: dict[str, pd.DataFrame], meta: dict[str, dict]) -> tuple:
-    """Each daily or weekly series (as cut at asof): key, row count, last stamp (ns) and the
-    frame object (its id: a feed hands on a new frame when a series changes, revisions too;
-    the engine's cuts of an unchanged frame are the same object)."""
+def daily_identity(frames: dict[str, pd.DataFrame], meta: dict[str, dict],
+                   keys: Iterable[str] | None = None) -> tuple:
+    """Each daily or weekly series of `keys` (default: every series), as cut at asof: key, row
+    count, last stamp (ns) and the frame object (its id: a feed hands on a new frame when a
+    series changes, revisions too; the engine's cuts of unchanged rows are the same object).
+    A key with no series here is (key, None, None, None)."""
     out = []
-    for k in sorted(frames):
+    for k in sorted(frames) if keys is None else keys:
         if meta.get(k, {}).get("freq", "1d") in DAILY_FREQS:
-            f = frames[k]
-            out.append((k, len(f), int(ns_index(f)[-1]) if len(f) else None, id(f)))
+            f = frames.get(k)
+            out.append((k, None, None, None) if f is None else
+                       (k, len(f), int(ns_index(f)[-1]) if len(f) else None, id(f)))
     return tuple(out)
 
 
@@ -77,18 +85,20 @@ def _last_times(panes: Iterable[PaneView]) -> list[int]:
 
 
 class _Group:
-    """One group's panes at the stored asof, with what they were computed from."""
+    """One group's panes at the stored asof, with what they were computed from: `reads`, the
+    series looked up (None: all), and `key`, their identity with the group's other inputs."""
 
-    def __init__(self, key: tuple, panes: dict[str, PaneView], times: list[int], asof: int,
-                 frames: dict[str, pd.DataFrame]):
-        self.key, self.panes = key, panes
+    def __init__(self, key: tuple, reads: tuple[str, ...] | None, panes: dict[str, PaneView],
+                 times: list[int], asof: int, frames: dict[str, pd.DataFrame]):
+        self.key, self.reads, self.panes = key, reads, panes
         self.alive = dict(frames)  # the frames whose ids the key holds: no id is reused
         self.flips = _flips(times)
         self.side = int(np.searchsorted(self.flips, asof, side="left"))
 
-    def valid(self, key: tuple, asof: int) -> bool:
-        return key == self.key and int(np.searchsorted(self.flips, asof, side="left")) \
-            == self.side
+    def valid(self, inp: BoardInputs, rest: tuple, asof: int) -> bool:
+        return (rest == self.key[1]
+                and daily_identity(inp.frames, inp.meta, self.reads) == self.key[0]
+                and int(np.searchsorted(self.flips, asof, side="left")) == self.side)
 
 
 class BoardCache:
@@ -103,13 +113,12 @@ class BoardCache:
     def panes(self, inp: BoardInputs) -> dict[str, PaneView]:
         """Every pane's view at `inp.asof` (frames cut at asof), as `board_from_cut` builds."""
         inp = replace(inp, memo=self.memo)
-        ident = daily_identity(inp.frames, inp.meta)
-        base = (ident, {k: dict(v) for k, v in inp.meta.items()}, inp.ai_basket,
+        base = ({k: dict(v) for k, v in inp.meta.items()}, inp.ai_basket,
                 inp.daily_windows, inp.rut_level, inp.vol_targets)
         asof = inp.asof.value
-        daily = self._group("daily", base, DAILY, inp, ident, asof)
+        daily = self._group("daily", base, DAILY, inp, asof)
         btc = self._group("btc", (*base, btc_day_so_far(inp), inp.chain), WITH_BTC_DAY, inp,
-                          ident, asof)
+                          asof)
         out = {**daily, **btc,
                **compute_panes(inp, {"crypto": PANES["crypto"],
                                      "correlation_intraday": correlation_intraday})}
@@ -119,13 +128,17 @@ class BoardCache:
         out["volatility"] = merge_panes(out.pop("volatility_equities"), out.pop("volatility_btc"))
         return {n: out[n] for n in PANES}
 
-    def _group(self, name: str, key: tuple, fns: dict[str, Callable[[BoardInputs], PaneView]],
-               inp: BoardInputs, ident: tuple, asof: int) -> dict[str, PaneView]:
+    def _group(self, name: str, rest: tuple, fns: dict[str, Callable[[BoardInputs], PaneView]],
+               inp: BoardInputs, asof: int) -> dict[str, PaneView]:
         g = self.groups.get(name)
-        if g is not None and g.valid(key, asof):
+        if g is not None and g.valid(inp, rest, asof):
             self.hits += 1
             return g.panes
-        panes = compute_panes(inp, fns)
+        reads = ReadLog(inp.frames)
+        # a scratch of its own: a value another group left there would hide what it read
+        panes = compute_panes(replace(inp, frames=reads, scratch={}), fns)
+        keys = reads.read()
+        ident = daily_identity(inp.frames, inp.meta, keys)
         times = [t for _, _, t, _ in ident if t is not None] + _last_times(panes.values())
-        self.groups[name] = _Group(key, panes, times, asof, inp.frames)
+        self.groups[name] = _Group((ident, rest), keys, panes, times, asof, inp.frames)
         return panes

@@ -95,21 +95,37 @@ def cut_frames(frames: Mapping[str, pd.DataFrame], asof: pd.Timestamp,
                ) -> dict[str, pd.DataFrame]:
     """Every frame's rows stamped at or before `asof` (bar close times, sorted index).
 
-    `reuse` (the previous call's cuts, updated): a frame (the same object) cut to as many rows
-    as before is that cut again, so what is cached per frame object (`ns_index`) stays valid.
+    `reuse` (the previous call's cuts, updated): a frame cut to as many rows as before is that
+    cut again when it is the same object or its first rows hold the same stamps and numbers, so
+    what is cached per cut object (`ns_index`, the daily panes and snapshot keyed on its id)
+    stays valid. A live feed hands on a new frame at each poll; while its new bars lie after
+    `asof` (a replay under a live feed), or a poll brought nothing new, the daily work is not
+    done again.
     """
     stamp = asof.as_unit("ns").value
     out = {}
     for k, f in frames.items():
         n = int(np.searchsorted(ns_index(f), stamp, side="right"))
         prev = reuse.get(k) if reuse is not None else None
-        if prev is not None and prev[0] is f and prev[1] == n:
+        if prev is not None and prev[1] == n and (prev[0] is f or same_rows(prev[2], f, n)):
             out[k] = prev[2]
+            reuse[k] = (f, n, prev[2])
             continue
         out[k] = head_rows(f, n)  # not a view of f (frames.py)
         if reuse is not None:
             reuse[k] = (f, n, out[k])
     return out
+
+
+def same_rows(cut: pd.DataFrame, frame: pd.DataFrame, n: int) -> bool:
+    """Whether `cut` holds exactly the first `n` rows of `frame`: stamps, columns and numbers
+    (NaN equal to NaN). Float frames only; any other is taken as different."""
+    if len(cut) != n or list(cut.columns) != list(frame.columns) \
+            or any(d != "float64" for d in (*cut.dtypes, *frame.dtypes)):
+        return False
+    if not np.array_equal(ns_index(cut), ns_index(frame)[:n]):
+        return False
+    return bool(np.array_equal(cut.to_numpy(), frame.to_numpy()[:n], equal_nan=True))
 
 
 def compute(frames: Mapping[str, pd.DataFrame], meta: Mapping[str, dict], asof: Any,

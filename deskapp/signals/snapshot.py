@@ -19,6 +19,7 @@ from deskapp.frames import head_rows
 from deskapp.signals import correlation as corr
 from deskapp.signals import crypto, macro, provisional, smallcaps, stress, trend, volatility
 from deskapp.signals.breadth import share_above_sma_last
+from deskapp.signals.reads import ReadLog
 from deskapp.signals.regime import RegimeInputs, decide_regime
 from deskapp.signals.returns import no_nan, ns_index
 from deskapp.signals.roles import (
@@ -761,14 +762,17 @@ class _DailyPart:
 
 class SnapshotCache:
     """Keeps the daily part of the last snapshot: when only intraday bars have arrived since,
-    it is reused as is (the daily inputs, and whether each is current, are unchanged). When
-    only BTC's provisional day so far moved, its sections that do not read BTC are (`free`)."""
+    it is reused as is (the daily series it read, and whether each is current, are unchanged;
+    a daily series it did not read may have moved). When only BTC's provisional day so far
+    moved, its sections that do not read BTC are (`free`)."""
 
     def __init__(self) -> None:
         self.key: tuple | None = None
+        self.reads: tuple[str, ...] | None = None  # the series the daily part read (None: all)
         self.daily: _DailyPart | None = None
         self.hits = 0
         self.free_key: tuple | None = None
+        self.free_reads: tuple[str, ...] | None = None
         self.free: _FreePart | None = None
         # the frames whose ids the keys hold (alive: no other frame can take such an id)
         self.alive: dict[str, pd.DataFrame] = {}
@@ -789,15 +793,17 @@ def _daily_free(c: _Ctx, basket: tuple[str, ...]) -> _FreePart:
 
 
 def _daily_key(frames: dict[str, pd.DataFrame], meta: dict[str, dict],
-               asof: pd.Timestamp) -> tuple | None:
-    """Identity of the daily inputs at asof: each daily series' last bar, whether current, and
-    its frame object (a revised series is a new frame; SnapshotCache keeps the frames alive)."""
-    if not meta:
-        return None
+               asof: pd.Timestamp, keys: tuple[str, ...] | None = None) -> tuple:
+    """Identity of the daily inputs of `keys` (default: every series) at asof: each daily
+    series' last bar, whether current, and its frame object (a revised series is a new frame;
+    SnapshotCache keeps the frames alive); (key, None) for one not here."""
     stamp = asof.as_unit("ns").value
-    key = []
-    for k in sorted(frames):
+    key: list[tuple] = []
+    for k in sorted(frames) if keys is None else keys:
         if meta.get(k, {}).get("freq") not in ("1d", "1w"):
+            continue
+        if k not in frames:
+            key.append((k, None))
             continue
         idx = ns_index(frames[k])
         n = int(np.searchsorted(idx, stamp, side="right"))
@@ -824,6 +830,35 @@ def _daily_part(c: _Ctx, basket: tuple[str, ...], vol_targets: tuple[float, floa
                       float(spx.iloc[-1]) if spx is not None else None, sma50, added, sts)
 
 
+def _daily_cached(c: _Ctx, cache: SnapshotCache, frames: dict[str, pd.DataFrame],
+                  reads: ReadLog, point: tuple | None, args: tuple) -> _DailyPart:
+    """The daily part from `cache` when none of the series it read (nor BTC's day so far)
+    changed; else computed, with its BTC-free sections from the cache when those are valid.
+    `c` reads the frames through `reads`."""
+    meta, asof = c.meta, c.asof
+    if cache.daily is not None and cache.key == (_daily_key(frames, meta, asof, cache.reads),
+                                                 point):
+        cache.hits += 1
+        return cache.daily
+    basket = args[0]
+    free = None
+    if cache.free is not None and cache.free_key == _daily_key(frames, meta, asof,
+                                                               cache.free_reads):
+        free = cache.free
+    else:
+        free = cache.free = _daily_free(c, basket)
+        cache.free_reads = reads.read()
+        cache.free_key = _daily_key(frames, meta, asof, cache.free_reads)
+        cache.free_alive = dict(frames)
+    daily = _daily_part(c, *args, free)
+    read, free_read = reads.read(), cache.free_reads
+    cache.reads = None if read is None or free_read is None else \
+        tuple(sorted({*read, *free_read}))  # the reused free part's series count too
+    cache.key = (_daily_key(frames, meta, asof, cache.reads), point)
+    cache.daily, cache.alive = daily, dict(frames)
+    return daily
+
+
 def compute_snapshot(frames: dict[str, pd.DataFrame], asof: pd.Timestamp,
                      meta: dict[str, dict] | None = None, source: str = "replay",
                      basket: tuple[str, ...] = DEFAULT_BASKET,
@@ -840,23 +875,16 @@ def compute_snapshot(frames: dict[str, pd.DataFrame], asof: pd.Timestamp,
     """
     asof = pd.Timestamp(asof)
     asof = asof.tz_localize("UTC") if asof.tzinfo is None else asof.tz_convert("UTC")
-    c = _Ctx(frames, meta or {}, asof, windows)
-    key = _daily_key(frames, meta or {}, asof) if cache is not None else None
-    if key is not None:  # the provisional daily BTC point (BTC's day so far) moves intraday;
+    meta = meta or {}
+    reads = ReadLog(frames) if cache is not None and meta else None  # what the daily part reads
+    c = _Ctx(frames if reads is None else reads, meta, asof, windows)
+    if reads is None:
+        daily = _daily_part(c, basket, vol_targets, rut_threshold)
+    else:  # the provisional daily BTC point (BTC's day so far) moves intraday;
         p = c.btc_day_so_far()  # its stamp (asof) is the UTC day of its bar: not a key
-        key = (key, None if p is None else (p.price, p.bar_time, p.source, p.prev_close))
-    if cache is not None and key is not None and key == cache.key and cache.daily is not None:
-        daily = cache.daily
-        cache.hits += 1
-    else:
-        free = cache.free if cache is not None and key is not None \
-            and key[0] == cache.free_key else None
-        if cache is not None and key is not None and free is None:
-            free = cache.free = _daily_free(c, basket)
-            cache.free_key, cache.free_alive = key[0], dict(frames)
-        daily = _daily_part(c, basket, vol_targets, rut_threshold, free)
-        if cache is not None:
-            cache.key, cache.daily, cache.alive = key, daily, dict(frames)
+        point = None if p is None else (p.price, p.bar_time, p.source, p.prev_close)
+        daily = _daily_cached(c, cache, frames, reads, point, (basket, vol_targets,
+                                                                rut_threshold))
     c.missing.update(daily.missing)
     intraday, itrends = _intraday_correlation(c)
     t = {**daily.trends, **itrends}

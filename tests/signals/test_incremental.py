@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from deskapp.signals import correlation as corr
-from deskapp.signals.engine import SignalCache, SignalSettings, compute
+from deskapp.signals.engine import SignalCache, SignalSettings, compute, cut_frames, same_rows
 
 RISK_OFF = "2026-02-risk-off"
 
@@ -108,11 +108,11 @@ def test_out_of_order_and_repeated_asofs_and_late_bars(datasets):
     assert cache.board.hits == before
     assert run(ds.frames, ds.meta, [at], cache)  # nothing new: both groups reused
     assert cache.board.hits == before + 2
-    # the same bars in new frame objects (a feed hands on a new frame when a series changes):
-    # computed afresh, then reused
+    # the same bars in new frame objects (a feed hands on a new frame at each poll): the cuts
+    # hold the same rows, so both groups are reused
     again = {k: f.copy() for k, f in ds.frames.items()}
     run(again, ds.meta, [at, at], cache)
-    assert cache.board.hits == before + 4
+    assert cache.board.hits == before + 6
     # a revised bar: the same stamp and row count, another close
     revised = dict(again)
     spx = again["idx.spx"].copy()
@@ -122,6 +122,51 @@ def test_out_of_order_and_repeated_asofs_and_late_bars(datasets):
     assert new.panes["volatility"].readouts["spx_rv20_pct"] != \
         old.panes["volatility"].readouts["spx_rv20_pct"]
     assert new.snapshot.volatility != old.snapshot.volatility
+
+
+def test_a_daily_series_no_pane_reads_changes_nothing_one_that_appears_does(datasets):
+    ds = datasets(RISK_OFF)
+    cache = SignalCache()
+    steps = pd.date_range("2026-02-10T15:00Z", periods=4, freq="30min")
+    meta = {**ds.meta, "watch.extra": {**ds.meta["idx.spx"], "freq": "1d"}}
+    spx = ds.frames["idx.spx"]
+    groups = []
+    for i, t in enumerate(steps):  # a watch list's daily series, one more bar at every poll
+        frames = {**ds.frames, "watch.extra": spx.iloc[i: i + 300].copy()}
+        run(frames, meta, [t], cache)
+        groups.append(cache.board.groups["daily"])
+    daily = groups[0]
+    assert all(g is daily for g in groups)  # computed once, then reused at every step
+    assert daily.reads is not None and "idx.spx" in daily.reads
+    assert "watch.extra" not in daily.reads
+    # a series a pane looks for and does not find (the repo rate), then found: recomputed
+    t = steps[-1]
+    without = {k: f for k, f in ds.frames.items() if k != "liq.rrp"}
+    first = run(without, ds.meta, [t], cache)[0]
+    assert "liq.rrp" in cache.board.groups["daily"].reads
+    assert first.panes["liquidity"].readouts["rrp_bn"] is None
+    stored = cache.board.groups["daily"]
+    found = run(ds.frames, ds.meta, [t], cache)[0]
+    assert cache.board.groups["daily"] is not stored
+    assert found.panes["liquidity"].readouts["rrp_bn"] is not None
+
+
+def test_cuts_of_new_frames_with_the_same_rows_are_the_same_object(datasets):
+    ds = datasets(RISK_OFF)
+    reuse: dict = {}
+    at = pd.Timestamp("2026-02-09T22:00Z")
+    first = cut_frames({"spx": ds.frames["idx.spx"]}, at, reuse)["spx"]
+    # a new frame from the next poll: the same rows up to asof, a newer bar after it
+    polled = ds.frames["idx.spx"].copy()
+    assert cut_frames({"spx": polled}, at, reuse)["spx"] is first
+    # a revision before asof: another cut
+    revised = polled.copy()
+    revised.iloc[-30, revised.columns.get_loc("close")] += 1.0
+    assert revised.index[-30] <= at
+    second = cut_frames({"spx": revised}, at, reuse)["spx"]
+    assert second is not first and second["close"].equals(revised["close"].loc[:at])
+    assert not same_rows(first, revised, len(first))
+    assert same_rows(first, polled, len(first))
 
 
 def test_a_settings_change_starts_the_cache_afresh(datasets):
