@@ -13,6 +13,7 @@ import logging
 
 import pyqtgraph as pg
 from PySide6.QtCore import QDate, QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -35,6 +36,7 @@ from deskapp.journal.book_outcome import book_outcome
 from deskapp.journal.model import DECISIONS, PROFILES, JournalError, damage_line
 from deskapp.journal.review import matches, outcome, summarise
 from deskapp.ui import theme
+from deskapp.ui.gui_steps import later
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +56,26 @@ def pct(x: float | None, signed: bool = True) -> str:
     return f"{x:+.1%}" if signed else f"{x:.1%}"
 
 
+ROWS_PER_STEP = 25  # history rows filled per GUI step after a reload (gui_steps.later)
+
+
+def history_cells(r: dict) -> list[str]:
+    """One record's row of the history table (HISTORY_COLUMNS), as text."""
+    risk = r.get("risk_limit")
+    cells = [(r.get("market_time") or r.get("created_utc") or "")[:16].replace("T", " "),
+             r["decision"], r.get("profile") or "–", r.get("regime") or "unknown",
+             "–" if risk is None else f"{risk:g}",
+             pct(outcome(r, "BTC", "1d")), pct(outcome(r, "BTC", "1w")),
+             pct(outcome(r, "SPX", "1d")), pct(outcome(r, "SPX", "1w")),
+             *(pct(x) if r.get("book_figures") else "" for x in book_outcome(r, "1w")),
+             f"{r['source']}:{r.get('dataset') or '-'}", r.get("notes") or ""]
+    if r.get("damaged"):
+        cells[-1] = f"⚠ damaged: {damage_line(r)}  {cells[-1]}"
+    return cells
+
+
 class _Loaded(QObject):
-    sig_records = Signal(object, str)  # list[dict], error message ("" when fine)
+    sig_records = Signal(object, str)  # list[(record, its cells)], error message ("" when fine)
 
 
 class _LoadRecords(QRunnable):
@@ -77,7 +97,7 @@ class _LoadRecords(QRunnable):
             log.exception("journal records could not be read")
             self.done.sig_records.emit([], str(exc))
             return
-        self.done.sig_records.emit(records, "")
+        self.done.sig_records.emit([(r, history_cells(r)) for r in records], "")
 
 
 class ReviewPanel(QWidget):
@@ -93,6 +113,8 @@ class ReviewPanel(QWidget):
         self.shown: list[dict] = []
         self._loading = False
         self._again = False
+        self._cells: dict[int, list[str]] = {}  # id(record): its history row, made off-thread
+        self._fill = 0  # the current fill of the history table (a newer one stops an older)
         self._loaded = _Loaded(self)
         self._loaded.sig_records.connect(self._on_records)
         self.pool = QThreadPool(self)
@@ -231,7 +253,11 @@ class ReviewPanel(QWidget):
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.showGrid(y=True, alpha=0.25)
         self.zero_line = self.plot.addLine(y=0, pen=pg.mkPen(theme.MUTED))
-        self._bars: list[pg.GraphicsObject] = []
+        self.plot.getAxis("bottom").setHeight(40)  # two-line labels: decision, then regime
+        self.btc_bars, self.spx_bars = (pg.BarGraphItem(x=[], height=[], width=0.34)
+                                        for _ in range(2))
+        for bars in (self.btc_bars, self.spx_bars):
+            self.plot.addItem(bars)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.summary_table)
         split.addWidget(self.plot)
@@ -251,20 +277,22 @@ class ReviewPanel(QWidget):
         self.pool.start(_LoadRecords(self.journal, self._loaded))
 
     @Slot(object, str)
-    def _on_records(self, records: list[dict], error: str) -> None:
+    def _on_records(self, loaded: list[tuple[dict, list[str]]], error: str) -> None:
         self._loading = False
-        if error:
-            self.message.setText(f"⚠ the journal could not be read: {error}")
-        else:
-            self.records = records
-            self._refresh_regimes()
-            self._default_dates()
-            self.apply_filters()
         if self._again:
             self._again = False
             self.reload()
             return
-        self.sig_loaded.emit(len(self.shown))
+        if error:
+            self.message.setText(f"⚠ the journal could not be read: {error}")
+            self.sig_loaded.emit(len(self.shown))
+            return
+        self.records = [r for r, _ in loaded]
+        self._cells = {id(r): cells for r, cells in loaded}
+        self._refresh_regimes()
+        self._default_dates()
+        self._filter()
+        self._fill_in_steps()  # a journal of hundreds of rows is more than a frame's work
 
     def _default_dates(self) -> None:
         """While the date filter is off, its range spans the journal (ready to narrow)."""
@@ -301,31 +329,50 @@ class ReviewPanel(QWidget):
 
     @Slot()
     def apply_filters(self) -> None:
+        """The records matching the filters, in the table and the summary (all at once: the
+        user asked; a reload fills in steps)."""
+        self._filter()
+        self._fill += 1  # a fill in steps still running stops
+        self._fill_rows(0, len(self.shown))
+        self._filled(reloaded=False)
+
+    def _filter(self) -> None:
         f = self.filters()
         self.shown = sorted((r for r in self.records if matches(r, **f)), reverse=True,
                             key=lambda r: (r.get("market_time") or r.get("created_utc") or "",
                                            r.get("created_utc") or ""))  # newest first
-        self._fill_history()
-        self._show_summary()
-        n_all = len(self.records)
-        self.message.setText(f"{len(self.shown)} of {n_all} decisions · outcomes fill in as the "
-                             "data reaches 1 day and 1 week after each decision")
+        self.table.setSortingEnabled(False)
+        self.table.setRowCount(len(self.shown))
 
-    def _fill_history(self) -> None:
+    def _fill_in_steps(self) -> None:
+        """The history table ROWS_PER_STEP rows per GUI step (gui_steps: a due timer, the
+        heartbeat of the desk's other panes, runs between two), painted once, when full; then
+        the summary. `sig_loaded` when done; a newer fill or reload stops this one."""
+        self._fill += 1
+        fill = self._fill
+        self.table.setUpdatesEnabled(False)
+
+        def step(start: int) -> None:
+            if fill != self._fill:
+                return
+            stop = min(start + ROWS_PER_STEP, len(self.shown))
+            self._fill_rows(start, stop)
+            if stop < len(self.shown):
+                later(self, lambda: step(stop))
+            else:
+                later(self, finish)
+
+        def finish() -> None:
+            if fill == self._fill:
+                self._filled(reloaded=True)
+
+        step(0)
+
+    def _fill_rows(self, start: int, stop: int) -> None:
         t = self.table
-        t.setSortingEnabled(False)
-        t.setRowCount(len(self.shown))
-        for i, r in enumerate(self.shown):
-            risk = r.get("risk_limit")
-            cells = [(r.get("market_time") or r.get("created_utc") or "")[:16].replace("T", " "),
-                     r["decision"], r.get("profile") or "–", r.get("regime") or "unknown",
-                     "–" if risk is None else f"{risk:g}",
-                     pct(outcome(r, "BTC", "1d")), pct(outcome(r, "BTC", "1w")),
-                     pct(outcome(r, "SPX", "1d")), pct(outcome(r, "SPX", "1w")),
-                     *(pct(x) if r.get("book_figures") else "" for x in book_outcome(r, "1w")),
-                     f"{r['source']}:{r.get('dataset') or '-'}", r.get("notes") or ""]
-            if r.get("damaged"):
-                cells[-1] = f"⚠ damaged: {damage_line(r)}  {cells[-1]}"
+        for i in range(start, stop):
+            r = self.shown[i]
+            cells = self._cells.get(id(r)) or history_cells(r)
             for j, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if j == 1:
@@ -335,11 +382,22 @@ class ReviewPanel(QWidget):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight
                                           | Qt.AlignmentFlag.AlignVCenter)
                 t.setItem(i, j, item)
+
+    def _filled(self, reloaded: bool) -> None:
+        """The table is full: columns sized, newest selected, summary, message (and after a
+        reload, `sig_loaded`)."""
+        t = self.table
         t.resizeColumnsToContents()
+        t.setUpdatesEnabled(True)
         if self.shown:
             t.selectRow(0)
         else:
             self.detail.clear()
+        self._show_summary()
+        self.message.setText(f"{len(self.shown)} of {len(self.records)} decisions · outcomes "
+                             "fill in as the data reaches 1 day and 1 week after each decision")
+        if reloaded:
+            self.sig_loaded.emit(len(self.shown))
 
     @Slot()
     def _show_selected(self) -> None:
@@ -363,22 +421,21 @@ class ReviewPanel(QWidget):
         self._plot_summary(rows, horizon)
 
     def _plot_summary(self, rows, horizon: str) -> None:
-        """Bars of the mean BTC (solid) and S&P 500 (hatched) return per regime and decision."""
-        for item in self._bars:
-            self.plot.removeItem(item)
-        self._bars = []
+        """Bars of the mean BTC (solid) and S&P 500 (hatched) return per regime and decision:
+        two bar items, set again (not items removed and added per bar at every reload)."""
         ticks = []
+        for item, offset, field, style in (
+                (self.btc_bars, -0.18, "btc_ret", Qt.BrushStyle.SolidPattern),
+                (self.spx_bars, 0.18, "spx_ret", Qt.BrushStyle.BDiagPattern)):
+            shown = [(i, getattr(s, field), theme.text(DECISION_COLOURS.get(s.decision, "GREY")))
+                     for i, s in enumerate(rows) if getattr(s, field) is not None]
+            # (no empty `pens` list: pyqtgraph 0.13's BarGraphItem fails on one)
+            item.setOpts(x=[i + offset for i, _, _ in shown],
+                         height=[v * 100 for _, v, _ in shown], width=0.34,
+                         brushes=[QBrush(pg.mkColor(c), style) for _, _, c in shown] or None,
+                         pens=[pg.mkPen(c) for _, _, c in shown] or None)
+            item.setVisible(bool(shown))
         for i, s in enumerate(rows):
-            colour = theme.text(DECISION_COLOURS.get(s.decision, "GREY"))
-            for offset, value, brush in ((-0.18, s.btc_ret, pg.mkBrush(colour)),
-                                         (0.18, s.spx_ret,
-                                          pg.mkBrush(colour, style=Qt.BrushStyle.BDiagPattern))):
-                if value is None:
-                    continue
-                bar = pg.BarGraphItem(x=[i + offset], height=[value * 100], width=0.34,
-                                      brush=brush, pen=pg.mkPen(colour))
-                self.plot.addItem(bar)
-                self._bars.append(bar)
             ticks.append((i, f"{s.decision}\n{s.regime}"))
         self.plot.getAxis("bottom").setTicks([ticks])
         self.plot.setLabel("left", f"mean {horizon} return", units="%")

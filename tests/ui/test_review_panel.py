@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 
 from deskapp.journal.store import Decision, JournalStore
 from deskapp.ui.review_panel import ReviewPanel
@@ -89,7 +90,14 @@ def test_filters_and_summary(qtbot, journal):
     # hand-worked: BTC 1w mean of -10 % and +4 % = -3 %; SPX only one complete: -2 %
     assert [cell(s, i, j) for j in range(2, 8)] == ["2", "2", "-3.0%", "-2.0%", "-10.0%",
                                                     "-3.0%"]
-    assert len(panel._bars) == 2  # BTC and SPX bars for that group; the calm wait has none
+    # one BTC and one SPX bar, for that group; the calm wait has no complete outcome
+    assert list(panel.btc_bars.opts["x"]) == pytest.approx([i - 0.18])
+    assert list(panel.btc_bars.opts["height"]) == pytest.approx([-3.0])
+    assert list(panel.spx_bars.opts["x"]) == pytest.approx([i + 0.18])
+    assert list(panel.spx_bars.opts["height"]) == pytest.approx([-2.0])
+    # the title's "solid BTC, hatched S&P 500" (pg.mkBrush took no style: both were solid)
+    assert panel.btc_bars.opts["brushes"][0].style() == Qt.BrushStyle.SolidPattern
+    assert panel.spx_bars.opts["brushes"][0].style() == Qt.BrushStyle.BDiagPattern
 
 
 def test_reload_after_new_decision_and_unreadable_journal(qtbot, journal):
@@ -147,4 +155,47 @@ def test_a_long_history_is_filled_newest_first_with_columns_sized_once(qtbot, tm
         need = t.fontMetrics().horizontalAdvance("a very long regime name indeed")
         assert t.columnWidth(regime) >= need  # sized to its widest cell
     finally:
+        j.close()
+
+
+def test_a_reload_fills_a_long_history_in_steps_painted_once(qtbot, tmp_path):
+    from PySide6.QtCore import QTimer
+
+    from deskapp.ui.review_panel import HISTORY_COLUMNS, ROWS_PER_STEP
+
+    j = JournalStore(tmp_path / "long.sqlite3", "t")
+    n = 3 * ROWS_PER_STEP + 5
+    for i in range(n):
+        j.record(Decision("wait", "replay", f"2026-01-{1 + i % 28:02d}T{i % 24:02d}:00:00Z",
+                          notes=f"n{i}"))
+    panel = ReviewPanel(j)
+    qtbot.addWidget(panel)
+    try:
+        ticks = [0]  # a due timer: it must get its turn between two slices
+        timer = QTimer(panel)
+        timer.setInterval(0)
+        timer.timeout.connect(lambda: ticks.__setitem__(0, ticks[0] + 1))
+        filled = []
+        fill_rows = panel._fill_rows
+
+        def spy(start, stop):
+            filled.append((start, stop, panel.table.updatesEnabled(), ticks[0]))
+            fill_rows(start, stop)
+
+        panel._fill_rows = spy
+        timer.start()
+        with qtbot.waitSignal(panel.sig_loaded, timeout=60000) as got:
+            panel.reload()
+        timer.stop()
+        assert got.args == [n]
+        assert [(a, b) for a, b, _, _ in filled] == [
+            (k, min(k + ROWS_PER_STEP, n)) for k in range(0, n, ROWS_PER_STEP)]
+        seen = [t for _, _, _, t in filled]
+        assert all(b > a for a, b in zip(seen, seen[1:], strict=False))  # event loop ran between
+        assert not any(enabled for _, _, enabled, _ in filled)  # never painted half-filled
+        assert panel.table.updatesEnabled()
+        note = HISTORY_COLUMNS.index("Note")
+        assert {panel.table.item(i, note).text() for i in range(n)} == {f"n{i}" for i in range(n)}
+    finally:
+        panel.pool.waitForDone(5000)
         j.close()
