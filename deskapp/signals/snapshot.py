@@ -831,7 +831,8 @@ def _daily_part(c: _Ctx, basket: tuple[str, ...], vol_targets: tuple[float, floa
 
 
 def _daily_cached(c: _Ctx, cache: SnapshotCache, frames: dict[str, pd.DataFrame],
-                  reads: ReadLog, point: tuple | None, args: tuple) -> _DailyPart:
+                  reads: ReadLog, point: tuple | None, basket: tuple[str, ...],
+                  vol_targets: tuple[float, float], rut_threshold: float | None) -> _DailyPart:
     """The daily part from `cache` when none of the series it read (nor BTC's day so far)
     changed; else computed, with its BTC-free sections from the cache when those are valid.
     `c` reads the frames through `reads`."""
@@ -840,8 +841,6 @@ def _daily_cached(c: _Ctx, cache: SnapshotCache, frames: dict[str, pd.DataFrame]
                                                  point):
         cache.hits += 1
         return cache.daily
-    basket = args[0]
-    free = None
     if cache.free is not None and cache.free_key == _daily_key(frames, meta, asof,
                                                                cache.free_reads):
         free = cache.free
@@ -850,7 +849,7 @@ def _daily_cached(c: _Ctx, cache: SnapshotCache, frames: dict[str, pd.DataFrame]
         cache.free_reads = reads.read()
         cache.free_key = _daily_key(frames, meta, asof, cache.free_reads)
         cache.free_alive = dict(frames)
-    daily = _daily_part(c, *args, free)
+    daily = _daily_part(c, basket, vol_targets, rut_threshold, free)
     read, free_read = reads.read(), cache.free_reads
     cache.reads = None if read is None or free_read is None else \
         tuple(sorted({*read, *free_read}))  # the reused free part's series count too
@@ -883,8 +882,8 @@ def compute_snapshot(frames: dict[str, pd.DataFrame], asof: pd.Timestamp,
     else:  # the provisional daily BTC point (BTC's day so far) moves intraday;
         p = c.btc_day_so_far()  # its stamp (asof) is the UTC day of its bar: not a key
         point = None if p is None else (p.price, p.bar_time, p.source, p.prev_close)
-        daily = _daily_cached(c, cache, frames, reads, point, (basket, vol_targets,
-                                                                rut_threshold))
+        daily = _daily_cached(c, cache, frames, reads, point, basket, vol_targets,
+                              rut_threshold)
     c.missing.update(daily.missing)
     intraday, itrends = _intraday_correlation(c)
     t = {**daily.trends, **itrends}

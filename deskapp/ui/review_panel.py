@@ -423,7 +423,6 @@ class ReviewPanel(QWidget):
     def _plot_summary(self, rows, horizon: str) -> None:
         """Bars of the mean BTC (solid) and S&P 500 (hatched) return per regime and decision:
         two bar items, set again (not items removed and added per bar at every reload)."""
-        ticks = []
         for item, offset, field, style in (
                 (self.btc_bars, -0.18, "btc_ret", Qt.BrushStyle.SolidPattern),
                 (self.spx_bars, 0.18, "spx_ret", Qt.BrushStyle.BDiagPattern)):
@@ -435,8 +434,7 @@ class ReviewPanel(QWidget):
                          brushes=[QBrush(pg.mkColor(c), style) for _, _, c in shown] or None,
                          pens=[pg.mkPen(c) for _, _, c in shown] or None)
             item.setVisible(bool(shown))
-        for i, s in enumerate(rows):
-            ticks.append((i, f"{s.decision}\n{s.regime}"))
+        ticks = [(i, f"{s.decision}\n{s.regime}") for i, s in enumerate(rows)]
         self.plot.getAxis("bottom").setTicks([ticks])
         self.plot.setLabel("left", f"mean {horizon} return", units="%")
         self.plot.setTitle(f"mean return {horizon} after the decision · solid BTC, hatched "
