@@ -1,4 +1,4 @@
-"""Alerts on screen: a banner under the toolbar, a tray notification, a log line and the Alert
+"""Alerts on screen: a banner in the menu bar's row, a tray notification, a log line and the Alert
 history dock (DESIGN.md section 7). What fires, and when, is decided off the GUI thread by
 `deskapp/signals/alerts.py` in the compute worker; this module only shows and keeps it.
 
@@ -17,6 +17,7 @@ from pathlib import Path
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
     QObject,
     Qt,
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMainWindow,
+    QMenuBar,
     QSizePolicy,
     QStyle,
     QSystemTrayIcon,
@@ -81,6 +83,13 @@ def headline(a: Alert) -> str:
 
 
 # ------------------------------------------------------------------ the banner
+MENU_GAP = 24  # px between the last menu title and the banner
+# menu-bar events after which the banner is placed again
+_BAR_EVENTS = (QEvent.Type.Resize, QEvent.Type.Move, QEvent.Type.ActionAdded,
+               QEvent.Type.ActionChanged, QEvent.Type.ActionRemoved, QEvent.Type.FontChange,
+               QEvent.Type.StyleChange, QEvent.Type.LayoutRequest)
+
+
 class _ElidedLabel(QLabel):
     """A bold prefix and a plain text cut with "…" to the label's width (re-cut on resize);
     it never asks for more width than it has, so a long message cannot widen the window."""
@@ -110,42 +119,46 @@ class _ElidedLabel(QLabel):
         self.setText(f"<b>{html.escape(self._prefix)}</b>&nbsp; {html.escape(text)}")
 
 
-class AlertBanner(QToolBar):
-    """A slim bar on its own row at the top of the window: the latest alert, a button to the
-    history and a dismiss button; hides itself after `hide_after_ms`.
+class AlertBanner(QFrame):
+    """The latest alert on one line: severity, time, the message (cut to fit; whole in the
+    tooltip), "+N more", a button to the history and a dismiss button. It hides itself after
+    `hide_after_ms` and can only be visible while it holds an alert.
 
-    It is a toolbar so that it takes a row of its own and never covers a pane; it can only be
-    visible while it holds an alert (a restored window state cannot show it empty).
+    `install` puts it in the window's menu-bar row, right of the menus, on the bar's empty part:
+    it covers no pane and no menu, and showing or hiding it moves nothing. (On a row of its own,
+    every alert moved each chart down a row and back 30 s later, and each move laid out and
+    repainted every pane in one GUI turn: ~35 ms on an idle desk, 50-60 ms beside the compute
+    worker, benchmarks/soak.py.) Where the menu bar is the system's (macOS) or the window has
+    none, it takes a toolbar row of its own above `before` instead.
     """
 
     sig_history = Signal()
 
     def __init__(self, parent: QWidget | None = None, hide_after_ms: int = 30_000):
-        super().__init__("Alert", parent)
-        self.setObjectName("toolbar_alert")
-        self.setMovable(False)
-        self.setFloatable(False)
-        self.toggleViewAction().setVisible(False)  # not offered in the toolbar menu: no alert
+        super().__init__(parent)
+        self.setObjectName("alert_banner")
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.hide_after_ms = hide_after_ms
         self.alert: Alert | None = None
-        self.frame = QFrame(self)
-        self.frame.setObjectName("alert_banner")
-        self.frame.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        row = QHBoxLayout(self.frame)
-        row.setContentsMargins(8, 2, 4, 2)
+        self._menu_bar: QMenuBar | None = None  # the row it sits in (install), else None
+        self._row: _BannerRow | None = None  # its own toolbar row, where there is no menu bar
+        row = QHBoxLayout(self)
+        row.setContentsMargins(8, 0, 2, 0)
         row.setSpacing(8)
-        self.marker = QLabel(self.frame)
+        self.marker = QLabel(self)
         self.marker.setObjectName("alert_marker")
-        self.text = _ElidedLabel(self.frame)  # the whole line is in its tooltip
+        self.text = _ElidedLabel(self)  # the whole line is in its tooltip
         self.text.setObjectName("alert_text")
-        self.more = QLabel(self.frame)
-        self.history_button = QToolButton(self.frame)
+        self.more = QLabel(self)
+        self.history_button = QToolButton(self)
         self.history_button.setText("History")
+        self.history_button.setAutoRaise(True)
         self.history_button.setToolTip("Show the Alert history dock")
         self.history_button.clicked.connect(self.sig_history)
-        self.close_button = QToolButton(self.frame)
+        self.close_button = QToolButton(self)
         self.close_button.setObjectName("alert_dismiss")
         self.close_button.setText("✕")
+        self.close_button.setAutoRaise(True)
         self.close_button.setToolTip("Dismiss (the alert stays in the history)")
         self.close_button.clicked.connect(self.dismiss)
         row.addWidget(self.marker)
@@ -153,7 +166,6 @@ class AlertBanner(QToolBar):
         row.addWidget(self.more)
         row.addWidget(self.history_button)
         row.addWidget(self.close_button)
-        self.addWidget(self.frame)
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self.dismiss)
@@ -162,19 +174,49 @@ class AlertBanner(QToolBar):
     @classmethod
     def install(cls, window: QMainWindow, before: QToolBar, hide_after_ms: int = 30_000
                 ) -> AlertBanner:
-        """Put the banner on a top row of its own, above the toolbar `before` (the first one):
-        toolbars added later join their rows, never the banner's."""
+        """Put the banner in `window`'s menu-bar row (build the menus first), or, with no
+        menu bar drawn in the window, on a toolbar row of its own above the toolbar `before`
+        (toolbars added later join their rows, never the banner's)."""
         banner = cls(window, hide_after_ms)
-        window.insertToolBar(before, banner)
-        window.insertToolBarBreak(before)
-        super(AlertBanner, banner).setVisible(False)
+        bar = window.menuWidget()
+        if isinstance(bar, QMenuBar) and not bar.isNativeMenuBar() and bar.actions():
+            banner._menu_bar = bar
+            bar.installEventFilter(banner)
+        else:
+            banner._row = _BannerRow(banner, window)
+            window.insertToolBar(before, banner._row)
+            window.insertToolBarBreak(before)
+            super(_BannerRow, banner._row).setVisible(False)
         return banner
 
     def setVisible(self, visible: bool) -> None:  # noqa: N802 (Qt override)
-        super().setVisible(visible and self.alert is not None)
+        visible = visible and self.alert is not None
+        if visible and self._menu_bar is not None:
+            self._place()
+        super().setVisible(visible)
+        if self._row is not None:
+            try:
+                if self._row.isHidden() == visible:
+                    self._row.setVisible(visible)
+            except RuntimeError:  # the row's C++ side is gone: the window is being deleted
+                self._row = None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        """The menu bar moved, resized or changed its menus: follow it."""
+        if watched is self._menu_bar and event.type() in _BAR_EVENTS and self.isVisible():
+            self._place()
+        return False
+
+    def _place(self) -> None:
+        """Over the menu bar's empty part: from past the last menu to the bar's right end."""
+        bar = self._menu_bar
+        menus_end = max((bar.actionGeometry(a).right() for a in bar.actions() if a.isVisible()),
+                        default=0)
+        left = menus_end + MENU_GAP
+        self.setGeometry(bar.x() + left, bar.y(), max(bar.width() - left, 0), bar.height())
+        self.raise_()
 
     def show_alert(self, a: Alert, more: int = 0) -> None:
-
         self.alert = a
         self.restyle()
         self.marker.setToolTip(a.severity)
@@ -189,7 +231,7 @@ class AlertBanner(QToolBar):
     def dismiss(self) -> None:
         self.timer.stop()
         self.alert = None
-        super().setVisible(False)
+        self.setVisible(False)
 
     def restyle(self) -> None:
         """The banner's colours in the current theme (on show, and on View ▸ Theme)."""
@@ -200,7 +242,7 @@ class AlertBanner(QToolBar):
             return
         colour = _colour(a.severity)
         # CURRENT_BG: a background every text colour of the theme reads on (>= 4.5:1).
-        self.frame.setStyleSheet(
+        self.setStyleSheet(
             f"QFrame#alert_banner {{ background:{theme.CURRENT_BG}; border-left:5px solid "
             f"{colour}; }} QLabel {{ color:{theme.FOREGROUND}; }}")
         self.marker.setText(f"<b style='color:{colour}'>{a.marker} {a.severity.upper()}</b>")
@@ -209,6 +251,28 @@ class AlertBanner(QToolBar):
         """What the banner says, without markup (tests, accessibility)."""
         a = self.alert
         return "" if a is None else f"{headline(a)} {a.time:%Y-%m-%d %H:%M} UTC {a.message}"
+
+
+class _BannerRow(QToolBar):
+    """The banner's own toolbar row, where the window has no menu bar to sit in. It can only
+    be visible while the banner holds an alert (a restored window state cannot show it empty)."""
+
+    def __init__(self, banner: AlertBanner, window: QMainWindow):
+        super().__init__("Alert", window)
+        self.setObjectName("toolbar_alert")
+        self.setMovable(False)
+        self.setFloatable(False)
+        self.toggleViewAction().setVisible(False)  # not offered in the toolbar menu
+        self.banner = banner
+        holder = QWidget(self)  # the toolbar shows and hides this; the banner shows itself
+        holder.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        layout = QHBoxLayout(holder)
+        layout.setContentsMargins(0, 2, 0, 2)
+        layout.addWidget(banner)
+        self.addWidget(holder)
+
+    def setVisible(self, visible: bool) -> None:  # noqa: N802 (Qt override)
+        super().setVisible(visible and self.banner.alert is not None)
 
 
 # ------------------------------------------------------------------ the history dock

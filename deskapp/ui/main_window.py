@@ -138,11 +138,12 @@ class MainWindow(QMainWindow):
         self._default_layout()
         self._default_state = self.saveState(LAYOUT_VERSION)
         self._build_replay_bar(speed)
-        self.alert_banner = AlertBanner.install(self, self.replay_bar)  # shown with an alert
         self.replay_bar.setVisible(replay)
         self._build_status_bar()
         self.screens = ScreenManager(self, settings)  # watch screens, layouts, theme (screens.py)
         self._build_menus()
+        # shown with an alert, in the menu bar's row (so after the menus)
+        self.alert_banner = AlertBanner.install(self, self.replay_bar)
         self._shown_once = False
         self._restored = settings is not None and self._restore_layout()
 

@@ -8,7 +8,7 @@ import logging
 
 import pandas as pd
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMainWindow, QSystemTrayIcon, QToolBar
+from PySide6.QtWidgets import QMainWindow, QSystemTrayIcon, QToolBar, QWidget
 
 from deskapp.paths import data_dir
 from deskapp.signals.alerts import Alert
@@ -28,6 +28,7 @@ def test_a_regime_change_in_the_replay_shows_everywhere(make_desk, qtbot, caplog
     w = desk.window
     board_at(qtbot, w, BEFORE)
     assert not w.alert_banner.isVisible()  # start-up is only the baseline
+    docks_before = {k: d.geometry() for k, d in w.docks.items()}
     assert w.alert_history.rows() == []
     # waited for on the GUI side: the worker's own signal fires in the compute thread
     with qtbot.waitSignal(desk.alerts.sig_shown, timeout=60000) as got:
@@ -39,15 +40,22 @@ def test_a_regime_change_in_the_replay_shows_everywhere(make_desk, qtbot, caplog
     message = alerts[0].message
     assert message.startswith("Regime: crypto stress → trend break (trends (4h and 1d) BTC ")
     assert w.alert_banner.isVisible()
-    # the banner: shape + word + time + the message; on its own row, above every pane
+    # the banner: shape + word + time + the message; in the menu bar's row, right of the
+    # menus: above every pane, and no pane moved to make room for it
     assert w.alert_banner.plain_text() == f"▲ escalation 2026-02-05 21:30 UTC {message}"
     assert message in w.alert_banner.text.toolTip()
+    bar = w.menuBar()
+    assert w.alert_banner.geometry().top() == bar.geometry().top()
+    assert w.alert_banner.geometry().bottom() == bar.geometry().bottom()
+    menus_end = max(bar.actionGeometry(a).right() for a in bar.actions())
+    assert w.alert_banner.geometry().left() > bar.x() + menus_end
     banner_bottom = w.alert_banner.mapTo(w, w.alert_banner.rect().bottomLeft()).y()
     shown = [d for d in w.docks.values() if not d.visibleRegion().isEmpty()]
     assert len(shown) >= 5
     for dock in shown:
         if not dock.isFloating():
             assert dock.mapTo(w, dock.rect().topLeft()).y() > banner_bottom, dock.objectName()
+    assert {k: d.geometry() for k, d in w.docks.items()} == docks_before
     # the history dock, newest first
     rows = w.alert_history.rows()
     assert rows == [("2026-02-05 21:30", f"▲ {message}", "Regime",
@@ -98,8 +106,47 @@ def make_center(qtbot, path=None):
     return window, banner, history, center
 
 
+def test_banner_sits_in_the_menu_row_and_moves_nothing(qtbot):
+    """With a menu bar, the banner takes the bar's empty part: no pane or toolbar moves when it
+    shows or hides (a row of its own relaid and repainted every pane, twice per alert), it
+    covers no menu, and it follows the bar when the window is resized."""
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    for name in ("&File", "&View", "&Help"):
+        window.menuBar().addMenu(name)
+    first = QToolBar("first", window)
+    window.addToolBar(first)
+    central = QWidget()
+    window.setCentralWidget(central)
+    banner = AlertBanner.install(window, first, hide_after_ms=60_000)
+    window.resize(900, 400)
+    window.show()
+    qtbot.waitExposed(window)
+    bar = window.menuBar()
+    before = (central.geometry(), first.geometry(), bar.geometry())
+    banner.show_alert(alert(1))
+    assert banner.isVisible() and window.findChildren(QToolBar) == [first]
+    assert (central.geometry(), first.geometry(), bar.geometry()) == before
+
+    def placed() -> bool:
+        g, b = banner.geometry(), bar.geometry()
+        menus_end = b.x() + max(bar.actionGeometry(a).right() for a in bar.actions())
+        return (g.left() > menus_end and g.right() == b.right() and g.top() == b.top()
+                and g.height() == b.height())
+
+    assert placed()
+    window.resize(1300, 400)
+    qtbot.waitUntil(lambda: central.width() > 1000)
+    assert placed()
+    resized = central.geometry()
+    banner.dismiss()
+    assert not banner.isVisible() and central.geometry() == resized
+
+
 def test_banner_hides_itself_and_cannot_be_shown_empty(qtbot):
     window, banner, history, center = make_center(qtbot)
+    # no menu bar to sit in: a toolbar row of its own
+    assert window.findChild(QToolBar, "toolbar_alert").isAncestorOf(banner)
     banner.setVisible(True)  # e.g. restoreState of a layout saved while an alert showed
     assert not banner.isVisible()
     # one snapshot's alerts: the banner leads with the (first) escalation
