@@ -196,8 +196,7 @@ class AlertBanner(QFrame):
         super().setVisible(visible)
         if self._row is not None:
             try:
-                if self._row.isHidden() == visible:
-                    self._row.setVisible(visible)
+                self._row.setVisible(visible)  # (Qt ignores a call that changes nothing)
             except RuntimeError:  # the row's C++ side is gone: the window is being deleted
                 self._row = None
 
