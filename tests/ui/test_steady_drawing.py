@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QCoreApplication, QEvent, QObject
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from deskapp.signals.board import Curve, PaneView
@@ -181,6 +181,43 @@ def test_a_header_asks_for_a_new_layout_only_when_it_needs_another_height(qtbot)
     qtbot.waitUntil(lambda: requests.count > 0, timeout=60000)
     qtbot.waitUntil(lambda: header.height() > 2 * one_line, timeout=60000)
     assert header.heightForWidth(1200) < header.heightForWidth(300)
+
+
+class PaintedHeights(QObject):
+    """The height of each paint a widget gets."""
+
+    def __init__(self):
+        super().__init__()
+        self.heights: list[int] = []
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.Paint:
+            self.heights.append(obj.height())
+        return False
+
+
+def test_a_header_that_wraps_onto_more_lines_is_laid_out_before_the_plots_paint(qtbot):
+    # Else the plots paint at their old height now and again at the new one in a later turn.
+    pane = MacroPane()
+    qtbot.addWidget(pane)
+    pane.resize(500, 600)
+    pane.show()
+    qtbot.waitExposed(pane)
+    pane.header.setText("10y 4.10 %")
+    QCoreApplication.sendPostedEvents()  # laid out with the one-line header
+    QCoreApplication.processEvents()
+    tall_before = pane.graphics.height()
+    paints = PaintedHeights()
+    pane.graphics.viewport().installEventFilter(paints)
+
+    pane.header.setText("a long line of readouts that wraps onto several lines here " * 3)
+    pane.paint_now()  # the board's paint, in this turn
+    assert pane.graphics.height() < tall_before  # the header's new room was taken first
+    assert pane.graphics.height() + pane.header.height() <= pane.height()
+    assert paints.heights == [pane.graphics.viewport().height()]
+    QCoreApplication.sendPostedEvents()  # the layout requests Qt would run in later turns
+    QCoreApplication.processEvents()
+    assert set(paints.heights) == {pane.graphics.viewport().height()}  # nothing moved after
 
 
 # ---------------------------------------------------------------------- tabbed-away panes

@@ -273,7 +273,7 @@ class TimePane(DrawnWhenRaised, QWidget):
         self.timeframe = DEFAULT_TIMEFRAME
         self._timeframe_pending = False  # chosen before any board: its window is still due
         self.trends: dict[str, int | None] = {}  # snapshot trend.* of the last board
-        header_row = QWidget(self)
+        header_row = self._header_row = QWidget(self)
         row_layout = QHBoxLayout(header_row)
         row_layout.setContentsMargins(0, 0, 2, 0)
         row_layout.setSpacing(0)
@@ -615,8 +615,15 @@ class TimePane(DrawnWhenRaised, QWidget):
 
     def paint_now(self) -> None:
         """Paint the plots in this event-loop turn (a staged board paints one pane a turn, not
-        all in one); nothing for a pane nobody sees (a tab behind another paints when raised)."""
+        all in one); nothing for a pane nobody sees (a tab behind another paints when raised).
+
+        A header that needs a new height (its text wrapped to more or fewer lines) is laid out
+        first: else the plots were painted at their old height here and, once Qt had laid the
+        pane out in a later turn, all of them again at the new one (a watch screen's first
+        Crypto-structure board: two full paints of ~11 ms each, in two turns)."""
         if not self.visibleRegion().isEmpty():
+            self._header_row.layout().activate()  # its new height reaches the pane's layout
+            self.layout().activate()  # the plots take the room left (nothing if nothing moved)
             self.graphics.viewport().repaint()
 
     def follow_latest(self) -> None:
