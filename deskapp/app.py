@@ -15,13 +15,16 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from deskapp import __version__
 from deskapp.config import Config
-from deskapp.data.replay import ReplayClock, ReplayDataset, ReplaySource
 from deskapp.malloc_tuning import tune_malloc
+
+if TYPE_CHECKING:
+    from deskapp.data.replay import ReplayDataset
 
 log = logging.getLogger("deskapp")
 CACHE_VIEW_DAYS = 120  # the live and cache sources' default span
@@ -137,6 +140,8 @@ class Desk:
         if sources is not None:  # injected (load tests): live-like sources of the caller's
             meta, view_days, title, interval = meta or {}, 120, "injected sources", 200
         elif opts.source == "replay":
+            from deskapp.data.replay import ReplayClock, ReplaySource
+
             info = opts.dataset.info
             sources = [ReplaySource(opts.dataset,
                                     ReplayClock(opts.at, opts.speed, info.start, info.end))]
@@ -198,7 +203,7 @@ class Desk:
             feed.sig_error.connect(w.show_feed_error)
         self.compute.sig_error.connect(w.show_feed_error)
         self.compute.sig_board.connect(w.apply_board_staged)
-        self.compute.sig_outcomes.connect(w.review.reload)
+        self.compute.sig_outcomes.connect(w.reload_review)
         self.book_worker = _book_worker(w, self.journal, self.compute, opts.book)
         self.alerts = _alert_center(w, opts.config)
         self.compute.sig_alerts.connect(self.alerts.on_alerts)
@@ -271,7 +276,7 @@ class Desk:
         for src, feed in zip(self.sources, self.feeds, strict=True):
             name = "feed-replay" if src.kind == "replay" else f"feed-{src.name}"
             self.threads.start(feed, name, feed.start)
-        self.window.review.reload()
+        self.window.reload_review()
 
     HEAD_START_WAIT_MS = 3000  # the helper process's board, at most this long after start()
     SHOW_WAIT_MS = 400  # a window waiting for the head-start board shows at most this late
@@ -336,7 +341,9 @@ class Desk:
             self.head_start.close()
         joined = self.threads.shutdown(self.JOIN_TIMEOUT_MS)
         self.alerts.close()
-        joined = self.window.review.pool.waitForDone(self.JOIN_TIMEOUT_MS) and joined
+        review = self.window.built_review()
+        if review is not None:
+            joined = review.pool.waitForDone(self.JOIN_TIMEOUT_MS) and joined
         joined = self.window.journal_writer.wait(self.JOIN_TIMEOUT_MS) and joined  # in flight
         self.journal.close()
         if self.cache is not None:

@@ -12,14 +12,17 @@ import importlib
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from deskapp.data import derived_cache
-from deskapp.data.replay import ReplayDataset, dataset_key
 from deskapp.resources import replay_dir
 from deskapp.signals.board import BoardView
 from deskapp.signals.engine import SignalSettings
+
+if TYPE_CHECKING:
+    from deskapp.data.replay import ReplayDataset
 
 log = logging.getLogger(__name__)
 KIND = "board"
@@ -29,6 +32,7 @@ def board_key(dataset: ReplayDataset, at: pd.Timestamp, settings: SignalSettings
               view_days: int) -> str:
     """Everything a replay's board at `at` depends on."""
     import deskapp.signals
+    from deskapp.data.replay import dataset_key
 
     info = dataset.info
     package = Path(deskapp.signals.__file__).parent

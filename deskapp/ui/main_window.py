@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 from html import escape
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
@@ -45,8 +46,10 @@ from deskapp.ui.panes.smallcaps import SmallCapsPane
 from deskapp.ui.panes.track_record import TrackRecordPane
 from deskapp.ui.panes.volatility import VolatilityPane
 from deskapp.ui.quiet import Boxed, set_style, set_text
-from deskapp.ui.review_panel import ReviewPanel
 from deskapp.ui.screens import ScreenManager
+
+if TYPE_CHECKING:
+    from deskapp.ui.review_panel import ReviewPanel
 
 log = logging.getLogger(__name__)
 
@@ -114,8 +117,12 @@ class MainWindow(QMainWindow):
         self.journal_writer.failed.connect(self._on_decision_failed)
         self._deciding_at = ""  # the market time of the decision being written
         self.docks["checklist"] = self._dock("checklist", "Checklist", self.checklist)
-        self.review = ReviewPanel(journal)
-        self.docks["review"] = self._dock("review", "Review", self.review)
+        # The journal's review: built when its dock is first shown or `review` is read (a tab
+        # behind the Regime, ~10 ms of start-up before anyone looks at it).
+        self._review: ReviewPanel | None = None
+        self.docks["review"] = self._dock("review", "Review", QWidget())
+        self.docks["review"].visibilityChanged.connect(
+            lambda visible: self.review if visible else None)
         self.alert_history = AlertHistory()  # filled by the desk's AlertCenter (ui/alerts.py)
         self.docks["alerts"] = self._dock("alerts", "Alerts", self.alert_history)
         self.track_record = TrackRecordPane()
@@ -133,7 +140,7 @@ class MainWindow(QMainWindow):
         self.docks["book"] = self._dock("book", "Book", QWidget())
         self.docks["book"].visibilityChanged.connect(
             lambda visible: self._build_book_panel() if visible else None)
-        self.sig_decision_saved.connect(self.review.reload)
+        self.sig_decision_saved.connect(self.reload_review)
         self.setDockNestingEnabled(True)
         self._default_layout()
         self._default_state = self.saveState(LAYOUT_VERSION)
@@ -180,6 +187,31 @@ class MainWindow(QMainWindow):
         rest = [k for k in self.panes if not self.panes.is_built(k)]
         if rest and (self.panes.prebuild_step(rest[0]) or len(rest) > 1):
             gui_steps.later(self, self._build_next_pane)
+
+    @property
+    def review(self) -> ReviewPanel:
+        """The Review dock's panel, built (and the journal read into it) on first use."""
+        if self._review is None:
+            from deskapp.ui.review_panel import ReviewPanel
+
+            dock = self.docks["review"]
+            placeholder = dock.widget()
+            self._review = ReviewPanel(self.journal)
+            dock.setWidget(self._review)
+            placeholder.deleteLater()
+            self._review.reload()
+        return self._review
+
+    def built_review(self) -> ReviewPanel | None:
+        """The Review panel if it has been built, else None (nothing is built)."""
+        return self._review
+
+    @Slot()
+    def reload_review(self) -> None:
+        """Read the journal into the Review panel again; nothing until it is built (it reads
+        the journal then)."""
+        if self._review is not None:
+            self._review.reload()
 
     def _build_book_panel(self) -> None:
         if self.book_panel is None:

@@ -79,3 +79,25 @@ def test_an_unreadable_table_says_so_on_the_pane(qtbot, tmp_path):
     assert got.args == [False] and pane.table is None
     assert pane.range_label.text().startswith(f"track record unavailable: track record '{bad}' "
                                               "is corrupt")
+
+
+def test_similar_days_wait_for_the_window_to_be_shown_with_the_tab_in_front(qtbot):
+    # A start-up board comes before the window's first show: the search waits for the show,
+    # and runs then only if the tab is seen (by default it is behind the Regime: not at all).
+    from PySide6.QtWidgets import QMainWindow
+
+    from deskapp.ui.panes.track_record import TrackRecordPane
+
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    pane = TrackRecordPane()
+    window.setCentralWidget(pane)
+    table = json.loads(track_record.bundled_path().read_text(encoding="utf-8"))
+    pane._on_loaded(table, "")  # noqa: SLF001 (what the loader thread hands over)
+    march_16 = next(d for d in table["days"] if d["date"] == "2020-03-16")
+    pane.apply_reading("crypto stress", 2, 3, march_16["features"], board_day="2020-03-16")
+    assert "days since 2014" in pane.body.text()  # the base rates are drawn at once
+    assert pane.days.rowCount() == 0
+    window.show()
+    qtbot.waitUntil(lambda: pane.days.rowCount() > 0, timeout=30000)
+    assert all(pane.days.item(r, 0).text() < "2020-03-16" for r in range(pane.days.rowCount()))

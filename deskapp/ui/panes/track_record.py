@@ -188,7 +188,9 @@ class TrackRecordPane(DrawnWhenRaised, QWidget):
                     f"{html.escape(rates[0].unconditional)}</p>")
         set_text(self.body, "".join(rows))
         self._days_due = dict(feats)
-        if not self._hidden_in_window():  # behind its tab: filled when raised
+        # Behind its tab, or in a window not shown yet (a start-up board; behind the Regime by
+        # default): filled when shown (_on_raised).
+        if self.window().isVisible() and not self._hidden_in_window():
             self._fill_due_days()
 
     def _on_raised(self) -> None:  # shown, or its tab raised (panes/raised.py)
