@@ -11,8 +11,8 @@ every poll still crosses threads, merges, and triggers a recompute like a live f
 Every minute the soak clicks a decision button of the checklist (the trader's path: journal
 writer thread, saved signal, outcome fill), opens a watch screen (View > New watch screen, then
 two panes from its Panes menu) and closes it, clicks a timeframe on every pane and switches the
-theme (dark <-> light), each at its own offset in the minute. Clicks are one per event-loop
-turn, as a trader's are. Every 10 s it samples RSS, the Python heap (allocated blocks; with
+theme (dark <-> light), each at its own offset in the minute. Clicks are CLICK_GAP_MS apart,
+as a trader's are. Every 10 s it samples RSS, the Python heap (allocated blocks; with
 --tracemalloc also the traced bytes, and the top growth by line at the end), threads (Python,
 OS, Qt pool), open file descriptors, the GUI heartbeat's max gap, board latency (the compute
 worker's board signal -> the main window's `sig_board_drawn`: queue wait plus the staged draw)
@@ -59,6 +59,10 @@ QT_NOISE = ("This plugin does not support propagateSizeHints",)  # offscreen, ha
 # None on a multiple of 10 s: a sample never falls in the same turn as an action.
 OFFSETS = {"watch_open": 2.0, "watch_close": 8.0, "timeframe": 15.0, "decision": 33.0,
            "theme": 47.0}
+# A trader's clicks on different panes (or menu items) are at least this far apart. Chained with
+# no delay, Qt ran the next click, posted, before its timers: four timeframe clicks and their
+# paints made one heartbeat gap of up to 65 ms under the load, a burst no hand can make.
+CLICK_GAP_MS = 150
 DECISIONS = ("wait", "reduce", "hedge")
 TIMEFRAME_CYCLE = ("1h", "4h", "1d")
 COLUMNS = ("t_s", "replay_time", "rss_mb", "py_blocks_k", "py_heap_mb", "threads_py", "threads_os",
@@ -352,13 +356,14 @@ class Soak:
             self.watch = None
 
     def _one_per_turn(self, steps: list) -> None:
-        """Run `steps` one per event-loop turn (each a separate user action)."""
+        """Run `steps` CLICK_GAP_MS apart, each a separate user action (a zero-delay chain ran
+        them and their paints back to back, with no turn for the heartbeat between them)."""
         from PySide6.QtCore import QTimer
 
         if steps:
             steps[0]()
             if steps[1:]:
-                QTimer.singleShot(0, lambda: self._one_per_turn(steps[1:]))
+                QTimer.singleShot(CLICK_GAP_MS, lambda: self._one_per_turn(steps[1:]))
 
     def _sample(self, elapsed: float) -> None:
         t_start = time.perf_counter()
