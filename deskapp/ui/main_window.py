@@ -194,11 +194,7 @@ class MainWindow(QMainWindow):
         if self._review is None:
             from deskapp.ui.review_panel import ReviewPanel
 
-            dock = self.docks["review"]
-            placeholder = dock.widget()
-            self._review = ReviewPanel(self.journal)
-            dock.setWidget(self._review)
-            placeholder.deleteLater()
+            self._review = self._fill_dock("review", ReviewPanel(self.journal))
             self._review.reload()
         return self._review
 
@@ -217,10 +213,16 @@ class MainWindow(QMainWindow):
         if self.book_panel is None:
             from deskapp.ui.book_dock import BookPanel
 
-            placeholder = self.docks["book"].widget()
-            self.book_panel = BookPanel(self.book)
-            self.docks["book"].setWidget(self.book_panel)
-            placeholder.deleteLater()
+            self.book_panel = self._fill_dock("book", BookPanel(self.book))
+
+    def _fill_dock(self, key: str, widget: QWidget) -> QWidget:
+        """`widget` into dock `key` in place of the empty placeholder it was made with (a
+        dock built when first shown); returns `widget`."""
+        dock = self.docks[key]
+        placeholder = dock.widget()
+        dock.setWidget(widget)
+        placeholder.deleteLater()
+        return widget
 
     # ------------------------------------------------------------------ layout
     def _dock(self, key: str, title: str, widget: QWidget) -> QDockWidget:
