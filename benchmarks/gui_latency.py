@@ -112,7 +112,7 @@ def main() -> None:
     server, adapters, sources = live_load(ds)
     home = Path(tempfile.mkdtemp())
     opts = DeskOptions(config=config, dataset=None, at=None, speed=0.0, size=(1600, 900),
-                       journal=home / "j.sqlite3", source="live")
+                       journal=home / "j.sqlite3", source="live", engine_process=True)
     desk = Desk(opts, sources=sources, meta={k: ds.meta[k] for k in KEYS})
     boards, beats = [], []
     desk.window.sig_board_drawn.connect(boards.append)

@@ -65,8 +65,9 @@ OFFSETS = {"watch_open": 2.0, "watch_close": 8.0, "timeframe": 15.0, "decision":
 CLICK_GAP_MS = 150
 DECISIONS = ("wait", "reduce", "hedge")
 TIMEFRAME_CYCLE = ("1h", "4h", "1d")
-COLUMNS = ("t_s", "replay_time", "rss_mb", "py_blocks_k", "py_heap_mb", "threads_py", "threads_os",
-           "threads_pooled", "fds", "watch_open", "hb_max_ms", "hb_max_quiet_ms",
+COLUMNS = ("t_s", "replay_time", "rss_mb", "engine_rss_mb", "engine_boards", "py_blocks_k",
+           "py_heap_mb", "threads_py", "threads_os", "threads_pooled", "fds", "watch_open",
+           "hb_max_ms", "hb_max_quiet_ms",
            "boards_drawn", "board_latency_p50_ms", "board_latency_max_ms", "journal_rows",
            "decisions_clicked", "qt_warnings", "log_errors", "sample_ms")
 
@@ -119,9 +120,13 @@ class ReplayStamped:
         self.live.close()
 
 
-def rss_mb() -> float:
-    with open("/proc/self/statm", encoding="ascii") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+def rss_mb(pid: int | str = "self") -> float:
+    """Resident memory of this process (or of `pid`; 0.0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/statm", encoding="ascii") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except OSError:
+        return 0.0
 
 
 def os_threads() -> tuple[int, int]:
@@ -211,7 +216,7 @@ class Soak:
         meta = {**self.ds.meta, **{LIVE_PREFIX + k: self.ds.meta[k] for k in KEYS}}
         opts = DeskOptions(config=load_config(), dataset=None, at=self.start_at,
                            speed=self.speed, size=(1600, 900), journal=str(self.journal),
-                           source="replay")
+                           source="replay", engine_process=True)
         self.desk = Desk(opts, sources=sources, meta=meta)
         w = self.desk.window
         self.sent: list[tuple[object, float]] = []  # (board, when the worker emitted it)
@@ -372,10 +377,14 @@ class Soak:
         lat = self.latencies
         self.all_latencies += lat
         heap = tracemalloc.get_traced_memory()[0] / 2**20 if self.trace else 0.0
+        engine = self.desk.compute.engine  # the engine process: None before it starts, or gone
         row = {
             "t_s": round(elapsed, 1),
             "replay_time": f"{self.replay.clock.now():%Y-%m-%d %H:%M}",
-            "rss_mb": round(rss_mb(), 1), "py_blocks_k": round(sys.getallocatedblocks() / 1000),
+            "rss_mb": round(rss_mb(), 1),
+            "engine_rss_mb": round(rss_mb(engine.pid), 1) if engine is not None else 0.0,
+            "engine_boards": self.desk.compute.engine_boards,
+            "py_blocks_k": round(sys.getallocatedblocks() / 1000),
             "py_heap_mb": round(heap, 1),
             "threads_py": threading.active_count(), "threads_os": total,
             "threads_pooled": pooled, "fds": fds,
@@ -494,6 +503,8 @@ def summary_line(r: SoakResult) -> str:
     top = f", top growth {r.heap_growth[0].split(': ')[0]}" if r.heap_growth else ""
     return (f"soak {r.minutes:g} min: {r.boards_drawn} boards drawn; RSS {a['rss_mb']:.0f} MB "
             f"at {a['t_s']:.0f} s -> {b['rss_mb']:.0f} MB at {b['t_s']:.0f} s ({growth:+.1f} %); "
+            f"engine process RSS {a['engine_rss_mb']:.0f} -> {b['engine_rss_mb']:.0f} MB, "
+            f"{b['engine_boards']:.0f} of the boards; "
             f"Python blocks {a['py_blocks_k']:.0f}k -> {b['py_blocks_k']:.0f}k{top}; "
             f"threads {desk_a} -> {desk_b} (+pool {a['threads_pooled']}/{b['threads_pooled']}); "
             f"fds {a['fds']} -> {b['fds']}; heartbeat max {r.hb_max_ms:.0f} ms "
@@ -511,7 +522,8 @@ def plot(samples: list[dict], path: Path, title: str) -> None:
     app = QApplication.instance()
     t = [s["t_s"] / 60 for s in samples]
     rows = [
-        ("memory (MB)", [("RSS", "rss_mb", "#1f77b4")]
+        ("memory (MB)", [("RSS", "rss_mb", "#1f77b4"),
+                         ("engine process RSS", "engine_rss_mb", "#8c564b")]
          + ([("Python heap (traced)", "py_heap_mb", "#ff7f0e")]
             if any(s["py_heap_mb"] for s in samples) else [])),
         ("Python heap (k blocks)", [("allocated blocks", "py_blocks_k", "#2ca02c")]),

@@ -50,6 +50,9 @@ class DeskOptions:
     theme: str | None = None  # --theme dark|light (else the saved choice; dark by default)
     head_start: object | None = None  # startup_board.HeadStart: the cache's board, computing
     market_url: str | None = None  # source "team": the team feed's postgresql:// URL
+    # Boards after the first computed in a child process (deskapp/engine_process.py); the
+    # desk command turns it on, tests build desks without it unless they test it.
+    engine_process: bool = False
     book: object | None = None  # --book FILE.csv: a portfolio.Book shown instead of the stored
 
 
@@ -195,7 +198,8 @@ class Desk:
             self.first_board_note = "board kept from the last start"
             keeper = None if self.first_board is not None else FirstBoardKeeper(key, at)
         self.compute = ComputeWorker(opts.config, meta, view_days, journal=self.journal,
-                                     on_board=keeper, gate=self.window.gate)
+                                     on_board=keeper, gate=self.window.gate,
+                                     engine_process=opts.engine_process)
         w = self.window
         for feed in self.feeds:
             feed.sig_batch.connect(self.compute.on_batch)

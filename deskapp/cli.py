@@ -306,7 +306,7 @@ def _run(args: argparse.Namespace) -> int:
                                     screenshot=args.screenshot, size=size, journal=args.journal,
                                     source=source, screens=screens, theme=args.theme,
                                     head_start=head_start, market_url=market_url,
-                                    book=book))
+                                    book=book, engine_process=args.screenshot is None))
     from deskapp.data.replay import DatasetError, load_dataset
 
     name = args.replay or config.default_replay
@@ -330,4 +330,5 @@ def _run(args: argparse.Namespace) -> int:
 
     return run_desk(DeskOptions(config=config, dataset=dataset, at=at, speed=speed,
                                 screenshot=args.screenshot, size=size, journal=args.journal,
-                                screens=screens, theme=args.theme, book=book))
+                                screens=screens, theme=args.theme, book=book,
+                                engine_process=args.screenshot is None))

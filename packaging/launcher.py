@@ -10,4 +10,9 @@ gc.disable()
 from deskapp.cli import main  # noqa: E402
 
 if __name__ == "__main__":
+    import multiprocessing
+
+    # The engine process (deskapp/engine_process.py) is this binary started again by
+    # multiprocessing's spawn: it runs the child here instead of the desk.
+    multiprocessing.freeze_support()
     sys.exit(main())

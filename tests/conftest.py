@@ -76,13 +76,15 @@ def make_desk(qtbot, config, datasets, tmp_path) -> Iterator[Callable[..., objec
     made = []
 
     def make(name: str = "2026-02-risk-off", at: str | None = None, speed: float = 0.0,
-             size: tuple[int, int] = (1600, 900), journal: Path | None = None) -> Desk:
+             size: tuple[int, int] = (1600, 900), journal: Path | None = None,
+             engine_process: bool = False) -> Desk:
         ds = datasets(name)
         when = pd.Timestamp(at) if at else ds.info.default_at
         if when.tzinfo is None:
             when = when.tz_localize("UTC")
         desk = Desk(DeskOptions(config=config, dataset=ds, at=when, speed=speed, size=size,
-                                journal=journal or tmp_path / "journal.sqlite3"))
+                                journal=journal or tmp_path / "journal.sqlite3",
+                                engine_process=engine_process))
         made.append(desk)
         qtbot.addWidget(desk.window)
         desk.start()

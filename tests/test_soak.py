@@ -2,8 +2,9 @@
 (offscreen, its own DESKAPP_HOME) on the `history` replay plus the loopback live load, clicking
 a decision every minute and switching theme, timeframes and a watch screen. Asserted here: the
 non-timing parts only (no thread or descriptor leak, every decision in the journal, no Qt
-warning, the CSV and PNG written). Durations (heartbeat, latency, RSS) are the soak's figures,
-never asserted. Marker `soak`: deselect with -m 'not soak' (CI runs it)."""
+warning, boards from the engine process, the CSV and PNG written). Durations (heartbeat,
+latency, RSS) are the soak's figures, never asserted. Marker `soak`: deselect with
+-m 'not soak' (CI runs it)."""
 
 from __future__ import annotations
 
@@ -105,6 +106,10 @@ def test_three_minute_soak_leaks_nothing_and_journals_every_decision(tmp_path):
         assert min(map(measure, late)) <= min(map(measure, early)), quiet
     assert max(r["threads_pooled"] for r in rows) <= MAX_POOLED
     assert late[-1]["boards_drawn"] > early[-1]["boards_drawn"]  # boards kept being drawn
+    # The boards came from the engine process all along (as the desk command runs it), and it
+    # was still there at the end.
+    assert late[-1]["engine_boards"] > early[-1]["engine_boards"] > 0
+    assert all(r["engine_rss_mb"] > 0 for r in quiet)
 
     assert result["qt_warnings"] == []
     assert result["log_errors"] == []

@@ -29,6 +29,7 @@ from PySide6.QtCore import (
 from deskapp.config import Config
 from deskapp.data.feed import FeedBatch, FeedSource
 from deskapp.data.hub import MarketState
+from deskapp.engine_process import EngineGone
 from deskapp.signals.alerts import AlertEngine
 from deskapp.signals.engine import SignalCache, SignalSettings, compute
 from deskapp.signals.snapshot import Snapshot
@@ -113,8 +114,13 @@ class ComputeWorker(_Worker):
     def __init__(self, config: Config, meta: dict[str, dict], view_days: int, journal=None,
                  clock: Callable[[], float] = time.monotonic,
                  on_board: Callable[[object], None] | None = None,
-                 gate: GuiGate | None = None):
+                 gate: GuiGate | None = None, engine_process: bool = False):
         super().__init__()
+        # With engine_process, boards after the first are computed in a child process
+        # (deskapp/engine_process.py): no share of this process's GIL with the GUI thread.
+        self._use_engine = engine_process
+        self.engine = None  # EngineProcess, once started (after the first board)
+        self.engine_boards = 0  # boards the engine process computed
         self.gate = gate  # a board waits between panes while the GUI thread holds it
         self._on_board = on_board  # called here, in the worker thread, with each board
         self.config = config
@@ -142,6 +148,11 @@ class ComputeWorker(_Worker):
         same = (not batch.frames and not batch.errors and s.clock is not None
                 and batch.clock <= s.clock and batch.source == s.source)
         self.state = s.apply(batch)
+        if self.engine is not None:
+            try:
+                self.engine.apply(batch)
+            except EngineGone as exc:
+                self._drop_engine(exc)
         if same:
             return  # a paused (or ended) replay polled the same moment again: the board is current
         # Every batch (re)arms the board timer for BOARD_EVERY_S after the last board began, by
@@ -160,12 +171,16 @@ class ComputeWorker(_Worker):
         if s.clock is None:
             return
         self._computed_at = self._clock()
+        if self._use_engine:  # its imports run on another core while this board is made here
+            self._start_engine()
         t0 = time.perf_counter()
+        pause = self.gate.pauser() if self.gate is not None else None
         try:
-            view = compute(s.frames, s.meta, s.clock, self.settings, source=s.source,
-                           dataset=s.dataset, view_days=self.view_days,
-                           cache=self._signal_cache,
-                           pause=self.gate.pauser() if self.gate is not None else None)
+            view = self._engine_board(s, pause)
+            if view is None:
+                view = compute(s.frames, s.meta, s.clock, self.settings, source=s.source,
+                               dataset=s.dataset, view_days=self.view_days,
+                               cache=self._signal_cache, pause=pause)
         except Exception as exc:
             log.exception("board computation failed at %s", s.clock)
             self.sig_error.emit(f"computation failed: {exc}")
@@ -180,6 +195,38 @@ class ComputeWorker(_Worker):
             except Exception:  # e.g. the start-up board not kept: the desk runs on
                 log.exception("board hook failed at %s", s.clock)
         self._outcomes_due()
+
+    def _start_engine(self) -> None:
+        """At the first board; until the child is ready, boards are made in this thread."""
+        from deskapp.engine_process import EngineProcess
+
+        self._use_engine = False  # once: a child that failed is not started again
+        try:
+            self.engine = EngineProcess(self.state.meta, self.settings)
+        except Exception:  # cannot start a process here: compute in this thread
+            log.exception("the engine process could not start; boards are computed here")
+
+    def _engine_board(self, s: MarketState, pause) -> object | None:
+        """The board from the engine process, or None when it is not ready (or gone)."""
+        if self.engine is None:
+            return None
+        try:
+            if not self.engine.ready:
+                if not self.engine.poll_ready(s):
+                    return None
+                log.info("boards are computed in the engine process (pid %s)", self.engine.pid)
+            view = self.engine.board(s.clock, self.view_days, before_read=pause)
+            self.engine_boards += 1
+            return view
+        except EngineGone as exc:
+            self._drop_engine(exc)
+            return None
+
+    def _drop_engine(self, exc: Exception) -> None:
+        log.warning("%s; boards are computed in the desk's process from now on", exc)
+        engine, self.engine = self.engine, None
+        if engine is not None:
+            engine.close(timeout_s=0.5)
 
     def _alerts(self, snapshot: Snapshot, s: MarketState) -> None:
         """Compare the new snapshot with the last ones; a replay seek back or another dataset
@@ -257,6 +304,9 @@ class ComputeWorker(_Worker):
         for timer in (self._outcome_timer_obj, self._board_timer):
             if timer is not None:
                 timer.stop()
+        if self.engine is not None:
+            self.engine.close()
+            self.engine = None
         self.journal = None  # the desk closes it next; nothing here may touch it after stop
         self._finish()
 

@@ -455,10 +455,17 @@ def test_a_pane_built_in_steps_is_first_painted_with_its_board(make_desk, qtbot)
     watch.add_pane("crypto")
     pane = watch.panes["crypto"]
     assert not pane.updatesEnabled()
-    qtbot.waitUntil(lambda: pane.built, timeout=60000)
-    assert not pane.updatesEnabled() or watch._drawn.get("crypto") is not None  # noqa: SLF001
-    with qtbot.waitSignal(watch.sig_board_drawn, timeout=60000):
-        pass
-    assert pane.updatesEnabled() and watch._drawn["crypto"] is watch.view  # noqa: SLF001
+    # Polled until its board is on it: the pane can be built and drawn between two polls (no
+    # signal is left to wait for then), so each poll records what it saw.
+    seen: list[tuple[bool, bool]] = []
+
+    def drawn() -> bool:
+        done = watch._drawn.get("crypto") is not None  # noqa: SLF001
+        seen.append((done, pane.updatesEnabled()))
+        return done
+
+    qtbot.waitUntil(drawn, timeout=60000)
+    assert all(not painting for done, painting in seen if not done), seen
+    assert pane.built and pane.updatesEnabled() and watch._drawn["crypto"] is watch.view  # noqa: SLF001
     assert len(pane.curve_data("btc")[0]) > 10  # the board is on it
     watch.close()
