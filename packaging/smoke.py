@@ -155,6 +155,39 @@ class Smoke:
                 note += f", {diff:.2%} of pixels differ from the source tree's render"
         return note
 
+    def engine_process(self) -> str:
+        """The desk as a trader runs it (no --screenshot): its boards come from the engine
+        process, this binary started again by multiprocessing's spawn (launcher.py's
+        freeze_support), and SIGTERM closes the desk and ends that process. Linux (/proc)."""
+        log_file = self.home / "data" / "deskapp.log"
+        log_file.unlink(missing_ok=True)
+        said = "boards are computed in the engine process (pid "
+        proc = subprocess.Popen([str(self.app), "--replay", REPLAY, "--at", AT, "--speed",
+                                 "3600", "--size", f"{SIZE[0]}x{SIZE[1]}"], cwd=self.work,
+                                env=self.env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        pid = None
+        try:
+            deadline = time.monotonic() + 90
+            while pid is None and time.monotonic() < deadline and proc.poll() is None:
+                text = log_file.read_text(errors="replace") if log_file.exists() else ""
+                if said in text:
+                    pid = int(text.split(said, 1)[1].split(")", 1)[0])
+                else:
+                    time.sleep(0.25)  # another process's log file: nothing to wait on
+        finally:
+            if proc.poll() is None:
+                proc.terminate()  # SIGTERM: the desk closes as on Ctrl+C
+            out, err = proc.communicate(timeout=60)
+        if pid is None:
+            tail = "\n".join(err.strip().splitlines()[-15:])
+            raise Failed(f"no board from the engine process within 90 s\n{tail}")
+        self.expect_ok(subprocess.CompletedProcess(proc.args, proc.returncode, out, err),
+                       "the desk on a running replay")
+        if Path(f"/proc/{pid}").exists() and "Z" not in _proc_state(pid):
+            raise Failed(f"the engine process {pid} outlived the desk")
+        return f"engine process pid {pid}, ended with the desk"
+
     def signals_json(self) -> str:
         proc = self.run("signals", "--json", "--replay", REPLAY, "--at", AT)
         self.expect_ok(proc, "signals --json")
@@ -290,6 +323,14 @@ class Smoke:
             ", install.sh works, the command link runs"
 
 
+def _proc_state(pid: int) -> str:
+    """A process's state letter from /proc (Z: a zombie), "" when it is gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return ""
+
+
 def _source_env() -> dict:
     """The reference renders run this checkout's deskapp, the one that was built: first on
     PYTHONPATH, whatever the caller's PYTHONPATH or editable install points at (a worktree's
@@ -405,6 +446,8 @@ def main(argv: list[str] | None = None) -> int:
         if linux:
             smoke.check("bundled Qt libraries resolve", smoke.qt_libraries)
             smoke.check("desktop entry and install.sh", smoke.desktop_entry)
+            smoke.check("boards from the engine process; SIGTERM ends both",
+                        smoke.engine_process)
         print(f"smoke: {time.perf_counter() - t0:.1f} s in all; screenshot kept at "
               f"{dist / 'smoke-board.png'}")
         if (work / "board.png").exists():
