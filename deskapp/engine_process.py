@@ -109,10 +109,16 @@ class EngineProcess:
         except (OSError, ValueError) as exc:  # BrokenPipe: the child is gone
             raise EngineGone(f"the engine process is gone ({exc})") from exc
 
-    def _recv(self, timeout_s: float) -> tuple:
+    def _waiting(self, timeout_s: float) -> bool:
+        """Whether an answer is waiting, after up to `timeout_s`."""
         try:
-            if not self._conn.poll(timeout_s):
-                raise EngineGone(f"the engine process did not answer in {timeout_s:.0f} s")
+            return self._conn.poll(timeout_s)
+        except (EOFError, OSError) as exc:
+            raise EngineGone(f"the engine process is gone ({exc!r})") from exc
+
+    def _recv(self) -> tuple:
+        """The waiting answer, as (kind, value)."""
+        try:
             message = self._conn.recv()
         except (EOFError, OSError) as exc:
             raise EngineGone(f"the engine process is gone ({exc!r})") from exc
@@ -125,10 +131,11 @@ class EngineProcess:
         market state, sent once, ~7 MB for the bundled history) and every batch after it.
         Does not wait for the child's imports."""
         if not self.ready:
-            if not self._proc.is_alive() and not self._conn.poll(0):
+            waiting = self._waiting(0)
+            if not waiting and not self._proc.is_alive():
                 raise EngineGone(f"the engine process exited ({self._proc.exitcode})")
-            if self._conn.poll(0):
-                kind, _ = self._recv(0)
+            if waiting:
+                kind, _ = self._recv()
                 if kind != "ready":
                     raise EngineGone(f"the engine process said {kind!r} before ready")
                 self._send(("state", state))
@@ -137,10 +144,7 @@ class EngineProcess:
 
     def wait_ready(self, state, timeout_s: float) -> bool:
         """`poll_ready`, after waiting up to `timeout_s` for the child's imports."""
-        try:
-            self._conn.poll(timeout_s)
-        except (EOFError, OSError) as exc:
-            raise EngineGone(f"the engine process is gone ({exc!r})") from exc
+        self._waiting(timeout_s)
         return self.poll_ready(state)
 
     def apply(self, batch) -> None:
@@ -155,14 +159,11 @@ class EngineProcess:
         read holds the GIL). Raises `EngineGone`, or `RuntimeError` when the engine's
         computation itself failed (the child goes on)."""
         self._send(("board", BoardRequest(clock=clock, view_days=view_days)))
-        try:
-            if not self._conn.poll(REPLY_TIMEOUT_S):
-                raise EngineGone(f"the engine process did not answer in {REPLY_TIMEOUT_S:.0f} s")
-        except (EOFError, OSError) as exc:
-            raise EngineGone(f"the engine process is gone ({exc!r})") from exc
+        if not self._waiting(REPLY_TIMEOUT_S):
+            raise EngineGone(f"the engine process did not answer in {REPLY_TIMEOUT_S:.0f} s")
         if before_read is not None:
             before_read()
-        kind, value = self._recv(0)
+        kind, value = self._recv()
         if kind == "board":
             return value
         if kind == "failed":

@@ -116,10 +116,10 @@ class ComputeWorker(_Worker):
                  on_board: Callable[[object], None] | None = None,
                  gate: GuiGate | None = None, engine_process: bool = False):
         super().__init__()
-        # With engine_process, boards after the first are computed in a child process
+        # With engine_process, boards are computed in a child process once it is ready
         # (deskapp/engine_process.py): no share of this process's GIL with the GUI thread.
         self._use_engine = engine_process
-        self.engine = None  # EngineProcess, once started (after the first board)
+        self.engine = None  # EngineProcess, once started (at the first board)
         self.engine_boards = 0  # boards the engine process computed
         self.gate = gate  # a board waits between panes while the GUI thread holds it
         self._on_board = on_board  # called here, in the worker thread, with each board
