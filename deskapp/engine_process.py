@@ -25,6 +25,7 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 REPLY_TIMEOUT_S = 30.0  # a board takes < 0.2 s; no answer this long means the child is stuck
+NICE = 10  # the child's niceness: where it and the GUI thread want one core, the GUI goes first
 
 
 class EngineGone(RuntimeError):
@@ -39,11 +40,16 @@ class BoardRequest:
     view_days: int
 
 
-def _serve(conn, meta: dict, settings) -> None:
-    """The child: apply what comes, answer board requests, until "stop" or the pipe closes."""
+def _serve(conn, meta: dict, settings, nice: int = 0) -> None:
+    """The child: apply what comes, answer board requests, until "stop" or the pipe closes.
+    `nice`: added to its niceness (POSIX; elsewhere ignored)."""
     import gc
+    import os
 
     gc.enable()  # spawn ran the desk's __main__, which turns collection off for its start-up
+    if nice and hasattr(os, "nice"):
+        with contextlib.suppress(OSError):
+            os.nice(nice)
     try:
         _serve_loop(conn, meta, settings)
     except (EOFError, OSError):  # the desk closed the pipe or died: nothing to answer
@@ -91,7 +97,7 @@ class EngineProcess:
         ctx = multiprocessing.get_context("spawn")
         self._conn, child_end = ctx.Pipe(duplex=True)
         self._proc = ctx.Process(target=_serve, name="deskapp-engine", daemon=True,
-                                 args=(child_end, dict(meta), settings))
+                                 args=(child_end, dict(meta), settings, NICE))
         self._proc.start()
         child_end.close()
         self.ready = False

@@ -90,6 +90,32 @@ def test_a_new_day_paints_each_plot_area_on_screen_once_and_the_same_board_none(
     assert paints.count == dict.fromkeys(window.panes, 0)
 
 
+def test_a_staged_new_day_paints_each_plot_area_once_in_the_turn_that_sets_it(desk_board,
+                                                                             qtbot):
+    # The desk's own path: one pane set and painted per turn. Painting the whole plot area
+    # there, and then the changed part again when the scene's posted update came, was two
+    # paints of every pane a board.
+    window, first = desk_board
+    later = a_day_later(first, 0.03 * first.view_days)
+    paints = Paints(window.panes)
+    steps: list[set[str]] = []
+    stage_step = window._stage_step  # noqa: SLF001 (each call is one turn's step)
+
+    def recorded_step() -> None:
+        before = dict(paints.count)
+        stage_step()
+        steps.append({k for k, n in paints.count.items() if n != before[k]})
+
+    window._stage_step = recorded_step  # noqa: SLF001 (looked up by each turn's timer)
+    with qtbot.waitSignal(window.sig_board_drawn, timeout=60000):
+        window.apply_board_staged(later)
+    QApplication.processEvents()
+    QApplication.processEvents()
+    assert paints.count == {k: (1 if k in FRONT else 0) for k in window.panes}
+    assert all(len(painted) <= 1 for painted in steps)  # one pane a turn
+    assert set().union(*steps) == set(FRONT)  # each painted in its own step, none after
+
+
 def test_a_pane_behind_a_tab_takes_the_new_range_when_raised_not_before(desk_board, qtbot):
     window, first = desk_board
     pane, front, dock = window.panes["volatility"], window.panes["correlation"], \

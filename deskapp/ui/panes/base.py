@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QPointF, QSize, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QPointF, QSize, Qt, Signal
 from PySide6.QtGui import QResizeEvent, QTextDocument
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -614,8 +614,14 @@ class TimePane(DrawnWhenRaised, QWidget):
         self.graphics.resizeEvent(QResizeEvent(self.graphics.size(), QSize()))
 
     def paint_now(self) -> None:
-        """Paint the plots in this event-loop turn (a staged board paints one pane a turn, not
-        all in one); nothing for a pane nobody sees (a tab behind another paints when raised).
+        """Paint what changed in the plots in this event-loop turn (a staged board paints one
+        pane a turn, not all in one); nothing for a pane nobody sees (a tab behind another
+        paints when raised).
+
+        The scene hands its changes to the view in a call it posts to itself; delivered here,
+        that call paints the changed areas (Qt sends the view's update request at once). A
+        `repaint()` of the whole plot area painted every pane twice a board: once here, then
+        the changed areas again when the posted call came in the next turn.
 
         A header that needs a new height (its text wrapped to more or fewer lines) is laid out
         first: else the plots were painted at their old height here and, once Qt had laid the
@@ -624,7 +630,7 @@ class TimePane(DrawnWhenRaised, QWidget):
         if not self.visibleRegion().isEmpty():
             self._header_row.layout().activate()  # its new height reaches the pane's layout
             self.layout().activate()  # the plots take the room left (nothing if nothing moved)
-            self.graphics.viewport().repaint()
+            QCoreApplication.sendPostedEvents(self.graphics.scene(), 0)
 
     def follow_latest(self) -> None:
         """Put the newest data at the right edge, at the group's span (TimeGroup): this pane
