@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from deskapp import engine_process
 from deskapp.data.feed import FeedBatch
 from deskapp.data.hub import MarketState
 from deskapp.engine_process import EngineGone, EngineProcess
@@ -91,3 +92,13 @@ def test_a_child_that_dies_before_ready_is_reported_gone(datasets, config, monke
             engine.wait_ready(state, timeout_s=5)
     finally:
         engine.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "getpriority"), reason="POSIX niceness")
+def test_the_child_runs_at_a_lower_priority_than_the_desk(engine_and_state):
+    # Where the child and the GUI thread want one core, the scheduler serves the GUI first.
+    _ds, _settings, engine, state = engine_and_state
+    assert engine.wait_ready(state, timeout_s=60)
+    ours = os.getpriority(os.PRIO_PROCESS, 0)
+    assert os.getpriority(os.PRIO_PROCESS, engine.pid) == min(19, ours + engine_process.NICE)
+    assert engine_process.NICE > 0
