@@ -33,7 +33,7 @@ class LazyPanes(Mapping[str, TimePane]):
         self._on_built = on_built
         self._panes: dict[str, TimePane] = {}
         self._building: set[str] = set()
-        self._partial: dict[str, TimePane] = {}  # built ahead of need, a row per step
+        self._partial: dict[str, TimePane] = {}  # built ahead of need, half a row per step
         for key in classes:
             if key in eager:
                 self._panes[key] = classes[key]()
@@ -58,8 +58,8 @@ class LazyPanes(Mapping[str, TimePane]):
         return pane
 
     def prebuild_step(self, key: str) -> bool:
-        """A share of building pane `key` before anyone reads it: the pane, then one plot row
-        per call, then its placing (`on_built`). True while more remains. The window calls it
+        """A share of building pane `key` before anyone reads it: the pane, then half a plot
+        row per call, then its placing (`on_built`). True while more remains. The window calls it
         once per idle event-loop turn: a whole pane in one turn held the GUI ~30-70 ms."""
         if key in self._panes:
             return False

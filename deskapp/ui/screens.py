@@ -184,7 +184,7 @@ class WatchScreen(QMainWindow):
         self._queue: list[str] = []
         self._drawn: dict[str, BoardView] = {}  # pane key -> the board it shows
         self._staging = False
-        self._building: list[TimePane] = []  # staged time panes, made one row per turn
+        self._building: list[TimePane] = []  # staged time panes, made half a row per turn
         self._closing_all = False
         self._build()
 
@@ -227,7 +227,7 @@ class WatchScreen(QMainWindow):
     def add_pane(self, key: str, arrange: bool = True,
                  staged: bool = True) -> QDockWidget | None:
         """This screen's instance of pane `key` (made on first use), shown; the board is drawn
-        on it in a later event-loop turn. `staged`: a time pane is made a plot row per turn
+        on it in a later event-loop turn. `staged`: a time pane is made half a plot row per turn
         (the trader's Panes menu); not staged, in this call (a layout restored, `--screens`:
         its saved range and timeframes are set on the panes next)."""
         if key in self.docks:
@@ -238,7 +238,7 @@ class WatchScreen(QMainWindow):
             log.info("watch screen %s: no pane %r here any more", self.number, key)
             return None
         title, cls = entry
-        # A time pane is made one plot row per event-loop turn (_build_next), not in one turn.
+        # A time pane is made half a plot row per event-loop turn (_build_next), not in one turn.
         pane = cls(staged=True) if staged and issubclass(cls, TimePane) else cls()
         if isinstance(pane, TimePane) and not pane.built:
             # Not painted half-made (a paint of the rows so far after every step): once, when

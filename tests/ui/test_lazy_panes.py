@@ -103,13 +103,14 @@ def test_a_pane_built_ahead_is_made_a_row_per_step_and_a_read_finishes_it(
     window.apply_board(view)
     panes = window.panes
     rows = len(panes.classes["smallcaps"].rows)
-    steps = [panes.prebuild_step("smallcaps") for _ in range(rows)]  # the pane, then rows
-    assert steps == [True] * rows and not panes.is_built("smallcaps")
+    # the pane, then half a row a step: all but the last half
+    steps = [panes.prebuild_step("smallcaps") for _ in range(2 * rows)]
+    assert steps == [True] * (2 * rows) and not panes.is_built("smallcaps")
     assert isinstance(window.docks["smallcaps"].widget(), PanePlaceholder)
     monkeypatch.setattr(theme, "current", theme.current)
     theme.set_colours("light")
     try:
-        assert panes.prebuild_step("smallcaps") is True  # the last row
+        assert panes.prebuild_step("smallcaps") is True  # the last row's second half
         assert panes.prebuild_step("smallcaps") is False  # finished and placed
         pane = window.docks["smallcaps"].widget()
         assert panes.is_built("smallcaps") and pane is panes["smallcaps"] and pane.built

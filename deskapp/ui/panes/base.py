@@ -327,21 +327,28 @@ class TimePane(DrawnWhenRaised, QWidget):
         self._grids: list[pg.GridItem] = []
         self._mouse_proxy: pg.SignalProxy | None = None
         self.built = False  # every row made and the pane finished (build_step)
+        self._half_row: pg.PlotItem | None = None  # a row's plot made, its curves not yet
         self._made_in_theme = theme.current
         if not staged:
             while self.build_step():
                 pass
 
     def build_step(self) -> bool:
-        """Make the next plot row, or after the last one finish the pane (x link, time group,
-        crosshair, the subclass's `finish_rows`). True while there is more to do. A pane built
-        in one go took one event-loop turn of 35-70 ms (4 rows); a watch screen calls this
-        once per turn (`TimePane(staged=True)`), a pane built for the main window loops."""
+        """Make half of the next plot row (its plot and axes; then its curves, legend and
+        notice), or after the last row finish the pane (x link, time group, crosshair, the
+        subclass's `finish_rows`). True while there is more to do. A pane built in one go took
+        one event-loop turn of 35-70 ms (4 rows), a whole row 12 ms here and 25-43 ms in the
+        soak; a watch screen calls this once per turn (`TimePane(staged=True)`), a pane built
+        for the main window loops."""
         if self.built:
             return False
         i = len(self._rows)
         if i < len(self.rows):
-            self._build_row(i, self.rows[i])
+            if self._half_row is None:
+                self._half_row = self._make_plot(i, self.rows[i])
+            else:
+                plot, self._half_row = self._half_row, None
+                self._fill_row(self.rows[i], plot)
             return True
         first = self._rows[0].plot if self._rows else None
         if first is not None:
@@ -357,7 +364,8 @@ class TimePane(DrawnWhenRaised, QWidget):
             self.restyle()
         return False
 
-    def _build_row(self, i: int, spec: RowSpec) -> None:
+    def _make_plot(self, i: int, spec: RowSpec) -> pg.PlotItem:
+        """Row i's plot, axes and grid (the first half of a row)."""
         axis = DateAxis(orientation="bottom", utcOffset=0)
         plot = self.graphics.addPlot(row=i, col=0,
                                      axisItems={"bottom": axis,
@@ -365,6 +373,10 @@ class TimePane(DrawnWhenRaised, QWidget):
                                      viewBox=SteadyViewBox(enableMenu=False))
         self.graphics.ci.layout.setRowStretchFactor(i, spec.stretch)
         self._setup_plot(plot, spec, is_last=i == len(self.rows) - 1)
+        return plot
+
+    def _fill_row(self, spec: RowSpec, plot: pg.PlotItem) -> None:
+        """The row's curves, legend entries, notice and crosshair (the second half)."""
         if self._rows:
             plot.setXLink(self._rows[0].plot)
         self._rows.append(
