@@ -27,6 +27,7 @@ from deskapp.signals import (
     volatility,
 )
 from deskapp.signals.crypto import annualised_funding, funding_now_and_day
+from deskapp.signals.returns import no_nan
 from deskapp.signals.roles import ALT_KEYS, FUNDING_INTERVAL_H, STALE_AFTER
 
 if TYPE_CHECKING:
@@ -154,7 +155,7 @@ def _is_stale(inp: BoardInputs, key: str, last: pd.Timestamp) -> bool:
 
 
 def curve_from(inp: BoardInputs, key: str, series: pd.Series, label: str | None = None) -> Curve:
-    s = series.dropna()
+    s = no_nan(series)
     last = s.index[-1] if len(s) else None
     # A gap longer than the age at which the series would be flagged old is a hole, not a pause.
     max_gap = STALE_AFTER.get(inp.meta.get(key, {}).get("freq", "1d"), pd.Timedelta(days=6))
@@ -189,7 +190,7 @@ def _add(pane: dict, cid: str, inp: BoardInputs, key: str | None, column: str = 
     s = inp.frames[key][column]
     if transform is not None:
         s = transform(s)
-    if s.dropna().empty:
+    if no_nan(s).empty:
         pane["missing"][cid] = NO_DATA
         return None
     return _put(pane, cid, curve_from(inp, key, s, label))
@@ -314,12 +315,12 @@ def crypto_pane(inp: BoardInputs) -> PaneView:
         rate = inp.frames[fkey]["rate"]
         if inp.meta.get(fkey, {}).get("freq") == "1d" or fkey.endswith("_daily"):
             r["funding_1d_mean_pct"] = r["funding_annualised_pct"]
-            day_of = rate.dropna().index[-1] - pd.Timedelta(days=1)
+            day_of = no_nan(rate).index[-1] - pd.Timedelta(days=1)
             p["notes"].append(f"funding: daily mean of the 8h prints of {day_of:%Y-%m-%d} "
                               "(no current 8h series)")
         else:
             r["funding_1d_mean_pct"] = 100.0 * funding_now_and_day(rate, hours)[1]
-            p["notes"].append(f"funding: 8h print of {rate.dropna().index[-1]:%Y-%m-%d %H:%M} "
+            p["notes"].append(f"funding: 8h print of {no_nan(rate).index[-1]:%Y-%m-%d %H:%M} "
                               "UTC; 24h mean beside it")
     point = btc_day_so_far(inp)
     r["btc_day_so_far_pct"] = None if point is None else 100.0 * point.ret
@@ -362,7 +363,7 @@ def correlation_daily(inp: BoardInputs) -> PaneView:
         cid = f"daily_{slot}"
         r[cid] = None
         corr = correlation.rolling_correlation(daily, w) if daily is not None else None
-        if corr is None or corr.dropna().empty:
+        if corr is None or no_nan(corr).empty:
             p["missing"][cid] = NO_DATA if daily is None else f"fewer than {w + 1} aligned days"
             continue
         r[cid] = _put(p, cid, curve_from(inp, ekey, corr, f"daily, {w} days"))
@@ -395,14 +396,14 @@ def correlation_intraday(inp: BoardInputs) -> PaneView:
             continue
         corr = correlation.rolling_correlation(bars, w, INTRADAY_MAX_GAP)
         fresh_bars = inp.asof - bars.index[-1] <= STALE_AFTER[tf]
-        if fresh_bars and (corr.dropna().empty or pd.isna(corr.iloc[-1])):
+        if fresh_bars and (no_nan(corr).empty or pd.isna(corr.iloc[-1])):
             # The bars are current but too few since the last hole in the data: say how many.
             have = correlation.trailing_returns(bars, INTRADAY_MAX_GAP)
-            if not corr.dropna().empty:
+            if not no_nan(corr).empty:
                 p["curves"][cid] = curve_from(inp, ek1, corr, f"{tf}, {w} bars")
             p["missing"][cid] = f"warming up: {have} of {w} aligned {tf} returns"
             continue
-        if corr.dropna().empty:
+        if no_nan(corr).empty:
             p["missing"][cid] = f"fewer than {w} aligned {tf} returns"
             continue
         r[cid] = _put(p, cid, curve_from(inp, ek1, corr, f"{tf}, {w} bars"))
@@ -420,7 +421,7 @@ def _close(inp: BoardInputs, key: str | None, column: str = "close") -> pd.Serie
     """Series `key`'s column without blanks, or None when the data has none."""
     if key is None or key not in inp.frames or column not in inp.frames[key].columns:
         return None
-    s = inp.frames[key][column].dropna()
+    s = no_nan(inp.frames[key][column])
     return s if len(s) else None
 
 
@@ -470,7 +471,7 @@ def _reuse(inp: BoardInputs, name: str, frames: dict[str, pd.DataFrame], fn):
 def _derived(p: dict, cid: str, inp: BoardInputs, key: str, series: pd.Series, label: str,
              short: str) -> float | None:
     """Draw a series derived from `key`'s data; None (and why) when it is empty or old."""
-    if series.dropna().empty:
+    if no_nan(series).empty:
         p["missing"][cid] = short
         return None
     return _put(p, cid, curve_from(inp, key, series, label))

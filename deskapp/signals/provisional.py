@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from deskapp.signals import roles
+from deskapp.signals.returns import no_nan
 
 INTRADAY_ROLES = ("btc_1h", "btc_4h")  # freshest first
 MIN_DAY_PART = pd.Timedelta(hours=12)  # the day so far counts from 12:00 UTC
@@ -53,7 +54,7 @@ def day_so_far(daily: pd.Series | None, frames: Mapping[str, pd.DataFrame],
     and at or before asof. `frames` must already be cut at asof."""
     if daily is None:
         return None
-    s = daily.dropna()
+    s = no_nan(daily)
     start = asof.floor("D")
     if s.empty or asof - start < MIN_DAY_PART or s.index[-1] != start:
         return None
@@ -61,7 +62,7 @@ def day_so_far(daily: pd.Series | None, frames: Mapping[str, pd.DataFrame],
         key = roles.pick(frames, meta, role, asof, current_only=True)
         if key is None or "close" not in frames[key].columns:
             continue
-        bars = frames[key]["close"].dropna()
+        bars = no_nan(frames[key]["close"])
         bars = bars[(bars.index > start) & (bars.index <= asof)]
         if len(bars):
             return DaySoFar(float(bars.iloc[-1]), bars.index[-1], key, float(s.iloc[-1]), asof)

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from deskapp.signals.correlation import align_daily
+from deskapp.signals.returns import no_nan
 
 HIGH_WINDOW = 252
 VOLUME_WINDOW = 50
@@ -16,7 +17,7 @@ MAX_LAG = 10
 
 def prior_high(close: pd.Series, window: int = HIGH_WINDOW) -> float | None:
     """Highest close of the `window` sessions before the last one (the last excluded)."""
-    c = close.dropna().to_numpy(dtype="float64")
+    c = no_nan(close).to_numpy(dtype="float64")
     if len(c) < window + 1:
         return None
     return float(c[-1 - window:-1].max())
@@ -24,13 +25,13 @@ def prior_high(close: pd.Series, window: int = HIGH_WINDOW) -> float | None:
 
 def prior_high_series(close: pd.Series, window: int = HIGH_WINDOW) -> pd.Series:
     """`prior_high` at every session: the highest close of the `window` sessions before it."""
-    c = close.dropna()
+    c = no_nan(close)
     return c.shift(1).rolling(window, min_periods=window).max().dropna()
 
 
 def volume_ratio(volume: pd.Series, window: int = VOLUME_WINDOW) -> float | None:
     """Last session's volume / the mean volume of the `window` sessions before it."""
-    v = volume.dropna().to_numpy(dtype="float64")
+    v = no_nan(volume).to_numpy(dtype="float64")
     if len(v) < window + 1:
         return None
     base = v[-1 - window:-1].mean()
@@ -39,7 +40,7 @@ def volume_ratio(volume: pd.Series, window: int = VOLUME_WINDOW) -> float | None
 
 def volume_ratio_series(volume: pd.Series, window: int = VOLUME_WINDOW) -> pd.Series:
     """`volume_ratio` at every session (sessions whose base volume is 0 are left out)."""
-    v = volume.dropna()
+    v = no_nan(volume)
     base = v.shift(1).rolling(window, min_periods=window).mean()
     return (v / base.where(base > 0)).dropna()
 
@@ -106,7 +107,7 @@ def relative_return_series(closes: dict[str, pd.Series], benchmark: pd.Series,
     the mean of the simple returns of the members that have a close at that bar (each over its
     own last `sessions` closes), minus the benchmark's. Bars without a member are left out.
     `basket`: `basket_return_series(closes, sessions)` when known already."""
-    bench = benchmark.dropna()
+    bench = no_nan(benchmark)
     b_ret = bench / bench.shift(sessions) - 1.0
     if basket is None:
         basket = basket_return_series(closes, sessions)
@@ -120,7 +121,7 @@ def basket_return_series(closes: dict[str, pd.Series], sessions: int = 20) -> pd
     there (each over its own closes); None without members."""
     members = []
     for c in closes.values():
-        v = c.dropna()
+        v = no_nan(c)
         members.append((v / v.shift(sessions) - 1.0).rename(len(members)))
     return pd.concat(members, axis=1, sort=True).mean(axis=1) if members else None
 

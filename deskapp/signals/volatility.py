@@ -7,6 +7,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from deskapp.signals.returns import no_nan
+
 EQUITY_DAYS = 252.0
 CRYPTO_DAYS = 365.0
 SPIKE = 1.5
@@ -30,7 +32,7 @@ def realised_vol(close: pd.Series, window: int, periods_per_year: float) -> floa
 
 def realised_vol_series(close: pd.Series, window: int, periods_per_year: float) -> pd.Series:
     """`realised_vol` at every bar (annualised stdev, ddof=1, of the last `window` returns)."""
-    r = np.log(close.dropna()).diff()
+    r = np.log(no_nan(close)).diff()
     return (r.rolling(window, min_periods=window).std() * math.sqrt(periods_per_year)).dropna()
 
 
@@ -46,7 +48,7 @@ def spike_ratio(close: pd.Series, short: int = 5, long: int = 60,
 
 def spike_ratio_series(close: pd.Series, short: int = 5, long: int = 60) -> pd.Series:
     """The spike ratio at every bar (annualisation cancels)."""
-    r = np.log(close.dropna()).diff()
+    r = np.log(no_nan(close)).diff()
     return (r.rolling(short, min_periods=short).std() /
             r.rolling(long, min_periods=long).std()).dropna()
 
