@@ -136,7 +136,10 @@ class BoardCache:
             return g.panes
         reads = ReadLog(inp.frames)
         # a scratch of its own: a value another group left there would hide what it read
-        panes = compute_panes(replace(inp, frames=reads, scratch={}), fns)
+        # (BTC's day so far may cross: its value is in the key, and the group still reads
+        # the series it comes from, board.btc_day_so_far)
+        scratch = {k: inp.scratch[k] for k in ("day_so_far",) if k in inp.scratch}
+        panes = compute_panes(replace(inp, frames=reads, scratch=scratch), fns)
         keys = reads.read()
         ident = daily_identity(inp.frames, inp.meta, keys)
         times = [t for _, _, t, _ in ident if t is not None] + _last_times(panes.values())

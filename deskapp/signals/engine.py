@@ -23,6 +23,7 @@ import pandas as pd
 from deskapp.frames import head_rows
 from deskapp.signals.board import BoardInputs, BoardView, board_from_cut
 from deskapp.signals.board_cache import BoardCache
+from deskapp.signals.provisional import btc_day_so_far
 from deskapp.signals.returns import ns_index
 from deskapp.signals.snapshot import (
     DAILY_WINDOWS,
@@ -147,10 +148,12 @@ def compute(frames: Mapping[str, pd.DataFrame], meta: Mapping[str, dict], asof: 
               else dict(frames))
     if pause is not None:
         pause()
+    # BTC's day so far: once for the snapshot and the panes (~0.6 ms a time)
+    point = (btc_day_so_far(frames, meta, asof),) if panes else None
     snap = compute_snapshot(frames, asof, meta, source=source, basket=settings.basket,
                             vol_targets=settings.vol_targets, rut_threshold=settings.rut_level,
                             cache=cache.for_settings(settings) if cache is not None else None,
-                            windows=settings.windows)
+                            windows=settings.windows, day_so_far=point)
     if not panes:
         return Board(asof=asof, source=source, dataset=dataset, view_days=view_days, panes={},
                      snapshot=snap)
@@ -159,7 +162,7 @@ def compute(frames: Mapping[str, pd.DataFrame], meta: Mapping[str, dict], asof: 
         view_days=view_days, ai_basket=settings.basket, daily_windows=settings.daily_windows,
         h1_window=settings.h1_window, h4_window=settings.h4_window,
         rut_level=settings.rut_level, vol_targets=settings.vol_targets, chain=snap.chain,
-        pause=pause)
+        pause=pause, scratch={"day_so_far": point[0]})
     view = board_from_cut(inp, cache.board.panes(inp) if cache is not None else None)
     return replace(view, snapshot=snap)
 

@@ -69,6 +69,14 @@ def day_so_far(daily: pd.Series | None, frames: Mapping[str, pd.DataFrame],
     return None
 
 
+def btc_day_so_far(frames: Mapping[str, pd.DataFrame], meta: dict[str, dict],
+                   asof: pd.Timestamp) -> DaySoFar | None:
+    """The provisional point of the current daily BTC series (role `btc_1d`) at `asof`, or
+    None (no current daily BTC series, or `day_so_far` gives none). Frames cut at asof."""
+    key = roles.pick(frames, meta, "btc_1d", asof, current_only=True)
+    return None if key is None else day_so_far(frames[key]["close"], frames, meta, asof)
+
+
 def with_day_so_far(daily: pd.Series, point: DaySoFar | None) -> pd.Series:
     """The daily closes with the provisional point appended (stamped asof), or unchanged."""
     if point is None:

@@ -59,9 +59,15 @@ STALE_AFTER = {"1h": pd.Timedelta(days=4), "4h": pd.Timedelta(days=4), "8h": pd.
                "1d": pd.Timedelta(days=6), "1w": pd.Timedelta(days=12)}
 
 
+_STALE_NS = {freq: age.value for freq, age in STALE_AFTER.items()}
+_DEFAULT_STALE_NS = pd.Timedelta(days=6).value
+
+
 def is_stale(meta: dict[str, dict], key: str, last: pd.Timestamp, asof: pd.Timestamp) -> bool:
+    """Whether `last` (the series' newest bar) is older at `asof` than its frequency allows.
+    (Nanosecond integers: a Timestamp difference cost ~15 us, and a board asks ~70 times.)"""
     freq = meta.get(key, {}).get("freq", "1d")
-    return asof - last > STALE_AFTER.get(freq, pd.Timedelta(days=6))
+    return asof.value - last.value > _STALE_NS.get(freq, _DEFAULT_STALE_NS)
 
 
 def pick(frames: dict[str, pd.DataFrame], meta: dict[str, dict], role: str,

@@ -316,9 +316,7 @@ class _Ctx:
     def btc_day_so_far(self) -> provisional.DaySoFar | None:
         """BTC's UTC day so far: the provisional last daily BTC close (signals/provisional.py)."""
         if not hasattr(self, "_day_so_far"):
-            k = self.key("btc_1d")
-            daily = self.frames[k]["close"] if k is not None else None
-            self._day_so_far = provisional.day_so_far(daily, self.frames, self.meta, self.asof)
+            self._day_so_far = provisional.btc_day_so_far(self.frames, self.meta, self.asof)
         return self._day_so_far
 
     def need(self, name: str, value: Any, why: str) -> Any:
@@ -865,18 +863,23 @@ def compute_snapshot(frames: dict[str, pd.DataFrame], asof: pd.Timestamp,
                      rut_threshold: float | None = None,
                      cache: SnapshotCache | None = None,
                      windows: tuple[tuple[int, ...], int, int] = (DAILY_WINDOWS, H1_WINDOW,
-                                                                  H4_WINDOW)) -> Snapshot:
+                                                                  H4_WINDOW),
+                     day_so_far: Any = None) -> Snapshot:
     """Every signal of DESIGN.md section 5 at `asof`, from bars closed at or before it.
 
     With a `cache`, the daily part of the previous call is reused when no daily input changed
     (the cache is for one set of arguments: deskapp/signals/engine.py keeps it so).
     `windows`: the correlation windows (daily, 1h, 4h) of the config's [correlation].
+    `day_so_far`: `provisional.btc_day_so_far` of these frames, when known already (a
+    `(point,)` tuple; the point may be None); else computed here.
     """
     asof = pd.Timestamp(asof)
     asof = asof.tz_localize("UTC") if asof.tzinfo is None else asof.tz_convert("UTC")
     meta = meta or {}
     reads = ReadLog(frames) if cache is not None and meta else None  # what the daily part reads
     c = _Ctx(frames if reads is None else reads, meta, asof, windows)
+    if day_so_far is not None:
+        c._day_so_far = day_so_far[0]
     if reads is None:
         daily = _daily_part(c, basket, vol_targets, rut_threshold)
     else:  # the provisional daily BTC point (BTC's day so far) moves intraday;
