@@ -12,7 +12,8 @@ event loop's paint of the window, as the desk draws it: Qt repaints what changed
 - one new day per board (30 boards, 21:00 UTC): every daily series has a new close, so every
   pane changes (and every ~11 days the x axis steps);
 - the desk's own path, `apply_board_staged` (one pane set and painted per event-loop turn): the
-  time from the call until the last pane was painted, and the longest single step;
+  time from the call until the last pane was painted, the longest single step, and how many
+  plot areas were painted (each changed one on screen once: it was twice before 61e4220);
 - the same boards with the whole window forced to repaint (`grab`: every pixel drawn again,
   whether it changed or not), for comparison;
 - naive: the same curves in one PlotWidget per pane, `clear()` and `plot()` again on each
@@ -134,9 +135,10 @@ def run(app, window, boards, counter, force_full: bool = False) -> tuple[list, l
     return applied, painted, panes
 
 
-def run_staged(app, window, boards) -> tuple[list, list]:
+def run_staged(app, window, boards, counter) -> tuple[list, list, list]:
     """The desk's own path, `apply_board_staged` (one pane set and painted per event-loop turn):
-    (time from the call until the last pane was painted, the longest single step) per board."""
+    (time from the call until the last pane was painted, the longest single step, plot areas
+    painted) per board."""
     window.apply_board(boards[0])
     app.processEvents()
     steps: list[float] = []
@@ -150,10 +152,11 @@ def run_staged(app, window, boards) -> tuple[list, list]:
 
     window._stage_step = timed_step  # noqa: SLF001 (looked up by each turn's timer)
     window.sig_board_drawn.connect(lambda _view: done.append(time.perf_counter()))
-    totals, longest = [], []
+    totals, longest, painted = [], [], []
     for view in boards[1:]:
         steps.clear()
         done.clear()
+        counter.count = 0
         t0 = time.perf_counter()
         window.apply_board_staged(view)
         while not done:
@@ -161,13 +164,16 @@ def run_staged(app, window, boards) -> tuple[list, list]:
         totals.append(done[0] - t0)
         longest.append(max(steps))
         app.processEvents()  # what is left (status bar, side panels) before the next board
+        painted.append(counter.count)
     del window._stage_step  # noqa: SLF001
-    return totals, longest
+    return totals, longest, painted
 
 
-def report_staged(name: str, totals: list, longest: list) -> None:
+def report_staged(name: str, totals: list, longest: list, painted: list) -> None:
     print(f"{name}: call to last pane painted {stats(totals)}\n"
-          f"    longest single GUI-thread step {stats(longest)} (must stay < 16 ms)")
+          f"    longest single GUI-thread step {stats(longest)} (must stay < 16 ms); "
+          f"plot areas painted per board: median {statistics.median(painted):.0f}, "
+          f"max {max(painted)}")
 
 
 def report(name: str, applied: list, painted: list, panes: list) -> list[float]:
@@ -210,8 +216,9 @@ def main(steps: int = 60) -> None:
     daily_total = report(f"  one new day ({len(daily) - 1} boards)",
                          *run(app, window, daily, counter))
     report_staged("  staged (apply_board_staged), one new hourly bar",
-                  *run_staged(app, window, hourly))
-    report_staged("  staged (apply_board_staged), one new day", *run_staged(app, window, daily))
+                  *run_staged(app, window, hourly, counter))
+    report_staged("  staged (apply_board_staged), one new day",
+                  *run_staged(app, window, daily, counter))
     report("  one new hourly bar, whole window forced to repaint (grab)",
            *run(app, window, hourly, counter, force_full=True))
     window.close()
