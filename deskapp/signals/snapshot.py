@@ -864,7 +864,8 @@ def compute_snapshot(frames: dict[str, pd.DataFrame], asof: pd.Timestamp,
                      cache: SnapshotCache | None = None,
                      windows: tuple[tuple[int, ...], int, int] = (DAILY_WINDOWS, H1_WINDOW,
                                                                   H4_WINDOW),
-                     day_so_far: Any = None) -> Snapshot:
+                     day_so_far: tuple[provisional.DaySoFar | None] | None = None
+                     ) -> Snapshot:
     """Every signal of DESIGN.md section 5 at `asof`, from bars closed at or before it.
 
     With a `cache`, the daily part of the previous call is reused when no daily input changed

@@ -92,9 +92,9 @@ def test_after_the_first_board_the_rest_are_built_when_idle(qtbot, tmp_path, dat
         journal.close()
 
 
-def test_a_pane_built_ahead_is_made_a_row_per_step_and_a_read_finishes_it(
+def test_a_pane_built_ahead_is_made_half_a_row_per_step_and_a_read_finishes_it(
         window, datasets, config, monkeypatch):
-    """Idle building makes a pane one plot row per event-loop turn (a whole pane held the GUI
+    """Idle building makes a pane half a plot row per event-loop turn (a whole pane held the GUI
     30-70 ms); reading it half-made finishes it at once; a theme switched meanwhile is the
     one it ends in."""
     from deskapp.ui import theme

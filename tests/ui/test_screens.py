@@ -410,7 +410,7 @@ def test_a_watch_screen_closed_during_a_theme_switch_is_skipped(make_desk, qtbot
     assert all(d.updatesEnabled() for d in main.findChildren(QDockWidget))
 
 
-def test_a_watch_screen_builds_a_time_pane_one_row_per_turn(make_desk, qtbot, monkeypatch):
+def test_a_watch_screen_builds_a_time_pane_half_a_row_per_turn(make_desk, qtbot, monkeypatch):
     """A 4-row pane made in one event-loop turn held the GUI 35-70 ms (the soak's stall at
     every watch screen opened): the screen makes half a row per turn, then draws the board on
     it; the pane it ends with is the one a single-turn build makes, and shows the board."""
