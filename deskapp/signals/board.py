@@ -359,10 +359,12 @@ def correlation_daily(inp: BoardInputs) -> PaneView:
         p["notes"].append(f"daily: {_label(inp, ekey)} vs {_label(inp, bkey)}")
     # Curve ids name slots, as the snapshot's keys do: daily_30/60/90 are the config's three
     # daily windows, h1_120 and h4_90 its 1h and 4h windows (the labels say which).
+    rets = (correlation.paired_returns(daily, correlation.DAILY_MAX_GAP) if daily is not None
+            else None)  # once for the three windows
     for slot, w in zip((30, 60, 90), inp.daily_windows, strict=True):
         cid = f"daily_{slot}"
         r[cid] = None
-        corr = correlation.rolling_correlation(daily, w) if daily is not None else None
+        corr = correlation.returns_correlation(rets, w) if rets is not None else None
         if corr is None or no_nan(corr).empty:
             p["missing"][cid] = NO_DATA if daily is None else f"fewer than {w + 1} aligned days"
             continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from deskapp.signals.returns import session_dates
+from deskapp.signals.returns import no_nan, session_dates
 
 ZONE_ELEVATED = 0.3
 ZONE_STRESS = 0.7
@@ -67,16 +67,18 @@ def align_intraday(equity_close: pd.Series, crypto_close: pd.Series,
     close taken is the latest one at most `tolerance` before the equity close; equity bars with no
     such crypto bar are dropped. Columns `a`, `b`; index = the equity bar close time.
     """
-    left = equity_close.dropna().rename("a").to_frame()
-    right = crypto_close.dropna().rename("b").to_frame()
-    if left.empty or right.empty:
+    # numpy searchsorted, as pandas.merge_asof(direction="backward", tolerance=...) pairs them
+    # (the same pairs; tests/signals/test_correlation.py compares the two), without its
+    # overhead: this runs twice a board (snapshot and correlation pane)
+    a, b = no_nan(equity_close), no_nan(crypto_close)
+    if a.empty or b.empty:
         return pd.DataFrame(columns=["a", "b"], dtype="float64")
-    # merge_asof refuses keys of different resolutions (e.g. us from CSV, ms from an exchange).
-    left.index = left.index.as_unit("ns")
-    right.index = right.index.as_unit("ns")
-    merged = pd.merge_asof(left, right, left_index=True, right_index=True, direction="backward",
-                           tolerance=pd.Timedelta(tolerance))
-    return merged.dropna()
+    ta, tb = a.index.as_unit("ns").asi8, b.index.as_unit("ns").asi8
+    j = np.searchsorted(tb, ta, side="right") - 1  # the last crypto close at or before
+    ok = j >= 0
+    ok[ok] = ta[ok] - tb[j[ok]] <= pd.Timedelta(tolerance).value
+    return pd.DataFrame({"a": a.to_numpy()[ok], "b": b.to_numpy()[j[ok]]},
+                        index=a.index[ok].as_unit("ns"))
 
 
 def to_4h(pairs: pd.DataFrame, asof: pd.Timestamp | None = None) -> pd.DataFrame:
@@ -120,7 +122,12 @@ def rolling_correlation(pairs: pd.DataFrame, window: int,
     NaN until `window` consecutive returns exist (never computed on fewer points than the window,
     never across a hole in the data).
     """
-    rets = paired_returns(pairs, max_gap)
+    return returns_correlation(paired_returns(pairs, max_gap), window)
+
+
+def returns_correlation(rets: pd.DataFrame, window: int) -> pd.Series:
+    """`rolling_correlation` of `paired_returns` computed already (one pass for several
+    windows)."""
     if rets.empty:
         return pd.Series(dtype="float64")
     return rets["a"].rolling(window, min_periods=window).corr(rets["b"])

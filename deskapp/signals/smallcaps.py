@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -65,14 +67,16 @@ def lead_lag(leader_close: pd.Series, follower_close: pd.Series, window: int = L
     pairs = align_daily(leader_close, follower_close)
     if len(pairs) < window + 1:
         return None, None, {}
-    logs = np.log(pairs[["a", "b"]].to_numpy(dtype="float64"))
-    rets = np.diff(logs, axis=0)[-window:]
+    rets = np.diff(np.log(np.column_stack([pairs["a"].to_numpy(dtype="float64"),
+                                           pairs["b"].to_numpy(dtype="float64")])),
+                   axis=0)[-window:]
     out: dict[int, float] = {}
-    for k in range(max_lag + 1):
-        a = rets[: window - k, 0]
-        b = rets[k:, 1]
-        if np.std(a) > 0 and np.std(b) > 0:
-            out[k] = float(np.corrcoef(a, b)[0, 1])
+    for k in range(max_lag + 1):  # Pearson, as numpy.corrcoef: deviations from each mean
+        a = rets[: window - k, 0] - rets[: window - k, 0].mean()
+        b = rets[k:, 1] - rets[k:, 1].mean()
+        saa, sbb = float(a @ a), float(b @ b)
+        if saa > 0 and sbb > 0:
+            out[k] = min(1.0, max(-1.0, float(a @ b) / math.sqrt(saa * sbb)))
     if not out:
         return None, None, out
     best = max(out, key=out.get)

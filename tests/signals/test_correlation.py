@@ -231,3 +231,32 @@ def test_to_4h_takes_last_pair_in_each_utc_bucket_stamped_at_bucket_end():
 ])
 def test_zone_boundaries(value, want):
     assert corr.zone(value) == want
+
+
+def _merge_asof_pairs(equity: pd.Series, crypto: pd.Series, tolerance: str) -> pd.DataFrame:
+    """The pairs as pandas.merge_asof makes them (the independent computation)."""
+    left, right = equity.dropna().rename("a").to_frame(), crypto.dropna().rename("b").to_frame()
+    left.index, right.index = left.index.as_unit("ns"), right.index.as_unit("ns")
+    return pd.merge_asof(left, right, left_index=True, right_index=True, direction="backward",
+                         tolerance=pd.Timedelta(tolerance)).dropna()
+
+
+@pytest.mark.parametrize("tolerance", ["30min", "1h", "0min"])
+def test_align_intraday_pairs_as_merge_asof_on_real_bars_and_awkward_ones(datasets, tolerance):
+    ds = datasets("2026-02-risk-off")
+    spx, btc = ds.frames["idx.spx.1h"]["close"], ds.frames["crypto.btcusdt.1h"]["close"]
+    # a Yahoo-like grid (:30), blanks on both sides, a crypto stamp repeated (the later row
+    # counts), exact ties with the tolerance; the S&P bars begin months before the BTC ones
+    yahoo = spx.set_axis(spx.index - pd.Timedelta("30min")).copy()
+    yahoo.iloc[::17] = np.nan
+    holed = btc.drop(btc.index[5::7]).copy()
+    holed.iloc[::11] = np.nan
+    repeated = pd.concat([holed.iloc[:40], holed.iloc[39:40] * 1.01, holed.iloc[40:]])
+    sizes = []
+    for equity, crypto in ((spx, btc), (yahoo, holed), (spx, repeated), (yahoo, repeated)):
+        want = _merge_asof_pairs(equity, crypto, tolerance)
+        got = corr.align_intraday(equity, crypto, tolerance)
+        pd.testing.assert_frame_equal(got, want, check_exact=True, check_freq=False)
+        sizes.append(len(want))
+    assert min(sizes[0], sizes[2]) > 500  # real pairs compared, not empty frames
+    assert (sizes[1] > 500) == (tolerance != "0min")  # the :30 grid pairs within 30 min
