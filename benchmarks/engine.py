@@ -6,7 +6,9 @@ the 3 years before the first board, plus 120 days of S&P 500, Russell 2000 and B
 from `2026-02-risk-off`. Boards at 30 successive hourly closes (what the worker computes as a
 replay or the live feed advances), settings from the default config. Incremental boards are
 split by whether a daily bar closed since the previous board, and those without one by whether
-BTC's provisional day so far moves with the new hourly bar (12:00-24:00 UTC) or not.
+BTC's provisional day so far moves with the new hourly bar (12:00-24:00 UTC) or not. A cold
+board also keeps no result of the previous one (signals/memo.py's `forget_all`); incremental
+boards keep both caches, as the worker does.
 Each board's time is the fastest of `ROUNDS` rounds. Target (issue 15): an incremental board
 without a new daily bar in <= 20 ms.
 Usage: python benchmarks/engine.py   (prints figures only)
@@ -23,6 +25,7 @@ import pandas as pd
 from deskapp.config import load_config
 from deskapp.data.replay import load_dataset
 from deskapp.signals.engine import SignalCache, SignalSettings, compute
+from deskapp.signals.memo import forget_all
 from deskapp.signals.provisional import MIN_DAY_PART
 
 STEPS = 30
@@ -55,18 +58,20 @@ def main() -> None:
                         else "provisional" if t - t.floor("D") >= MIN_DAY_PART else "hourly"
                         for i, t in enumerate(times) if i]
     cold_runs, warm_runs = [], []
-    for _ in range(ROUNDS):  # interleaved: cold and incremental see the same machine load
-        cache = SignalCache()
+    for _ in range(ROUNDS):  # alternating passes: cold and incremental see the same machine
+        forget_all()  # nothing kept from another pass (signals/memo.py)
         cold_runs.append([])
-        warm_runs.append([])
         for t in times:
             t0 = time.perf_counter()
             compute(frames, meta, t, s)
-            t1 = time.perf_counter()
+            cold_runs[-1].append(time.perf_counter() - t0)
+            forget_all()  # cold: no board reuses the previous one's results
+        cache = SignalCache()
+        warm_runs.append([])
+        for t in times:
+            t0 = time.perf_counter()
             compute(frames, meta, t, s, cache=cache)
-            t2 = time.perf_counter()
-            cold_runs[-1].append(t1 - t0)
-            warm_runs[-1].append(t2 - t1)
+            warm_runs[-1].append(time.perf_counter() - t0)
     cold = list(np.min(cold_runs, axis=0))
     warm: dict[str, list[float]] = {"first": [], "daily": [], "provisional": [], "hourly": []}
     for k, v in zip(kind, np.min(warm_runs, axis=0), strict=True):

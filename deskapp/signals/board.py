@@ -714,17 +714,20 @@ def _volatility_part(inp: BoardInputs, series: tuple[tuple[str, str, int, str], 
             continue
         if role == "ndx" and key is not None and not key.startswith("idx.ndx"):
             p["notes"].append(f"NDX: {_label(inp, key)} stands in")
-        rv = 100.0 * volatility.realised_vol_series(close, RV_WINDOW, days)
+        rets = volatility.log_return_series(close)  # once for the three curves
+        rv_frac = volatility.realised_vol_series(close, RV_WINDOW, days, returns=rets)
+        rv = 100.0 * rv_frac
         short = f"fewer than {RV_WINDOW + 1} closes"
         r[f"{name}_rv20_pct"] = _derived(p, f"{name}_rv", inp, key, rv, f"{label} RV(20)", short)
-        ratio = volatility.spike_ratio_series(close)
+        ratio = volatility.spike_ratio_series(close, returns=rets)
         now = _derived(p, f"{name}_ratio", inp, key, ratio, f"{label} RV(5)/RV(60)",
                        "fewer than 61 closes")
         r[f"{name}_rv_ratio"] = (volatility.spike_ratio(close, periods_per_year=days)
                                  if now is not None else None)
         if name in targets:
             t = targets[name]
-            pressure = 100.0 * volatility.delever_pressure_series(close, t, days)
+            pressure = 100.0 * volatility.delever_pressure_series(
+                close, t, days, rv=rv_frac if RV_WINDOW == volatility.DELEVER_RV_WINDOW else None)
             now = _derived(p, f"{name}_pressure", inp, key, pressure,
                            f"{label} (target {t:.0%})", "fewer than 26 closes")
             dp = volatility.delever_pressure(close, t, days) if now is not None else None

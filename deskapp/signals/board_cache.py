@@ -5,8 +5,13 @@ three groups by what they read:
 - `DAILY`: daily and weekly bars only (macro, leadership, liquidity, the small caps pane but
   its lead-lag, the volatility pane's equities);
 - `WITH_BTC_DAY`: daily bars and BTC's provisional day so far (signals/provisional.py), which
-  moves with every hourly BTC bar from 12:00 UTC (chain; small caps lead-lag; BTC's volatility
-  and the VIX; the correlation pane's daily windows);
+  moves with every hourly BTC bar from 12:00 UTC (chain; BTC's volatility and the VIX);
+- `PAIRED_WITH_BTC_DAY`: daily bars, and BTC's day so far only where it pairs with an equity
+  session of the same date (`correlation.align_daily`: the correlation pane's daily windows, the
+  small caps lead-lag). Until a daily bar of the day in progress has closed (the US close,
+  20:00/21:00 UTC) the point pairs with nothing: these panes are then those of the hour before,
+  though the point moves. Only whether there is a point at all, and its value once it pairs,
+  count;
 - the rest is computed on every call (crypto; the correlation pane's 1h and 4h windows).
 
 A stored group is reused when nothing it read can differ: the frame object, row count and last
@@ -29,6 +34,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from deskapp.signals import correlation, provisional
 from deskapp.signals.board import (
     PANES,
     BoardInputs,
@@ -52,8 +58,9 @@ DAILY: dict[str, Callable[[BoardInputs], PaneView]] = {
     **{n: PANES[n] for n in ("macro", "leadership", "liquidity")},
     "smallcaps_levels": smallcaps_levels, "volatility_equities": volatility_equities}
 WITH_BTC_DAY: dict[str, Callable[[BoardInputs], PaneView]] = {
-    "smallcaps_leadlag": smallcaps_leadlag, "chain": PANES["chain"],
-    "volatility_btc": volatility_btc, "correlation_daily": correlation_daily}
+    "chain": PANES["chain"], "volatility_btc": volatility_btc}
+PAIRED_WITH_BTC_DAY: dict[str, Callable[[BoardInputs], PaneView]] = {
+    "smallcaps_leadlag": smallcaps_leadlag, "correlation_daily": correlation_daily}
 # every length after which a series counts as old (roles.is_stale's default included)
 _STALE_NS = np.unique([d.value for d in (*STALE_AFTER.values(), pd.Timedelta(days=6))])
 
@@ -71,6 +78,22 @@ def daily_identity(frames: dict[str, pd.DataFrame], meta: dict[str, dict],
             out.append((k, None, None, None) if f is None else
                        (k, len(f), int(ns_index(f)[-1]) if len(f) else None, id(f)))
     return tuple(out)
+
+
+def _pairs(point: provisional.DaySoFar | None, frames: dict[str, pd.DataFrame],
+           meta: dict[str, dict], keys: Iterable[str] | None) -> bool:
+    """Whether BTC's day so far can pair with a daily bar of the series `keys` (None: all):
+    one of them has a bar of the point's date (`correlation.align_daily`'s calendar date).
+    Cut at asof, such a bar is the last; BTC's own daily bars are dated the day before."""
+    if point is None:
+        return False
+    day = correlation.day_numbers(pd.DatetimeIndex([point.asof]))[0]
+    for k in sorted(frames) if keys is None else keys:
+        f = frames.get(k)
+        if meta.get(k, {}).get("freq", "1d") in DAILY_FREQS and f is not None and len(f) \
+                and correlation.day_numbers(f.index[-1:])[0] >= day:
+            return True
+    return False
 
 
 def _flips(times: Iterable[int]) -> np.ndarray:
@@ -116,10 +139,14 @@ class BoardCache:
         base = ({k: dict(v) for k, v in inp.meta.items()}, inp.ai_basket,
                 inp.daily_windows, inp.rut_level, inp.vol_targets)
         asof = inp.asof.value
+        point = btc_day_so_far(inp)
         daily = self._group("daily", base, DAILY, inp, asof)
-        btc = self._group("btc", (*base, btc_day_so_far(inp), inp.chain), WITH_BTC_DAY, inp,
-                          asof)
-        out = {**daily, **btc,
+        paired = self._group(
+            "paired", lambda reads: (*base, point is not None,
+                                     point if _pairs(point, inp.frames, inp.meta, reads)
+                                     else None), PAIRED_WITH_BTC_DAY, inp, asof)
+        btc = self._group("btc", (*base, point, inp.chain), WITH_BTC_DAY, inp, asof)
+        out = {**daily, **paired, **btc,
                **compute_panes(inp, {"crypto": PANES["crypto"],
                                      "correlation_intraday": correlation_intraday})}
         out["correlation"] = merge_panes(out.pop("correlation_daily"),
@@ -128,10 +155,13 @@ class BoardCache:
         out["volatility"] = merge_panes(out.pop("volatility_equities"), out.pop("volatility_btc"))
         return {n: out[n] for n in PANES}
 
-    def _group(self, name: str, rest: tuple, fns: dict[str, Callable[[BoardInputs], PaneView]],
-               inp: BoardInputs, asof: int) -> dict[str, PaneView]:
+    def _group(self, name: str, rest: tuple | Callable[[tuple[str, ...] | None], tuple],
+               fns: dict[str, Callable[[BoardInputs], PaneView]], inp: BoardInputs,
+               asof: int) -> dict[str, PaneView]:
+        """The group's panes, stored or computed. `rest`: the inputs besides the daily series
+        read, or a function of those series' keys (None: all) that gives them."""
         g = self.groups.get(name)
-        if g is not None and g.valid(inp, rest, asof):
+        if g is not None and g.valid(inp, rest(g.reads) if callable(rest) else rest, asof):
             self.hits += 1
             return g.panes
         reads = ReadLog(inp.frames)
@@ -143,5 +173,6 @@ class BoardCache:
         keys = reads.read()
         ident = daily_identity(inp.frames, inp.meta, keys)
         times = [t for _, _, t, _ in ident if t is not None] + _last_times(panes.values())
-        self.groups[name] = _Group((ident, rest), keys, panes, times, asof, inp.frames)
+        self.groups[name] = _Group((ident, rest(keys) if callable(rest) else rest), keys, panes,
+                                   times, asof, inp.frames)
         return panes

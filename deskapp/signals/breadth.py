@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from deskapp.signals.returns import no_nan
+from deskapp.signals.returns import inner_values, no_nan
 
 
 def share_above_sma(closes: dict[str, pd.Series], window: int) -> pd.DataFrame:
@@ -31,8 +31,8 @@ def share_above_sma(closes: dict[str, pd.Series], window: int) -> pd.DataFrame:
 
 def ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
     """numerator / denominator on the sessions both have."""
-    joined = pd.concat({"n": numerator, "d": denominator}, axis=1, join="inner").dropna()
-    return joined["n"] / joined["d"]
+    index, n, d = inner_values(numerator, denominator)
+    return pd.Series(n / d, index=index)
 
 
 def change_pct(series: pd.Series, periods: int = 20) -> pd.Series:

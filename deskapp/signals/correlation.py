@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from deskapp.signals.memo import same_inputs
 from deskapp.signals.returns import no_nan, session_dates
 
 ZONE_ELEVATED = 0.3
@@ -30,8 +31,8 @@ def align_daily(equity_close: pd.Series, crypto_close: pd.Series) -> pd.DataFram
     Columns `a` (equity) and `b` (crypto); index = the equity bar's close time. Days on which
     only one asset traded (weekends, holidays) drop out, so the next return spans them for both.
     """
-    da = _day_numbers(equity_close.index)
-    db = _day_numbers(crypto_close.index)
+    da = day_numbers(equity_close.index)
+    db = day_numbers(crypto_close.index)
     # two bars on one calendar date (a feed that changed its stamp): the later one is the close
     ka, kb = _last_of_each(da), _last_of_each(db)
     _, ia, ib = np.intersect1d(da[ka], db[kb], assume_unique=True, return_indices=True)
@@ -43,8 +44,9 @@ def align_daily(equity_close: pd.Series, crypto_close: pd.Series) -> pd.DataFram
     return pd.DataFrame({"a": a[keep], "b": b[keep]}, index=index)
 
 
-def _day_numbers(index: pd.DatetimeIndex) -> np.ndarray:
-    """`session_dates` as whole days since the epoch (int64)."""
+def day_numbers(index: pd.DatetimeIndex) -> np.ndarray:
+    """`session_dates` as whole days since the epoch (int64): the calendar date `align_daily`
+    pairs bars on."""
     ns = index.as_unit("ns").asi8 - 10**9
     if index.tz is not None and str(index.tz) != "UTC":
         return session_dates(index).as_unit("ns").asi8 // 86_400_000_000_000
@@ -115,6 +117,7 @@ def paired_returns(pairs: pd.DataFrame, max_gap: pd.Timedelta) -> pd.DataFrame:
     return pd.DataFrame({"a": ra, "b": rb}, index=pairs.index[1:])
 
 
+@same_inputs(8)  # the hourly pairs repeat outside the US session, the 4h bars 3 hours in 4
 def rolling_correlation(pairs: pd.DataFrame, window: int,
                         max_gap: pd.Timedelta = DAILY_MAX_GAP) -> pd.Series:
     """Pearson correlation of the last `window` aligned log returns, at each row.
@@ -139,6 +142,7 @@ def trailing_returns(pairs: pd.DataFrame, max_gap: pd.Timedelta) -> int:
     return int(valid.argmin()) if not valid.all() else int(len(valid))
 
 
+@same_inputs(8)  # the snapshot's six windows; pairs repeat as for rolling_correlation
 def last_correlation(pairs: pd.DataFrame, window: int,
                      max_gap: pd.Timedelta = DAILY_MAX_GAP) -> float | None:
     """The latest value of `rolling_correlation`: the last `window` returns, or None when fewer

@@ -61,3 +61,26 @@ def last_per_bucket(series: pd.Series, rule: str, asof: pd.Timestamp | None) -> 
     if asof is not None:
         out = out[out.index <= asof]
     return out
+
+
+def inner_values(a: pd.Series, b: pd.Series) -> tuple[pd.Index, np.ndarray, np.ndarray]:
+    """The stamps both series have, each with a value in both (no NaN), and those values: what
+    `pd.concat({"a": a, "b": b}, axis=1, join="inner").dropna()` holds (its index, its two
+    columns), in a tenth of its time. Unique, sorted indexes of one dtype and numeric values;
+    any other pair goes through pandas."""
+    ia, ib = a.index, b.index
+    numeric = a.dtype.kind in "fiu" and b.dtype.kind in "fiu"
+    if not (numeric and isinstance(ia, pd.DatetimeIndex) and ia.dtype == ib.dtype
+            and ia.is_unique and ib.is_unique and ia.is_monotonic_increasing
+            and ib.is_monotonic_increasing):
+        joined = pd.concat({"a": a, "b": b}, axis=1, join="inner").dropna()
+        return joined.index, joined["a"].to_numpy(), joined["b"].to_numpy()
+    _, pa, pb = np.intersect1d(ia.asi8, ib.asi8, assume_unique=True, return_indices=True)
+    x, y = a.to_numpy()[pa], b.to_numpy()[pb]
+    keep = ~(_isnan(x) | _isnan(y))
+    index = ia[pa[keep]]
+    return index.rename(ia.name if ia.name == ib.name else None), x[keep], y[keep]
+
+
+def _isnan(v: np.ndarray) -> np.ndarray:
+    return np.isnan(v) if v.dtype.kind == "f" else np.zeros(len(v), dtype=bool)

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from deskapp.signals.correlation import align_daily
-from deskapp.signals.returns import no_nan
+from deskapp.signals.memo import same_inputs
+from deskapp.signals.returns import inner_values, no_nan
 
 HIGH_WINDOW = 252
 VOLUME_WINDOW = 50
@@ -64,7 +65,14 @@ def lead_lag(leader_close: pd.Series, follower_close: pd.Series, window: int = L
 
     Returns (best lag, its correlation, {lag: corr}); best = the highest correlation.
     """
-    pairs = align_daily(leader_close, follower_close)
+    best, corr, table = _lead_lag_of_pairs(align_daily(leader_close, follower_close), window,
+                                           max_lag)
+    return best, corr, dict(table)  # the kept result's table stays as it was
+
+
+@same_inputs(4)  # BTC's day so far moves hourly but pairs with no session until the US close
+def _lead_lag_of_pairs(pairs: pd.DataFrame, window: int, max_lag: int
+                       ) -> tuple[int | None, float | None, dict[int, float]]:
     if len(pairs) < window + 1:
         return None, None, {}
     rets = np.diff(np.log(np.column_stack([pairs["a"].to_numpy(dtype="float64"),
@@ -86,10 +94,10 @@ def lead_lag(leader_close: pd.Series, follower_close: pd.Series, window: int = L
 def rs_change(numerator: pd.Series, denominator: pd.Series, sessions: int = 20) -> float | None:
     """Relative strength: the ratio numerator/denominator's change over `sessions` sessions
     (fraction), on the sessions both have."""
-    joined = pd.concat({"n": numerator, "d": denominator}, axis=1, join="inner").dropna()
-    if len(joined) <= sessions:
+    _, n, d = inner_values(numerator, denominator)
+    if len(n) <= sessions:
         return None
-    r = (joined["n"] / joined["d"]).to_numpy()
+    r = n / d
     return float(r[-1] / r[-1 - sessions] - 1.0)
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 from deskapp.frames import head_rows
 from deskapp.signals import correlation as corr
 from deskapp.signals import crypto, macro, provisional, smallcaps, stress, trend, volatility
+from deskapp.signals.breadth import ratio as inner_ratio
 from deskapp.signals.breadth import share_above_sma_last
 from deskapp.signals.reads import ReadLog
 from deskapp.signals.regime import RegimeInputs, decide_regime
@@ -671,8 +672,7 @@ def _chain(c: _Ctx, smc: SmallCapSignals, btc_1d: int | None) -> Chain:
     btc_ret = smallcaps.basket_return({"btc": btc}) if btc is not None else None
     eth_trend = None
     if eth is not None and btc is not None:
-        ratio = pd.concat({"e": eth, "b": btc}, axis=1, join="inner").dropna()
-        eth_trend = trend.trend(ratio["e"] / ratio["b"])
+        eth_trend = trend.trend(inner_ratio(eth, btc))
     if alt_ret is None or btc_ret is None:
         links.append(Evidence("altcoins", None, "needs current altcoin and BTC closes"))
     else:

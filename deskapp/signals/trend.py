@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from deskapp.signals.memo import same_inputs
 from deskapp.signals.returns import last_per_bucket, no_nan
 
 EMA_SPAN = 20
@@ -12,6 +13,7 @@ SLOPE_BARS = 5
 MIN_BARS = EMA_SPAN + SLOPE_BARS  # never a trend from fewer bars than the EMA and its slope need
 
 
+@same_inputs(12)  # the 4h bars (S&P, BTC) and the S&P's hourly bars often repeat
 def trend(close: pd.Series) -> int | None:
     """+1 up, -1 down, 0 none: sign(close - EMA20) when it agrees with the sign of EMA20's 5-bar
     slope, else 0. None with fewer than 25 valid closes. EMA20 = exponential mean, span 20
@@ -26,6 +28,7 @@ def trend(close: pd.Series) -> int | None:
     return int(side) if side == slope and side != 0 else 0
 
 
+@same_inputs(4)  # the ETH/BTC ratio's: BTC's day so far pairs with no ETH bar
 def ema(close: pd.Series, span: int = EMA_SPAN) -> pd.Series:
     """The trend's EMA at every bar: alpha = 2 / (span + 1), started at the first close."""
     return no_nan(close).astype("float64").ewm(alpha=2.0 / (span + 1.0), adjust=False).mean()

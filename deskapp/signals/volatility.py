@@ -30,9 +30,16 @@ def realised_vol(close: pd.Series, window: int, periods_per_year: float) -> floa
     return float(np.std(r[-window:], ddof=1) * math.sqrt(periods_per_year))
 
 
-def realised_vol_series(close: pd.Series, window: int, periods_per_year: float) -> pd.Series:
+def log_return_series(close: pd.Series) -> pd.Series:
+    """Log returns of the closes without blanks (the first is NaN), as the series below take
+    them (`returns=`: computed once for several)."""
+    return np.log(no_nan(close)).diff()
+
+
+def realised_vol_series(close: pd.Series, window: int, periods_per_year: float,
+                        returns: pd.Series | None = None) -> pd.Series:
     """`realised_vol` at every bar (annualised stdev, ddof=1, of the last `window` returns)."""
-    r = np.log(no_nan(close)).diff()
+    r = log_return_series(close) if returns is None else returns
     return (r.rolling(window, min_periods=window).std() * math.sqrt(periods_per_year)).dropna()
 
 
@@ -46,9 +53,10 @@ def spike_ratio(close: pd.Series, short: int = 5, long: int = 60,
     return a / b
 
 
-def spike_ratio_series(close: pd.Series, short: int = 5, long: int = 60) -> pd.Series:
+def spike_ratio_series(close: pd.Series, short: int = 5, long: int = 60,
+                       returns: pd.Series | None = None) -> pd.Series:
     """The spike ratio at every bar (annualisation cancels)."""
-    r = np.log(no_nan(close)).diff()
+    r = log_return_series(close) if returns is None else returns
     return (r.rolling(short, min_periods=short).std() /
             r.rolling(long, min_periods=long).std()).dropna()
 
@@ -73,9 +81,12 @@ def delever_pressure(close: pd.Series, target: float, periods_per_year: float,
 
 def delever_pressure_series(close: pd.Series, target: float, periods_per_year: float,
                             rv_window: int = DELEVER_RV_WINDOW,
-                            lookback: int = DELEVER_LOOKBACK) -> pd.Series:
+                            lookback: int = DELEVER_LOOKBACK,
+                            rv: pd.Series | None = None) -> pd.Series:
     """`delever_pressure` at every bar: exposure min(1, target / RV20) `lookback` bars earlier
-    minus exposure now, floored at 0."""
-    rv = realised_vol_series(close, rv_window, periods_per_year)
+    minus exposure now, floored at 0. `rv`: `realised_vol_series(close, rv_window, ...)` when
+    computed already."""
+    if rv is None:
+        rv = realised_vol_series(close, rv_window, periods_per_year)
     exposure = (target / rv).clip(upper=1.0)
     return (exposure.shift(lookback) - exposure).clip(lower=0.0).dropna()

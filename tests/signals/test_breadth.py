@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -77,3 +78,26 @@ def test_annualised_funding():
     assert per_year.iloc[2] == 0.0
     assert annualised_funding(rate, 4.0).iloc[0] == pytest.approx(0.219, abs=1e-12)
     assert math.isclose(annualised_funding(rate).iloc[0], 0.1095, abs_tol=1e-12)
+
+
+def test_inner_values_hold_what_pandas_concat_inner_and_dropna_hold(datasets):
+    from deskapp.signals.returns import inner_values
+
+    ds = datasets("2026-02-risk-off")
+    eth, btc = ds.frames["crypto.eth"]["close"], ds.frames["crypto.btc"]["close"]
+    spx = ds.frames["idx.spx"]["close"]
+    holed = eth.copy()
+    holed.iloc[::9] = np.nan
+    unnamed = btc.set_axis(btc.index.rename(None))
+    other_unit = spx.set_axis(spx.index.as_unit("ns"))
+    late = pd.Series([1.0, 2.0], index=pd.DatetimeIndex(
+        ["2026-02-10T21:00Z", "2026-02-09T21:00Z"]).as_unit(spx.index.unit))  # unsorted
+    cases = [(eth, btc), (holed, btc), (spx, btc), (holed, unnamed), (other_unit, btc),
+             (spx, late), (spx.iloc[:0], btc)]
+    for a, b in cases:
+        want = pd.concat({"a": a, "b": b}, axis=1, join="inner").dropna()
+        index, x, y = inner_values(a, b)
+        pd.testing.assert_index_equal(index, want.index, exact=True, check_freq=False)
+        assert np.array_equal(x, want["a"].to_numpy()) and np.array_equal(y, want["b"].to_numpy())
+        assert x.dtype == want["a"].dtype and y.dtype == want["b"].dtype
+    assert len(inner_values(holed, btc)[0]) < len(inner_values(eth, btc)[0]) > 300

@@ -66,7 +66,7 @@ def test_hourly_boards_across_daily_closes_equal_cold_ones(datasets):
     run(ds.frames, ds.meta, steps, cache)
     # the daily panes were reused, and recomputed when a daily bar closed
     daily = cache.board.groups["daily"]
-    assert cache.board.hits > len(steps)  # both groups were reused on many steps
+    assert cache.board.hits > len(steps)  # the groups were reused on many steps
     assert daily.key[0] != ()  # keyed on the daily series
     assert cache.hits > 0  # the snapshot's daily part too (before noon: no provisional point)
 
@@ -106,13 +106,13 @@ def test_out_of_order_and_repeated_asofs_and_late_bars(datasets):
     before = cache.board.hits
     run(ds.frames, ds.meta, [at], cache)  # the late bars are in: recomputed
     assert cache.board.hits == before
-    assert run(ds.frames, ds.meta, [at], cache)  # nothing new: both groups reused
-    assert cache.board.hits == before + 2
+    assert run(ds.frames, ds.meta, [at], cache)  # nothing new: the three groups reused
+    assert cache.board.hits == before + 3
     # the same bars in new frame objects (a feed hands on a new frame at each poll): the cuts
-    # hold the same rows, so both groups are reused
+    # hold the same rows, so the three groups are reused
     again = {k: f.copy() for k, f in ds.frames.items()}
     run(again, ds.meta, [at, at], cache)
-    assert cache.board.hits == before + 6
+    assert cache.board.hits == before + 9
     # a revised bar: the same stamp and row count, another close
     revised = dict(again)
     spx = again["idx.spx"].copy()
@@ -204,3 +204,26 @@ def test_paired_returns_are_the_pandas_log_returns_with_holes_blanked(datasets):
         blanked += int(holes.sum())
         pd.testing.assert_frame_equal(corr.paired_returns(pairs, gap), want, check_exact=True)
     assert blanked > 0  # the cases have holes to blank
+
+
+def test_the_paired_panes_wait_for_the_day_so_far_to_pair_with_a_session(datasets):
+    """BTC's day so far moves every hour from 12:00 UTC, but the correlation pane's daily
+    windows and the lead-lag align BTC with equity sessions by date: until the US close brings
+    the day's session bar (21:00 UTC in February) the point pairs with nothing and those panes
+    stay the hour before's; from then on each new point is paired and they follow it."""
+    ds = datasets(RISK_OFF)
+    cache = SignalCache()
+    steps = pd.date_range("2026-02-09T13:00Z", "2026-02-09T23:00Z", freq="1h")
+    groups, points, pairs = [], [], []
+    for t in steps:
+        (board,) = run(ds.frames, ds.meta, [t], cache)
+        groups.append(cache.board.groups["paired"])
+        points.append(board.snapshot.crypto.btc_day_so_far_ret)
+        pairs.append(len(board.panes["correlation"].curves["daily_30"].y))
+    new = [i == 0 or groups[i] is not groups[i - 1] for i in range(len(steps))]
+    hours = [t.hour for t in steps]
+    assert dict(zip(hours, new, strict=True)) == {
+        13: True, 14: False, 15: False, 16: False, 17: False, 18: False, 19: False, 20: False,
+        21: True, 22: True, 23: True}
+    assert len(set(points[1:8])) == 7  # the point moved every hour meanwhile
+    assert pairs[:8] == [pairs[0]] * 8 and pairs[8] == pairs[0] + 1  # the session's pair

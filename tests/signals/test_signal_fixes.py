@@ -328,3 +328,19 @@ def test_the_stress_reading_says_the_btc_day_is_the_day_so_far(datasets):
                                                    rel=1e-12)
     night = compute_snapshot(ds.frames, pd.Timestamp("2026-02-05T06:00Z"), ds.meta)
     assert night.stress.btc_day_basis == "last daily bar"
+
+
+@pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
+def test_the_provisional_point_is_appended_as_pandas_concat_appends_it(unit):
+    from deskapp.signals.provisional import DaySoFar, with_day_so_far
+
+    index = pd.date_range("2021-05-10", periods=9, freq="D", tz="UTC", name="time")
+    daily = pd.Series(np.linspace(1.0, 2.0, 9), index=index.as_unit(unit), name="close")
+    at = utc("2021-05-19T15:00")
+    point = DaySoFar(0.5, at, "crypto.btcusdt.1h", 2.0, at)
+    want = pd.concat([daily, pd.Series([0.5], index=pd.DatetimeIndex([at]).as_unit(unit),
+                                       name="close")])
+    got = with_day_so_far(daily, point)
+    pd.testing.assert_series_equal(got, want, check_exact=True)
+    assert got.index[-1] == at and got.iloc[-1] == 0.5 and len(got) == 10
+    assert with_day_so_far(daily, None) is daily
