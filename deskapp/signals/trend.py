@@ -45,6 +45,7 @@ def agreement(a: int | None, b: int | None) -> str | None:
     return "mixed"
 
 
+@same_inputs(4)  # BTC's 4h bars: for the snapshot's trend and the crypto pane, once a board
 def resample_last(close: pd.Series, rule: str, asof: pd.Timestamp) -> pd.Series:
     """Bars of `rule` (e.g. '4h') from finer closes: the last close in each UTC bucket, stamped at
     the bucket end; buckets not yet ended at `asof` are left out (a bar still forming)."""
