@@ -25,6 +25,7 @@ def zone(value: float | None) -> str | None:
     return "decoupled"
 
 
+@same_inputs(4)  # S&P/BTC and IWM/BTC, each for the snapshot and then for its pane
 def align_daily(equity_close: pd.Series, crypto_close: pd.Series) -> pd.DataFrame:
     """Inner-join two daily close series on calendar date.
 
