@@ -125,7 +125,8 @@ def relative_return_series(closes: dict[str, pd.Series], benchmark: pd.Series,
         basket = basket_return_series(closes, sessions)
     if basket is None:
         return pd.Series(dtype="float64")
-    return (basket - b_ret).dropna()
+    index, a, b = inner_values(basket, b_ret)  # (basket - b_ret).dropna(), without its union
+    return pd.Series(a - b, index=index, name=basket.name if basket.name == b_ret.name else None)
 
 
 def basket_return_series(closes: dict[str, pd.Series], sessions: int = 20) -> pd.Series | None:

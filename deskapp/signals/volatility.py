@@ -57,8 +57,12 @@ def spike_ratio_series(close: pd.Series, short: int = 5, long: int = 60,
                        returns: pd.Series | None = None) -> pd.Series:
     """The spike ratio at every bar (annualisation cancels)."""
     r = log_return_series(close) if returns is None else returns
-    return (r.rolling(short, min_periods=short).std() /
-            r.rolling(long, min_periods=long).std()).dropna()
+    a = r.rolling(short, min_periods=short).std().to_numpy()
+    b = r.rolling(long, min_periods=long).std().to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):  # as pandas divides (inf, NaN)
+        ratio = a / b
+    keep = ~np.isnan(ratio)  # the pandas expression's dropna(), in numpy
+    return pd.Series(ratio[keep], index=r.index[keep], name=r.name)
 
 
 def delever_pressure(close: pd.Series, target: float, periods_per_year: float,
@@ -88,5 +92,16 @@ def delever_pressure_series(close: pd.Series, target: float, periods_per_year: f
     computed already."""
     if rv is None:
         rv = realised_vol_series(close, rv_window, periods_per_year)
-    exposure = (target / rv).clip(upper=1.0)
-    return (exposure.shift(lookback) - exposure).clip(lower=0.0).dropna()
+    # (target / rv).clip(upper=1), its shift(lookback) minus it, clip(lower=0), dropna(): the
+    # same operations on the array (clip leaves NaN as it is)
+    v = rv.to_numpy(dtype="float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        exposure = target / v
+    exposure = np.where((exposure <= 1.0) | np.isnan(exposure), exposure, 1.0)
+    before = np.full(len(v), np.nan)
+    if lookback < len(v):
+        before[lookback:] = exposure[:len(v) - lookback]
+    fall = before - exposure
+    fall = np.where((fall >= 0.0) | np.isnan(fall), fall, 0.0)
+    keep = ~np.isnan(fall)
+    return pd.Series(fall[keep], index=rv.index[keep], name=rv.name)

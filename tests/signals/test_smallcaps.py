@@ -170,3 +170,18 @@ def test_basket_return_is_the_mean_of_member_returns():
 ])
 def test_chain_reached_is_the_end_of_the_unbroken_run(lit, want):
     assert smallcaps.chain_reached(lit) == want
+
+
+def test_relative_return_series_is_the_pandas_difference_of_basket_and_benchmark(datasets):
+    ds = datasets("2026-02-risk-off")
+    alts = {k: ds.frames[k]["close"] for k in ("crypto.eth", "crypto.sol", "crypto.xrp")
+            if k in ds.frames}
+    btc = ds.frames["crypto.btc"]["close"]
+    holed = btc.drop(btc.index[::13])
+    for bench in (btc, holed, btc.set_axis(btc.index.as_unit("ns"))):
+        basket = smallcaps.basket_return_series(alts)
+        b = bench / bench.shift(20) - 1.0
+        want = (basket - b).dropna()
+        got = smallcaps.relative_return_series(alts, bench)
+        pd.testing.assert_series_equal(got, want, check_exact=True, check_freq=False)
+        assert len(got) > 100

@@ -151,3 +151,25 @@ def test_delever_pressure_none_when_too_short():
     assert volatility.delever_pressure(daily(closes[1:]), 0.15, 252) is None
     with_blank = closes[:10] + [NAN] + closes[11:]  # 26 rows, 25 valid closes
     assert volatility.delever_pressure(daily(with_blank), 0.15, 252) is None
+
+
+@pytest.mark.parametrize("key", ["crypto.btc", "idx.spx"])
+def test_the_series_are_the_pandas_expressions_they_stand_for(key, datasets):
+    """spike_ratio_series and delever_pressure_series do in numpy what these pandas expressions
+    do; the numbers must be the same to the bit, flat stretches (a zero RV: inf and NaN) and
+    a lookback longer than the series included."""
+    close = datasets("2026-02-risk-off").frames[key]["close"].copy()
+    close.iloc[100:170] = close.iloc[100]  # 70 unchanged closes: RV(5) and RV(60) reach 0
+    r = volatility.log_return_series(close)
+    want_ratio = (r.rolling(5, min_periods=5).std() / r.rolling(60, min_periods=60).std()
+                  ).dropna()
+    got_ratio = volatility.spike_ratio_series(close)
+    pd.testing.assert_series_equal(got_ratio, want_ratio, check_exact=True, check_freq=False)
+    rv = volatility.realised_vol_series(close, 20, 365.0)
+    assert (rv == 0.0).any()  # the flat stretch: target / 0 = inf, clipped to full exposure
+    for target, lookback in ((0.5, 5), (0.15, 5), (0.5, len(rv) + 3)):
+        exposure = (target / rv).clip(upper=1.0)
+        want = (exposure.shift(lookback) - exposure).clip(lower=0.0).dropna()
+        got = volatility.delever_pressure_series(close, target, 365.0, lookback=lookback)
+        pd.testing.assert_series_equal(got, want, check_exact=True, check_freq=False)
+    assert (got_ratio > 1.5).any() and len(want_ratio) > 200
