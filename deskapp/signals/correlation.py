@@ -137,6 +137,7 @@ def returns_correlation(rets: pd.DataFrame, window: int) -> pd.Series:
     return rets["a"].rolling(window, min_periods=window).corr(rets["b"])
 
 
+@same_inputs(4)  # beside rolling_correlation, on the same pairs
 def trailing_returns(pairs: pd.DataFrame, max_gap: pd.Timedelta) -> int:
     """How many consecutive valid returns end at the last row (the window filled so far)."""
     valid = paired_returns(pairs, max_gap)["a"].notna().to_numpy()[::-1]
