@@ -142,8 +142,12 @@ def epoch_seconds(index: pd.DatetimeIndex) -> np.ndarray:
 
 def pick(inp: BoardInputs, role: str) -> str | None:
     """The series for a role at asof (signals/roles.py): the first current candidate, else the
-    one with the most recent bar (shown, flagged as old)."""
-    return roles.pick(inp.frames, inp.meta, role, inp.asof)
+    one with the most recent bar (shown, flagged as old). Once per board (and per pane group,
+    whose scratch is its own: its first lookup is the one its ReadLog notes)."""
+    hit = inp.scratch.get(("pick", role), inp)
+    if hit is inp:
+        hit = inp.scratch["pick", role] = roles.pick(inp.frames, inp.meta, role, inp.asof)
+    return hit
 
 
 def _label(inp: BoardInputs, key: str) -> str:
