@@ -144,10 +144,9 @@ def pick(inp: BoardInputs, role: str) -> str | None:
     """The series for a role at asof (signals/roles.py): the first current candidate, else the
     one with the most recent bar (shown, flagged as old). Once per board (and per pane group,
     whose scratch is its own: its first lookup is the one its ReadLog notes)."""
-    hit = inp.scratch.get(("pick", role), inp)
-    if hit is inp:
-        hit = inp.scratch["pick", role] = roles.pick(inp.frames, inp.meta, role, inp.asof)
-    return hit
+    if ("pick", role) not in inp.scratch:
+        inp.scratch["pick", role] = roles.pick(inp.frames, inp.meta, role, inp.asof)
+    return inp.scratch["pick", role]
 
 
 def _label(inp: BoardInputs, key: str) -> str:

@@ -1,7 +1,7 @@
 """What a board reuses from the previous one (signals/engine.py's `SignalCache`).
 
 A new hourly bar changes the intraday panes only, unless a daily bar closed. The panes fall in
-three groups by what they read:
+three stored groups and the rest, by what they read:
 - `DAILY`: daily and weekly bars only (macro, leadership, liquidity, the small caps pane but
   its lead-lag, the volatility pane's equities);
 - `WITH_BTC_DAY`: daily bars and BTC's provisional day so far (signals/provisional.py), which
@@ -125,8 +125,8 @@ class _Group:
 
 
 class BoardCache:
-    """The last board's `DAILY` and `WITH_BTC_DAY` panes; `panes(inp)` reuses them when valid.
-    `hits` counts reused groups."""
+    """The last board's `DAILY`, `PAIRED_WITH_BTC_DAY` and `WITH_BTC_DAY` panes; `panes(inp)`
+    reuses each group when valid. `hits` counts reused groups."""
 
     def __init__(self) -> None:
         self.groups: dict[str, _Group] = {}

@@ -5,9 +5,9 @@ not change outside the US session, the 4h bars change once in four hourly boards
 keeps the last few results of a function and returns one when every argument equals the one it
 was computed from: a pandas object equals when its index (stamps, dtype and name), its name or
 column names, and its values (as one array for a frame: `to_numpy`; NaN equal to NaN) are the
-same; anything else by `==`. The result is
-then the one a fresh call would give (the functions are pure), and the check costs a few
-microseconds against the pandas work it saves. Results are shared: callers must not modify them.
+same; anything else by `==`. The result is then the one a fresh call would give (the
+functions are pure), and the check costs a few microseconds against the pandas work it saves.
+Results are shared: callers must not modify them.
 Pure: no Qt, no I/O.
 """
 
