@@ -5,15 +5,24 @@ same; with a header on each of eight docks that cascaded up to the main window's
 was ~20 ms of every board at 1920x1080 (benchmarks/board.py). This widget repaints itself on a
 new text and asks for a new layout only when the wrapped text needs a different height; a text
 set while it cannot be seen (its pane is a tab behind another) is laid out when next shown.
+
+A header keeps a line it no longer needs for HOLD_S (at the same width): BTC's day-so-far note
+comes at 12:00 UTC and goes at midnight, and a replay played fast had the Crypto structure pane
+jump a line up and down twice a second, every row laid out, every axis and curve drawn again
+each time (~12 ms a flip here, 40-50 ms under the soak's load: benchmarks/soak.py).
 """
 
 from __future__ import annotations
+
+import time
 
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QPainter, QPalette, QTextDocument
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 PAD_X, PAD_Y = 4, 2
+HOLD_S = 600.0  # a line no longer needed is given back this long after it was last needed
+_now = time.monotonic  # (tests move it)
 
 
 class RichHeader(QWidget):
@@ -28,6 +37,7 @@ class RichHeader(QWidget):
         self._doc.setDefaultFont(self.font())
         self._heights: dict[int, int] = {}  # heightForWidth of the current text
         self._stale = False  # a text set while hidden, not laid out yet
+        self._held: tuple[int, int, float] = (-1, 0, 0.0)  # width, tallest height, last needed
         self._height = self._text_height(self.width())
         policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         policy.setHeightForWidth(True)
@@ -71,14 +81,27 @@ class RichHeader(QWidget):
         return int(self._doc.size().height() + 0.999) + 2 * PAD_Y
 
     def _fit(self) -> None:
-        """A new layout only when the wrapped text needs another height."""
+        """A new layout only when the wrapped text needs another height (a taller one at once,
+        a shorter one once the taller is HOLD_S old)."""
         width = self.width()
         height = self._heights.get(width)
         if height is None:
             height = self._heights[width] = self._text_height(width)
+        held_width, held, _since = self._held
+        if width != held_width or height >= held or not self._holding(width):
+            self._held = (width, height, _now())
+        height = self._with_held(width, height)
         if height != self._height:
             self._height = height
             self.updateGeometry()
+
+    def _holding(self, width: int) -> bool:
+        held_width, _held, since = self._held
+        return width == held_width and _now() - since < HOLD_S
+
+    def _with_held(self, width: int, height: int) -> int:
+        """`height`, or the taller one held at this width."""
+        return max(height, self._held[1]) if self._holding(width) else height
 
     def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt override)
         return True
@@ -89,7 +112,7 @@ class RichHeader(QWidget):
         if height is None:
             height = self._heights[width] = self._text_height(width)
             self._doc.setTextWidth(max(1, self.width() - 2 * PAD_X))  # back to the drawn width
-        return height
+        return self._with_held(width, height)
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
         self._load()
@@ -103,6 +126,7 @@ class RichHeader(QWidget):
     def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         if event.type() == event.Type.FontChange:
             self._doc.setDefaultFont(self.font())
+            self._held = (-1, 0, 0.0)  # a new font: the lines it needs, at once
             self._stale = True
             self._load()
         super().changeEvent(event)

@@ -340,6 +340,9 @@ def test_adjusted_and_raw_series_ask_yfinance_for_what_they_need(yahoo, monkeypa
     assert sorted(asked) == [("SPY", False), ("SPY", True)]
     # auto_adjust is applied by yfinance to the same answer: both requests are identical
     (_, q1), (_, q2) = replay.charts_asked()
+    # (period2 is yfinance's "now", read at each request: a second can turn between the two)
+    end1, end2 = int(q1.pop("period2")[0]), int(q2.pop("period2")[0])
+    assert abs(end1 - end2) <= 2
     assert q1 == q2 and q1["interval"] == ["1d"] and q1["includePrePost"] == ["False"]
 
     raw = source_csv("daily/spy_qqq_daily_ohlcv_2016_2026.csv", "2025-12-12", "2025-12-24", "SPY")

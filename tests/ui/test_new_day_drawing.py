@@ -33,6 +33,7 @@ class Paints(QObject):
     def __init__(self, panes: dict):
         super().__init__()
         self.count = dict.fromkeys(panes, 0)
+        self.rectangles: list[int] = []  # how many rectangles each paint's region held
         self._key = {}
         for key, pane in panes.items():
             self._key[pane.graphics.viewport()] = key
@@ -41,6 +42,7 @@ class Paints(QObject):
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt override)
         if event.type() == QEvent.Type.Paint:
             self.count[self._key[obj]] += 1
+            self.rectangles.append(event.region().rectCount())
         return False
 
 
@@ -82,6 +84,9 @@ def test_a_new_day_paints_each_plot_area_on_screen_once_and_the_same_board_none(
     # Once each: y ranges and threshold labels settled before the paint, not in it (a label
     # turned in the paint had the pane painted twice); the panes behind tabs not at all.
     assert paints.count == {k: (1 if k in FRONT else 0) for k in window.panes}
+    # One rectangle a paint: clipped to a region of several, the raster engine drew the
+    # correlation pane's grid lines up to 40x slower (benchmarks/board.py).
+    assert paints.rectangles == [1] * len(FRONT)
 
     paints.count = dict.fromkeys(paints.count, 0)
     window.apply_board(later)  # the same board again: nothing changed, nothing painted

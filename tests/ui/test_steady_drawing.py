@@ -183,6 +183,48 @@ def test_a_header_asks_for_a_new_layout_only_when_it_needs_another_height(qtbot)
     assert header.heightForWidth(1200) < header.heightForWidth(300)
 
 
+def test_a_header_keeps_a_line_it_no_longer_needs_for_a_while(qtbot, monkeypatch):
+    # BTC's day-so-far note comes at 12:00 UTC and goes at midnight: a fast replay had the
+    # Crypto structure pane's plots jump a line up and down twice a second.
+    from deskapp.ui import rich_header
+
+    clock = [1000.0]
+    monkeypatch.setattr(rich_header, "_now", lambda: clock[0])
+    box = QWidget()
+    qtbot.addWidget(box)
+    layout = QVBoxLayout(box)
+    header = RichHeader(box, "#ffffff")
+    layout.addWidget(header)
+    layout.addStretch(1)
+    box.resize(300, 200)
+    box.show()
+    short, long = "<b>BTC</b> 68,000", "a line of readouts that cannot fit in 300 pixels " * 3
+    header.setText(short)
+    qtbot.waitUntil(lambda: header.height() >= header.heightForWidth(header.width()), timeout=60000)
+    one_line = header.height()
+    header.setText(long)
+    qtbot.waitUntil(lambda: header.height() > 2 * one_line, timeout=60000)
+    tall = header.height()
+    requests = LayoutRequests()
+    box.installEventFilter(requests)
+
+    clock[0] += rich_header.HOLD_S - 1
+    header.setText(short)  # the long text was needed HOLD_S - 1 s ago: the line is kept
+    QCoreApplication.sendPostedEvents()
+    QCoreApplication.processEvents()
+    assert requests.count == 0
+    assert header.height() == tall and header.heightForWidth(header.width()) == tall
+    assert header.plain_text() == "BTC 68,000"
+
+    clock[0] += 2  # HOLD_S + 1 s after the long text was last needed
+    header.setText(short + " ")
+    qtbot.waitUntil(lambda: header.height() == one_line, timeout=60000)
+    assert requests.count > 0
+
+    header.setText(long)  # needed again: at once
+    qtbot.waitUntil(lambda: header.height() == tall, timeout=60000)
+
+
 class PaintedHeights(QObject):
     """The height of each paint a widget gets."""
 

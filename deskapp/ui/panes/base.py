@@ -17,6 +17,7 @@ from PySide6.QtGui import QResizeEvent, QTextDocument
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDockWidget,
+    QGraphicsView,
     QHBoxLayout,
     QToolButton,
     QVBoxLayout,
@@ -302,6 +303,13 @@ class TimePane(DrawnWhenRaised, QWidget):
         self.graphics = pg.GraphicsLayoutWidget(self)
         self.graphics.ci.setSpacing(0)
         self.graphics.ci.setContentsMargins(2, 2, 2, 2)
+        # One rectangle a paint, around everything that changed. pyqtgraph asks for the exact
+        # changed region; a new day's region is a few rectangles (the curves, a threshold
+        # label, the header's row) and Qt's raster engine draws lines and paths clipped to such
+        # a region up to 40x slower than to one rectangle: the correlation pane's grid, ~30
+        # lines, took 2-5 ms a board instead of 0.1 (benchmarks/board.py).
+        self.graphics.setViewportUpdateMode(
+            QGraphicsView.ViewportUpdateMode.BoundingRectViewportUpdate)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)

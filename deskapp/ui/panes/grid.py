@@ -12,7 +12,7 @@ import math
 
 import pyqtgraph as pg
 import pyqtgraph.functions as fn
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QLineF
 from PySide6.QtGui import QPainter, QPicture
 
 
@@ -64,13 +64,16 @@ class Grid(pg.GridItem):
                 pen.setCosmetic(True)
                 p.setPen(pen)
                 lo, hi = min(ul[ax], br[ax]), max(ul[ax], br[ax])
+                lines = []
                 for k in range(int(nl[ax])):
                     v = ul1[ax] + k * d[ax]
                     if v < lo or v > hi:  # no lines out of bounds
                         continue
                     if ax == 0:
-                        p.drawLine(QPointF(v, ul[1]), QPointF(v, br[1]))
+                        lines.append(QLineF(v, ul[1], v, br[1]))
                     else:
-                        p.drawLine(QPointF(ul[0], v), QPointF(br[0], v))
+                        lines.append(QLineF(ul[0], v, br[0], v))
+                if lines:
+                    p.drawLines(lines)  # one call a level and axis: same lines, same order
         p.setWorldTransform(fn.invertQTransform(device_transform))
         p.end()
