@@ -156,7 +156,8 @@ class LayoutRequests(QObject):
         return False
 
 
-def test_a_header_asks_for_a_new_layout_only_when_it_needs_another_height(qtbot):
+def header_in_a_box(qtbot) -> tuple[QWidget, RichHeader]:
+    """A RichHeader at the top of a 300 x 200 box, shown."""
     box = QWidget()
     qtbot.addWidget(box)
     layout = QVBoxLayout(box)
@@ -165,6 +166,11 @@ def test_a_header_asks_for_a_new_layout_only_when_it_needs_another_height(qtbot)
     layout.addStretch(1)
     box.resize(300, 200)
     box.show()
+    return box, header
+
+
+def test_a_header_asks_for_a_new_layout_only_when_it_needs_another_height(qtbot):
+    box, header = header_in_a_box(qtbot)
     header.setText("<b>BTC</b> 68,000 · data 1.0 h old")
     qtbot.waitUntil(lambda: header.height() >= header.heightForWidth(header.width()), timeout=60000)
     one_line = header.height()
@@ -190,14 +196,7 @@ def test_a_header_keeps_a_line_it_no_longer_needs_for_a_while(qtbot, monkeypatch
 
     clock = [1000.0]
     monkeypatch.setattr(rich_header, "_now", lambda: clock[0])
-    box = QWidget()
-    qtbot.addWidget(box)
-    layout = QVBoxLayout(box)
-    header = RichHeader(box, "#ffffff")
-    layout.addWidget(header)
-    layout.addStretch(1)
-    box.resize(300, 200)
-    box.show()
+    box, header = header_in_a_box(qtbot)
     short, long = "<b>BTC</b> 68,000", "a line of readouts that cannot fit in 300 pixels " * 3
     header.setText(short)
     qtbot.waitUntil(lambda: header.height() >= header.heightForWidth(header.width()), timeout=60000)
