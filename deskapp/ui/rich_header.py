@@ -87,8 +87,7 @@ class RichHeader(QWidget):
         height = self._heights.get(width)
         if height is None:
             height = self._heights[width] = self._text_height(width)
-        held_width, held, _since = self._held
-        if width != held_width or height >= held or not self._holding(width):
+        if height >= self._held[1] or not self._holding(width):  # (another width: not held)
             self._held = (width, height, _now())
         height = self._with_held(width, height)
         if height != self._height:
