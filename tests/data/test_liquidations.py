@@ -241,8 +241,9 @@ def test_dropped_websocket_is_reported_with_since_when_reconnects_and_resumes(ca
         with s._lock:
             error, since = s.errors[key]
         assert error.transient and since == pd.Timestamp("2026-02-05T10:30Z")
-        assert any("stream dropped" in r.getMessage() and "reconnecting" in r.getMessage()
-                   for r in caplog.records)
+        # (the stream's thread logs just after it files the error: wait for it, do not race it)
+        wait_for(lambda: any("stream dropped" in r.getMessage() and "reconnecting" in r.getMessage()
+                             for r in caplog.records))
         wait_for(lambda: s.connections("binanceusdm") == 2)
         assert len(venue.made) == 2 and venue.made[0].closed  # the dropped one was closed
         gate.set()
