@@ -28,6 +28,7 @@ from deskapp.signals.board import Curve, PaneView, data_age
 from deskapp.signals.snapshot import Snapshot
 from deskapp.ui import theme
 from deskapp.ui.keys import KeepSpace
+from deskapp.ui.panes.append_curve import CurveItem
 from deskapp.ui.panes.date_axis import DateAxis
 from deskapp.ui.panes.grid import Grid
 from deskapp.ui.panes.notice import RowNotice
@@ -471,7 +472,9 @@ class TimePane(DrawnWhenRaised, QWidget):
                 colour = pg.mkColor(theme.curve_colour(c.colour))
                 colour.setAlpha(110)
                 kw = {"fillLevel": 0.0, "brush": pg.mkBrush(colour)}
-            item = plot.plot([], [], pen=pen, name=c.label, **kw)
+            # Drawn by an AppendCurve: a new bar repaints the curve's end, not the row.
+            item = CurveItem([], [], pen=pen, name=c.label, **kw)
+            plot.addItem(item)
             items[c.cid] = item
         return items
 

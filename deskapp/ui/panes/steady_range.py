@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 import pyqtgraph as pg
+from PySide6.QtCore import QRectF
 
 KEEP_FILL = 0.6  # refit when the data fills less than this share of the range
 PAD = 0.04  # room above and below the data, as a share of its height
@@ -69,3 +70,11 @@ class SteadyViewBox(pg.ViewBox):
             self._autoRangeNeedsUpdate = False
             self._updatingRange = False
 
+    def queueUpdateAutoRange(self) -> None:  # noqa: N802 (pyqtgraph override)
+        """Fit the range at the next paint, as pyqtgraph does, without marking the whole view
+        for repaint (its `update()` here made every row repaint in full on a new bar, where
+        the curves mark only their changed end: append_curve.py). A one-pixel rectangle at the
+        top right corner, where a new bar repaints anyway, still brings that paint."""
+        self._autoRangeNeedsUpdate = True
+        rect = self.boundingRect()
+        self.update(QRectF(rect.right() - 1.0, rect.top(), 1.0, 1.0))

@@ -1,0 +1,208 @@
+"""Curves that repaint only what a new bar changed.
+
+On a new bar, pyqtgraph repaints a curve's whole bounding rectangle: its data bounds change (the
+curve reaches one bar further right), so it calls `prepareGeometryChange` and `update()` on
+every `setData`, and Qt paints every row of the pane again, grid, axes and all the other curves
+under it. Between two steps of the x range (`base.right_edge`) a new bar changes only the end
+of a curve: the points before it are the same numbers at the same place on screen.
+
+`AppendCurve` keeps a bounding rectangle that does not move on such a bar (its data bounds
+united with the visible area of its view: the view clips it there anyway) and, when the new
+data starts with the old data's points, marks only the rectangle of the points from the last
+unchanged one on (the segment into it included, and the fill down to its level) for repaint.
+Anything else (a different start, a style, a new view range) repaints the whole curve, as
+pyqtgraph does. Such a strip is then painted from the points in it (`paint`), not by drawing
+the whole curve clipped to it. `tests/ui/test_partial_repaint.py` compares what is on screen
+after a run of new days with a full repaint of the same boards, pixel for pixel.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtWidgets import QGraphicsItem
+
+PAD_PX = 3.0  # around the changed points, past the pen's width (pixels)
+EDGE_PX = 12.0  # the kept rectangle reaches this far past the visible area (pixels)
+MIN_POINTS_CUT, CUT_SHARE = 32, 0.25  # a curve is painted in part from 32 points, a quarter
+
+
+def unchanged_prefix(old_x: np.ndarray, old_y: np.ndarray,
+                     new_x: np.ndarray, new_y: np.ndarray) -> int:
+    """How many leading points `new` shares with `old` (equal numbers, NaN equal to NaN)."""
+    n = min(len(old_x), len(new_x))
+    if n == 0:
+        return 0
+    ox, oy, nx, ny = old_x[:n], old_y[:n], new_x[:n], new_y[:n]
+    with np.errstate(invalid="ignore"):
+        same = ((ox == nx) | (np.isnan(ox) & np.isnan(nx))) & \
+               ((oy == ny) | (np.isnan(oy) & np.isnan(ny)))
+    if same.all():
+        return n
+    return int(np.argmin(same))
+
+
+class AppendCurve(pg.PlotCurveItem):
+    """A PlotCurveItem whose data-only updates repaint the changed end (module docstring)."""
+
+    def __init__(self, *args, **kwargs):
+        self._sticky: QRectF | None = None
+        self._pixel: tuple[float, float] | None = None
+        self._data_only = False  # set by CurveItem around a setData of new numbers only
+        self._quiet = False  # inside such an update: pyqtgraph's full repaints held back
+        super().__init__(*args, **kwargs)
+        # The paint's option then carries the exposed rectangle (`paint`).
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
+
+    # Qt asks often: kept until the data, the style or the view change it (invalidateBounds).
+    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt override)
+        if self._sticky is None:
+            true = super().boundingRect()
+            view, pixel = self.viewRect(), self._pixel_size()
+            if view is None or pixel is None or true.isNull():
+                return true  # (not kept: nothing to unite with yet)
+            # a margin: a point at the view's edge, padded, still falls inside
+            dx, dy = pixel[0] * EDGE_PX, pixel[1] * EDGE_PX
+            self._sticky = true.united(view.adjusted(-dx, -dy, dx, dy))
+        return self._sticky
+
+    def invalidateBounds(self) -> None:  # noqa: N802 (pyqtgraph method)
+        if not self._quiet:  # (a new bar's update keeps the rectangle when it still holds)
+            self._sticky = None
+        super().invalidateBounds()
+
+    def viewTransformChanged(self) -> None:  # noqa: N802 (pyqtgraph hook)
+        self._sticky = None  # a new view range: a new visible area, the curve drawn again
+        # (PlotCurveItem's override skips GraphicsItem's, which forgets the cached view rect.)
+        self._cachedView = None
+        self._pixel = None
+        super().viewTransformChanged()
+
+    def prepareGeometryChange(self) -> None:  # noqa: N802 (Qt method, held back when quiet)
+        if not self._quiet:
+            super().prepareGeometryChange()
+
+    def update(self, *args) -> None:
+        if not self._quiet:
+            super().update(*args)
+
+    def updateData(self, *args, **kwargs) -> None:  # noqa: N802 (pyqtgraph method)
+        if not self._data_only or self.xData is None or self._sticky is None:
+            super().updateData(*args, **kwargs)
+            return
+        old_x, old_y, before = self.xData, self.yData, QRectF(self._sticky)
+        self._quiet = True
+        try:
+            super().updateData(*args, **kwargs)
+        finally:
+            self._quiet = False
+        changed = self._changed_rect(old_x, old_y)
+        if changed is not None and changed.isEmpty():
+            self._sticky = before  # the same points: nothing to repaint
+        elif changed is not None and before.contains(changed):
+            # The old points lay inside `before`, the new ones inside `changed` (padded wider
+            # than pyqtgraph pads its bounds): the rectangle holds, only `changed` is painted.
+            self._sticky = before
+            super().update(changed)
+        else:  # outgrew its rectangle, or nothing in common with the old points
+            self._sticky = None
+            super().prepareGeometryChange()
+            super().update()
+
+    def _changed_rect(self, old_x: np.ndarray, old_y: np.ndarray) -> QRectF | None:
+        """The rectangle (item coordinates) that holds every pixel the update can change, an
+        empty one if nothing changed; None when the new data do not start with the old."""
+        new_x, new_y = self.xData, self.yData
+        if self.opts.get("stepMode") or len(old_x) != len(old_y) or len(new_x) != len(new_y):
+            return None
+        k = unchanged_prefix(old_x, old_y, new_x, new_y)
+        if k == len(old_x) == len(new_x):
+            return QRectF()
+        if k == 0:
+            return None
+        # From the last unchanged point (the segment out of it changes) to both ends.
+        xs = np.concatenate((old_x[k - 1:], new_x[k - 1:]))
+        ys = np.concatenate((old_y[k - 1:], new_y[k - 1:]))
+        level = self.opts.get("fillLevel")
+        if level is not None and self.opts.get("brush") is not None:
+            ys = np.append(ys, level)
+        xs, ys = xs[np.isfinite(xs)], ys[np.isfinite(ys)]
+        if len(xs) == 0 or len(ys) == 0:
+            return None
+        pixel = self._pixel_size()
+        if pixel is None:
+            return None
+        pen = self.opts["pen"]
+        pad = PAD_PX + (pen.widthF() if pen is not None else 0.0)
+        dx, dy = pixel[0] * pad, pixel[1] * pad
+        x0, x1, y0, y1 = float(xs.min()), float(xs.max()), float(ys.min()), float(ys.max())
+        return QRectF(x0 - dx, y0 - dy, x1 - x0 + 2 * dx, y1 - y0 + 2 * dy)
+
+
+    def paint(self, p, opt, widget) -> None:
+        """pyqtgraph's paint, of the points in the exposed area only when that is a narrow
+        strip (a new bar's repaint): the path, its fill and their drawing cost the points
+        drawn, not the whole curve clipped. Pixels inside the strip are the same: the strip
+        is widened by the pen, and one point past each side keeps the segments crossing it."""
+        part = self._exposed_part(opt.exposedRect)
+        if part is None:
+            super().paint(p, opt, widget)
+            return
+        kept = (self.xData, self.yData, self.path, self.fillPath, self._fillPathList)
+        self.xData, self.yData = kept[0][part], kept[1][part]
+        self.path = self.fillPath = self._fillPathList = None
+        self._lineSegmentsRendered = False
+        try:
+            super().paint(p, opt, widget)
+        finally:
+            self.xData, self.yData, self.path, self.fillPath, self._fillPathList = kept
+            self._lineSegmentsRendered = False  # (its buffer holds the strip's segments)
+
+    def _exposed_part(self, exposed: QRectF) -> slice | None:
+        """The points to paint for `exposed` (item coordinates), None for all of them."""
+        x, pen = self.xData, self.opts["pen"]
+        if (x is None or len(x) < MIN_POINTS_CUT or exposed.isEmpty() or self.opts["stepMode"]
+                or (pen is not None and pen.style() != Qt.PenStyle.SolidLine)  # dash phase
+                or self.opts["shadowPen"] is not None or not x[0] <= x[-1]):
+            return None
+        pixel = self._pixel_size()
+        if pixel is None:
+            return None
+        pad = pixel[0] * (PAD_PX + (pen.widthF() if pen is not None else 0.0))
+        lo = max(int(np.searchsorted(x, exposed.left() - pad, side="left")) - 1, 0)
+        hi = min(int(np.searchsorted(x, exposed.right() + pad, side="right")) + 1, len(x))
+        if hi - lo > len(x) * CUT_SHARE:
+            return None
+        return slice(lo, hi)
+
+    def _pixel_size(self) -> tuple[float, float] | None:
+        """A device pixel's width and height in item coordinates (kept until the view moves)."""
+        if self._pixel is None:
+            px, py = self.pixelVectors()
+            if px is None or py is None:
+                return None
+            self._pixel = (abs(px.x()) + abs(py.x()), abs(px.y()) + abs(py.y()))
+        return self._pixel
+
+
+class CurveItem(pg.PlotDataItem):
+    """A PlotDataItem drawn by an `AppendCurve`: its `setData` of new numbers (same style)
+    repaints only the end that changed."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        plain, self.curve = self.curve, AppendCurve()
+        plain.sigClicked.disconnect(self.sigClicked)
+        plain.setParentItem(None)
+        self.curve.setParentItem(self)
+        self.curve.sigClicked.connect(self.sigClicked)
+        self.curve.setZValue(plain.zValue())
+        self.updateItems(styleUpdate=True)
+
+    def setData(self, *args, **kwargs) -> None:  # noqa: N802 (pyqtgraph method)
+        self.curve._data_only = not kwargs  # noqa: SLF001 (numbers only: x, y)
+        try:
+            super().setData(*args, **kwargs)
+        finally:
+            self.curve._data_only = False  # noqa: SLF001
