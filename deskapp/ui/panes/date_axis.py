@@ -21,6 +21,8 @@ import pyqtgraph as pg
 from pyqtgraph.graphicsItems.DateAxisItem import HOUR_SPACING, ZoomLevel
 from PySide6.QtGui import QPainter, QPicture
 
+from deskapp.ui.panes.value_axis import UnscaledLabel
+
 PICTURES_KEPT = 8  # distinct axis pictures remembered (a board draws at most a few)
 _pictures: OrderedDict[tuple, tuple[QPicture, float | None]] = OrderedDict()
 
@@ -35,7 +37,7 @@ class UtcZoomLevel(ZoomLevel):
         return super().moveTicksToLocalTimeCoords(ticks, spacing, skipFactor)
 
 
-class DateAxis(pg.DateAxisItem):
+class DateAxis(UnscaledLabel, pg.DateAxisItem):
     """Bottom date axis for the time panes (UTC)."""
 
     def __init__(self, *args, **kwargs):

@@ -23,6 +23,8 @@ class RowNotice:
         self.plot = plot
         self.title = title
         self.text = ""
+        self._title_html = ""
+        self._height = -1
         self.label = pg.LabelItem("", size="8pt")
         self.label.setParentItem(plot)
         self.label.anchor(itemPos=(0.5, 0.0), parentPos=(0.5, 0.0),
@@ -38,8 +40,13 @@ class RowNotice:
         self._show()
 
     def _show(self) -> None:
-        self.plot.setTitle(f"<span style='color:{theme.MUTED}'>{html.escape(self.title)}</span>",
-                           size="8pt")
+        # Each set again only when it changed: a title set again, or the row's height, has the
+        # plot laid out and its title row repainted (a warming-up count changes every bar).
+        title = f"<span style='color:{theme.MUTED}'>{html.escape(self.title)}</span>"
+        if title != self._title_html:
+            self._title_html = title
+            self.plot.setTitle(title, size="8pt")  # (it sets the row's height to its own)
+            self._height = -1
         height = TITLE_PX
         if self.text:
             self.label.setText(self.text, color=theme.AMBER)
@@ -47,4 +54,6 @@ class RowNotice:
         else:
             self.label.setText("")
         self.label.setVisible(bool(self.text))
-        self.plot.layout.setRowFixedHeight(0, height)
+        if height != self._height:
+            self._height = height
+            self.plot.layout.setRowFixedHeight(0, height)
