@@ -1,5 +1,6 @@
 """A new bar repaints the end of each curve, not the whole plot area, and what is on screen
-afterwards is what a full repaint draws, pixel for pixel (deskapp/ui/panes/append_curve.py).
+afterwards is what a full repaint draws, pixel for pixel (deskapp/ui/panes/append_curve.py);
+labels and titles are set again only when they change.
 
 "On screen" is the window's backing store as the platform holds it (`QScreen.grabWindow`):
 only the areas Qt repainted changed there. `QWidget.grab` renders the whole window again.
@@ -191,3 +192,42 @@ def test_a_run_of_new_days_and_hours_on_the_desk_is_on_screen_as_a_full_repaint_
         window.close()
         journal.close()
     assert narrow >= len(boards) // 2  # most boards repainted the panes' ends only
+
+
+# ---------------------------------------------------------------------- labels set again
+def test_a_value_axis_sets_its_label_again_only_when_the_label_changes(qtbot):
+    from deskapp.ui.panes.value_axis import ValueAxis
+
+    axis = ValueAxis(orientation="left")
+    axis.setLabel("corr")
+    sets = []
+    original = axis.label.setHtml
+    axis.label.setHtml = lambda text: (sets.append(text), original(text))
+    for k in range(5):
+        axis.setRange(float(k), float(k) + 10.0)
+    assert sets == []  # five new ranges, the same label
+    assert axis.picture is None  # (the ticks are drawn again)
+    axis.labelText = "ratio"  # a label text changed behind its back: set at the next range
+    axis.setRange(1.0, 2.0)
+    assert len(sets) == 1 and "ratio" in sets[0]
+    assert "ratio" in axis.label.toPlainText()
+
+
+def test_a_row_notice_sets_the_plot_title_once_and_the_row_height_when_it_changes(qtbot):
+    from deskapp.ui.panes.notice import TITLE_PX, RowNotice
+
+    widget = pg.GraphicsLayoutWidget()
+    qtbot.addWidget(widget)
+    plot = widget.addPlot()
+    titles = []
+    original = plot.setTitle
+    plot.setTitle = lambda *a, **k: (titles.append(a), original(*a, **k))
+    notice = RowNotice(plot, "Rolling correlation")
+    assert len(titles) == 1
+    notice.setText("1h: warming up: 100 of 120")
+    notice.setText("1h: warming up: 101 of 120")
+    assert len(titles) == 1  # the title is the same
+    assert plot.layout.rowMinimumHeight(0) > TITLE_PX  # the message's line under it
+    notice.setText("")
+    assert plot.layout.rowMinimumHeight(0) == TITLE_PX
+    assert not notice.label.isVisible()

@@ -21,8 +21,6 @@ import pyqtgraph as pg
 from pyqtgraph.graphicsItems.DateAxisItem import HOUR_SPACING, ZoomLevel
 from PySide6.QtGui import QPainter, QPicture
 
-from deskapp.ui.panes.value_axis import UnscaledLabel
-
 PICTURES_KEPT = 8  # distinct axis pictures remembered (a board draws at most a few)
 _pictures: OrderedDict[tuple, tuple[QPicture, float | None]] = OrderedDict()
 
@@ -37,7 +35,7 @@ class UtcZoomLevel(ZoomLevel):
         return super().moveTicksToLocalTimeCoords(ticks, spacing, skipFactor)
 
 
-class DateAxis(UnscaledLabel, pg.DateAxisItem):
+class DateAxis(pg.DateAxisItem):
     """Bottom date axis for the time panes (UTC)."""
 
     def __init__(self, *args, **kwargs):
