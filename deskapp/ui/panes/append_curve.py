@@ -128,7 +128,6 @@ class AppendCurve(pg.PlotCurveItem):
         x0, x1, y0, y1 = float(xs.min()), float(xs.max()), float(ys.min()), float(ys.max())
         return QRectF(x0 - dx, y0 - dy, x1 - x0 + 2 * dx, y1 - y0 + 2 * dy)
 
-
     def paint(self, p, opt, widget) -> None:
         """pyqtgraph's paint, of the points in the exposed area only when that is a narrow
         strip (a new bar's repaint): the path, its fill and their drawing cost the points
@@ -153,7 +152,8 @@ class AppendCurve(pg.PlotCurveItem):
         x, pen = self.xData, self.opts["pen"]
         if (x is None or len(x) < MIN_POINTS_CUT or exposed.isEmpty() or self.opts["stepMode"]
                 or (pen is not None and pen.style() != Qt.PenStyle.SolidLine)  # dash phase
-                or self.opts["shadowPen"] is not None or not x[0] <= x[-1]):
+                or self.opts["shadowPen"] is not None or not x[0] <= x[-1]
+                or isinstance(self.opts["connect"], np.ndarray)):  # (not cut with the points)
             return None
         pixel = self._pixel_size()
         if pixel is None:
