@@ -6,8 +6,8 @@ every `setData`, and Qt paints every row of the pane again, grid, axes and all t
 under it. Between two steps of the x range (`base.right_edge`) a new bar changes only the end
 of a curve: the points before it are the same numbers at the same place on screen.
 
-`AppendCurve` keeps a bounding rectangle that does not move on such a bar (its data bounds
-united with the visible area of its view: the view clips it there anyway) and, when the new
+`AppendCurve` keeps a bounding rectangle that does not move on such a bar (the visible area
+of its view, which clips it there anyway, whatever its data) and, when the new
 data starts with the old data's points, marks only the rectangle of the points from the last
 unchanged one on (the segment into it included, and the fill down to its level) for repaint.
 Anything else (a different start, a style, a new view range) repaints the whole curve, as
@@ -122,9 +122,7 @@ class AppendCurve(pg.PlotCurveItem):
         pixel = self._pixel_size()
         if pixel is None:
             return None
-        pen = self.opts["pen"]
-        pad = PAD_PX + (pen.widthF() if pen is not None else 0.0)
-        dx, dy = pixel[0] * pad, pixel[1] * pad
+        dx, dy = pixel[0] * self._pad_px(), pixel[1] * self._pad_px()
         x0, x1, y0, y1 = float(xs.min()), float(xs.max()), float(ys.min()), float(ys.max())
         return QRectF(x0 - dx, y0 - dy, x1 - x0 + 2 * dx, y1 - y0 + 2 * dy)
 
@@ -158,7 +156,7 @@ class AppendCurve(pg.PlotCurveItem):
         pixel = self._pixel_size()
         if pixel is None:
             return None
-        pad = pixel[0] * (PAD_PX + (pen.widthF() if pen is not None else 0.0))
+        pad = pixel[0] * self._pad_px()
         lo = max(int(np.searchsorted(x, exposed.left() - pad, side="left")) - 1, 0)
         hi = min(int(np.searchsorted(x, exposed.right() + pad, side="right")) + 1, len(x))
         if hi - lo > len(x) * CUT_SHARE:
@@ -171,6 +169,11 @@ class AppendCurve(pg.PlotCurveItem):
         (~0.7 ms a filled curve on every new view range) and draw the same pixels."""
         return super()._construct_finite_segment_FillPathList(
             x, y, baseline, max(chunksize, len(x)))
+
+    def _pad_px(self) -> float:
+        """How far (pixels) past the changed or exposed points a repaint must reach."""
+        pen = self.opts["pen"]
+        return PAD_PX + (pen.widthF() if pen is not None else 0.0)
 
     def _pixel_size(self) -> tuple[float, float] | None:
         """A device pixel's width and height in item coordinates (kept until the view moves)."""

@@ -19,18 +19,23 @@ def compact_ticks(values: list[float], spacing: float) -> list[str] | None:
     return [f"{v / 1000.0:,.{places}f}k" for v in values]
 
 
-class UnscaledLabel:
-    """For an axis whose values are never SI-scaled: pyqtgraph sets its label's HTML again
-    (parse, lay out, resize) on every new range to apply a scale that is always 1. Here the
-    label is set again only when its text changes; a new range redraws the ticks only."""
+class ValueAxis(pg.AxisItem):
+    """Left axis of the time rows: values as they are (no "(x0.001)" SI scaling of a 0.36
+    ratio), thousands for large ones."""
 
     _label_html: str | None = None
+
+    def getSIPrefixEnableRanges(self):  # noqa: N802 (pyqtgraph API; setLabel resets the setter's)
+        return ()
 
     def _updateLabel(self) -> None:  # noqa: N802 (pyqtgraph API)
         self._label_html = self.labelString()
         super()._updateLabel()
 
     def updateAutoSIPrefix(self) -> None:  # noqa: N802 (pyqtgraph API)
+        """Never scaled (above), yet pyqtgraph set the label's HTML again (parse, lay out,
+        resize) on every new range to apply that scale of 1: here only when its text changes;
+        a new range redraws the ticks."""
         self.autoSIPrefixScale = 1.0
         self.labelUnitPrefix = ""
         if self.labelString() != self._label_html:
@@ -38,14 +43,6 @@ class UnscaledLabel:
         else:
             self.picture = None
             self.update()
-
-
-class ValueAxis(UnscaledLabel, pg.AxisItem):
-    """Left axis of the time rows: values as they are (no "(x0.001)" SI scaling of a 0.36
-    ratio), thousands for large ones."""
-
-    def getSIPrefixEnableRanges(self):  # noqa: N802 (pyqtgraph API; setLabel resets the setter's)
-        return ()
 
     def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph API)
         compact = compact_ticks([v * scale for v in values], spacing * scale)
