@@ -30,8 +30,8 @@ log = logging.getLogger("deskapp")
 CACHE_VIEW_DAYS = 120  # the live and cache sources' default span
 GUI_SWITCH_INTERVAL_S = 0.0002  # sys.setswitchinterval for the desk (see Desk.__init__)
 # gc thresholds once the start-up objects are frozen: a young generation of 10,000 objects,
-# not Python's 700, so a full collection (25-60 ms with the GIL held, in whichever thread it
-# falls) comes ~14x less often (_freeze_startup_objects).
+# not Python's 700, so a full collection (25-60 ms with the GIL held) comes ~14x less often
+# (_freeze_startup_objects; the passes run in the GUI thread, ui/gui_thread_gc.py).
 GC_THRESHOLDS = (10_000, 10, 10)
 OPEN_DAY_UTC = "21:00"  # a Track-record day opens at its US close (the table's step)
 
@@ -96,13 +96,16 @@ def _freeze_startup_objects(_view=None) -> None:
     objects. Only the first call in a process does anything. It also turns collection back on
     (the command line pauses it for the start, cli._run) with GC_THRESHOLDS: a board makes
     thousands of short-lived objects, and at Python's default every ~10 s brought a full
-    collection of the ~35,000 newer objects, 25-60 ms of GUI stall (benchmarks/soak.py)."""
+    collection of the ~35,000 newer objects, 25-60 ms of GUI stall (benchmarks/soak.py).
+    Collection comes back in the GUI thread only (ui/gui_thread_gc.py): Qt objects that die
+    in a cycle must not be destroyed by a worker thread."""
     global _startup_frozen
     if not _startup_frozen:
+        from deskapp.ui.gui_thread_gc import install
+
         _startup_frozen = True
         gc.freeze()
-        gc.set_threshold(*GC_THRESHOLDS)
-        gc.enable()
+        install(GC_THRESHOLDS)
 
 
 class Desk:

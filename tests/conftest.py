@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -31,6 +32,27 @@ def _shared_derived_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         os.environ.pop("DESKAPP_CACHE", None)
     else:
         os.environ["DESKAPP_CACHE"] = before
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _collection_in_the_gui_thread(qapp) -> Iterator[object]:
+    """Cyclic garbage collection runs in the GUI thread only, as in the desk
+    (deskapp/ui/gui_thread_gc.py): a worker thread of one test must not destroy the windows
+    an earlier test left to the collector."""
+    from deskapp.ui.gui_thread_gc import install
+
+    collector = install(gc.get_threshold())
+    yield collector
+    collector.collect_all()
+
+
+@pytest.fixture(autouse=True)
+def _collection_stays_in_the_gui_thread(_collection_in_the_gui_thread) -> Iterator[None]:
+    """After each test: automatic collection off again (a command line call turns it on)
+    and the pass Python would have run by now."""
+    yield
+    _collection_in_the_gui_thread.take_over()
+    _collection_in_the_gui_thread.step()
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,6 @@
-"""The desk's start pauses cyclic garbage collection and its first board turns it back on; a
-command (signals, evaluate ...) always runs with collection on, and no call leaves it off."""
+"""The desk's start pauses cyclic garbage collection and its first board hands it to the GUI
+thread (ui/gui_thread_gc.py); a command (signals, evaluate ...) always runs with automatic
+collection on, and no call leaves it off."""
 
 from __future__ import annotations
 
@@ -40,19 +41,21 @@ def test_bad_input_on_the_desk_path_leaves_collection_on(capsys):
     assert gc.isenabled()
 
 
-def test_the_first_board_freezes_start_up_and_turns_collection_on(monkeypatch):
+def test_the_first_board_freezes_start_up_and_hands_collection_to_the_gui_thread(monkeypatch):
+    from deskapp.ui.gui_thread_gc import install, installed
+
     monkeypatch.setattr(app, "_startup_frozen", False)
-    gc.disable()
+    gc.enable()  # as the command line leaves it
     frozen_before = gc.get_freeze_count()
     keep = [object() for _ in range(10)] + [[] for _ in range(10)]  # tracked by the collector
     thresholds = gc.get_threshold()
-    gc.set_threshold(700, 10, 10)  # Python's defaults (a desk of an earlier test set its own)
     try:
         app._freeze_startup_objects()
-        assert gc.isenabled()
-        assert gc.get_freeze_count() >= frozen_before + 10
-        assert gc.get_threshold() == app.GC_THRESHOLDS  # fewer full collections
+        assert not gc.isenabled()  # no pass in whichever thread allocates ...
+        assert installed().thresholds == app.GC_THRESHOLDS  # ... the GUI thread's, less often
+        assert gc.get_threshold() == app.GC_THRESHOLDS
         assert app.GC_THRESHOLDS[0] > 700
+        assert gc.get_freeze_count() >= frozen_before + 10
     finally:
-        gc.set_threshold(*thresholds)
+        install(thresholds)
     del keep
