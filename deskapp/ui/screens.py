@@ -19,7 +19,16 @@ import math
 from collections.abc import Callable
 
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QPoint, QSettings, Qt, Signal, Slot
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QObject,
+    QPoint,
+    QSettings,
+    Qt,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -253,6 +262,11 @@ class WatchScreen(QMainWindow):
         dock.show()
         if arrange:
             self.arrange()
+        if self.isVisible():
+            # Laid out now, the panes already shown included: the screen's repaint for the
+            # new dock, already posted, painted them at their old size first and again at
+            # the new one in the same turn (~12 ms each, a watch screen's second pane).
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         if isinstance(pane, TimePane) and not pane.built:
             self._building.append(pane)
             if len(self._building) == 1:

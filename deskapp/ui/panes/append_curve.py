@@ -187,9 +187,16 @@ class AppendCurve(pg.PlotCurveItem):
 
 class CurveItem(pg.PlotDataItem):
     """A PlotDataItem drawn by an `AppendCurve`: its `setData` of new numbers (same style)
-    repaints only the end that changed."""
+    repaints only the end that changed.
+
+    No dynamic range limit by default: pyqtgraph clips a curve whose data reach more than
+    ~6e6 view heights past the view (Qt's trouble with huge coordinates), and to check, it
+    rebuilt every curve's display data and path on every new y range (~19 curves a new-day
+    board). The desk's rows fit y to their data, their y zoom is off, fixed ranges hold
+    bounded measures: that clip never applies."""
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("dynamicRangeLimit", None)
         super().__init__(*args, **kwargs)
         plain, self.curve = self.curve, AppendCurve()
         plain.sigClicked.disconnect(self.sigClicked)
