@@ -30,7 +30,7 @@ class GuiThreadCollector(QObject):
         super().__init__(parent)
         self.setObjectName(_NAME)
         self.thresholds = thresholds
-        self.passes = [0, 0, 0]  # passes run per generation (benchmarks and tests read them)
+        self.passes = [0, 0, 0]  # passes run, per generation
         self._old_total = len(gc.get_objects(generation=2))
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.step)
@@ -55,7 +55,7 @@ class GuiThreadCollector(QObject):
         return self._collect(0)
 
     def collect_all(self) -> int:
-        """A full pass now (the tests' end; a window closed for good)."""
+        """A full pass now (the end of a test session)."""
         return self._collect(2)
 
     def _collect(self, generation: int) -> int:

@@ -191,9 +191,9 @@ class CurveItem(pg.PlotDataItem):
 
     No dynamic range limit by default: pyqtgraph clips a curve whose data reach more than
     ~6e6 view heights past the view (Qt's trouble with huge coordinates), and to check, it
-    rebuilt every curve's display data and path on every new y range (~19 curves a new-day
-    board). The desk's rows fit y to their data, their y zoom is off, fixed ranges hold
-    bounded measures: that clip never applies."""
+    rebuilt the curve's display data and path on every new y range. The desk's rows fit y to
+    their data, their y zoom is off, fixed ranges hold bounded measures: that clip never
+    applies."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("dynamicRangeLimit", None)
