@@ -45,10 +45,11 @@ def test_the_first_board_freezes_start_up_and_hands_collection_to_the_gui_thread
     from deskapp.ui.gui_thread_gc import install, installed
 
     monkeypatch.setattr(app, "_startup_frozen", False)
-    gc.enable()  # as the command line leaves it
     frozen_before = gc.get_freeze_count()
     keep = [object() for _ in range(10)] + [[] for _ in range(10)]  # tracked by the collector
     thresholds = gc.get_threshold()
+    install((700, 10, 10))  # Python's defaults (a desk of an earlier test set the desk's)
+    gc.enable()  # as the command line leaves it
     try:
         app._freeze_startup_objects()
         assert not gc.isenabled()  # no pass in whichever thread allocates ...

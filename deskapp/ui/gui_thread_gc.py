@@ -30,7 +30,6 @@ class GuiThreadCollector(QObject):
         super().__init__(parent)
         self.setObjectName(_NAME)
         self.thresholds = thresholds
-        self.passes = [0, 0, 0]  # passes run, per generation
         self._old_total = len(gc.get_objects(generation=2))
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.step)
@@ -60,7 +59,6 @@ class GuiThreadCollector(QObject):
 
     def _collect(self, generation: int) -> int:
         gc.collect(generation)
-        self.passes[generation] += 1
         if generation == 2:
             self._old_total = len(gc.get_objects(generation=2))
         return generation
@@ -76,7 +74,7 @@ def install(thresholds: tuple[int, int, int]) -> GuiThreadCollector:
     app = QCoreApplication.instance()
     if app is None or QThread.currentThread() is not app.thread():
         raise RuntimeError("the GUI-thread collector is installed from the GUI thread")
-    collector = app.findChild(GuiThreadCollector, _NAME)
+    collector = installed()
     if collector is None:
         collector = GuiThreadCollector(thresholds, parent=app)
     else:
