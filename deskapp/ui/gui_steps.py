@@ -7,6 +7,10 @@ once (the main window's draw, a watch screen's build and its draw) ran three ste
 two timer checks: ~40 ms of steps before any timer, the GUI heartbeat included, could fire
 (benchmarks/soak.py). Here every step goes through one zero-interval QTimer that runs a single
 step per pass, so a timer that is due waits at most one step, whatever the number of chains.
+
+Work that can wait (a following window's x axis stepping on: the new data is already on screen)
+goes in the second lane, `when_idle`: its steps run only when no ordinary step is waiting, so a
+board is drawn whole before the axes move, one pane a turn as well.
 """
 
 from __future__ import annotations
@@ -28,9 +32,18 @@ def later(owner: QObject, step: Callable[[], None]) -> None:
     _queue.add(owner, step)
 
 
+def when_idle(owner: QObject, step: Callable[[], None]) -> None:
+    """Like `later`, but `step` waits until no step queued with `later` is left (the idle
+    lane, in the order queued); dropped if `owner` is deleted first. GUI thread only."""
+    global _queue
+    if _queue is None or not _alive(_queue):
+        _queue = _Steps(QCoreApplication.instance())
+    _queue.add(owner, step, idle=True)
+
+
 def pending() -> int:
-    """Steps waiting (for tests)."""
-    return len(_queue.steps) if _queue is not None else 0
+    """Steps waiting, both lanes (for tests and benchmarks)."""
+    return len(_queue.steps) + len(_queue.idle) if _queue is not None else 0
 
 
 def _alive(owner: QObject) -> bool:
@@ -45,23 +58,25 @@ class _Steps(QObject):
     def __init__(self, parent: QObject | None) -> None:
         super().__init__(parent)
         self.steps: deque[tuple[QObject, Callable[[], None]]] = deque()
+        self.idle: deque[tuple[QObject, Callable[[], None]]] = deque()
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(0)  # a real timer, served in turn with the other timers
         self.timer.timeout.connect(self._run_one)
 
-    def add(self, owner: QObject, step: Callable[[], None]) -> None:
-        self.steps.append((owner, step))
+    def add(self, owner: QObject, step: Callable[[], None], idle: bool = False) -> None:
+        (self.idle if idle else self.steps).append((owner, step))
         if not self.timer.isActive():
             self.timer.start()
 
     def _run_one(self) -> None:
         try:
-            while self.steps:
-                owner, step = self.steps.popleft()
-                if _alive(owner):
-                    step()
-                    return
+            for lane in (self.steps, self.idle):
+                while lane:
+                    owner, step = lane.popleft()
+                    if _alive(owner):
+                        step()
+                        return
         finally:
-            if self.steps and not self.timer.isActive():
+            if (self.steps or self.idle) and not self.timer.isActive():
                 self.timer.start()

@@ -4,6 +4,7 @@ of a deleted owner are dropped."""
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QObject, QTimer
 
 from deskapp.ui import gui_steps
@@ -40,11 +41,33 @@ def test_chains_take_turns_one_step_per_pass_and_timers_run_between(qtbot):
     assert max(run_lengths) == 1 and ran.count("tick") >= 11
 
 
-def test_a_deleted_owners_steps_are_dropped_and_the_rest_run(qtbot):
+@pytest.mark.parametrize("lane", [gui_steps.later, gui_steps.when_idle],
+                         ids=["ordinary", "idle"])
+def test_a_deleted_owners_steps_are_dropped_and_the_rest_run(qtbot, lane):
     gone, kept = QObject(), QObject()
     ran: list[str] = []
-    gui_steps.later(gone, lambda: ran.append("gone"))
-    gui_steps.later(kept, lambda: ran.append("kept"))
+    lane(gone, lambda: ran.append("gone"))
+    lane(kept, lambda: ran.append("kept"))
     gone.deleteLater()
     qtbot.waitUntil(lambda: ran == ["kept"], timeout=10000)
     assert gui_steps.pending() == 0
+
+
+def test_idle_steps_wait_until_no_ordinary_step_is_left(qtbot):
+    owner = QObject()
+    ran: list[str] = []
+    left = {"board": 3}
+
+    def board_step() -> None:
+        ran.append("board")
+        left["board"] -= 1
+        if left["board"]:
+            gui_steps.later(owner, board_step)  # queued after the idle steps below
+
+    gui_steps.later(owner, board_step)
+    gui_steps.when_idle(owner, lambda: ran.append("idle 1"))
+    gui_steps.when_idle(owner, lambda: ran.append("idle 2"))
+    qtbot.waitUntil(lambda: len(ran) == 5, timeout=10000)
+    assert ran == ["board", "board", "board", "idle 1", "idle 2"]
+    assert gui_steps.pending() == 0
+
