@@ -17,11 +17,13 @@ from pyqtgraph.graphicsItems.DateAxisItem import (
     YEAR_SPACING,
     ZoomLevel,
 )
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QCoreApplication, QEvent, QObject
 from PySide6.QtWidgets import QApplication
 
 from deskapp.signals.board import BoardView
+from deskapp.ui import gui_steps
 from deskapp.ui.panes import date_axis
+from deskapp.ui.panes.base import RIGHT_MARGIN, right_edge
 from deskapp.ui.panes.date_axis import DateAxis, UtcZoomLevel
 
 FRONT = ("macro", "leadership", "crypto", "correlation")
@@ -161,6 +163,71 @@ def test_a_pane_raised_after_a_zoom_keeps_the_zoom(desk_board, qtbot):
     qtbot.waitUntil(lambda: not pane.visibleRegion().isEmpty(), timeout=60000)
     QApplication.processEvents()
     assert x_range(pane) == pytest.approx(zoomed)
+
+
+def stepping_but_in_view(first: BoardView) -> BoardView:
+    """A later board whose time is still inside the window shown, past the point where the
+    following window steps on (right_edge: the edge moves when the room left is under a step)."""
+    span = first.view_days * 86400.0
+    step = span * RIGHT_MARGIN / 2.0
+    asof = first.asof.value / 1e9
+    shown_hi = right_edge(asof, span)
+    return a_day_later(first, (shown_hi - step / 2.0 - asof) / 86400.0)
+
+
+def following_range(view: BoardView) -> tuple[float, float]:
+    span = view.view_days * 86400.0
+    hi = right_edge(view.asof.value / 1e9, span)
+    return hi - span * (1.0 + RIGHT_MARGIN), hi
+
+
+def test_the_windows_step_waits_for_idle_turns_after_the_new_data_one_pane_a_turn(
+        desk_board, qtbot):
+    window, first = desk_board
+    later = stepping_but_in_view(first)
+    before = {key: x_range(window.panes[key]) for key in FRONT}
+    assert following_range(later) != following_range(first)  # the window does step
+    paints = Paints(window.panes)
+    step_turns: list[set[str]] = []
+    for key in FRONT:
+        pane = window.panes[key]
+
+        def recorded(pane=pane) -> None:
+            counts = dict(paints.count)
+            type(pane)._take_step(pane)
+            step_turns.append({k for k, n in paints.count.items() if n != counts[k]})
+
+        pane._take_step = recorded  # noqa: SLF001 (queued by the pane's apply)
+
+    with qtbot.waitSignal(window.sig_board_drawn, timeout=60000):
+        window.apply_board_staged(later)
+    # The board is on screen (each pane painted once, its new data) in the window it had.
+    assert paints.count == {k: (1 if k in FRONT else 0) for k in window.panes}
+    assert {key: x_range(window.panes[key]) for key in FRONT} == before
+    assert step_turns == []
+
+    qtbot.waitUntil(lambda: gui_steps.pending() == 0, timeout=60000)
+    QApplication.processEvents()
+    # Then each pane on screen stepped on in a turn of its own, painted there, none after.
+    assert sorted(map(sorted, step_turns)) == [[k] for k in sorted(FRONT)]
+    assert paints.count == {k: (2 if k in FRONT else 0) for k in window.panes}
+    for key in FRONT:  # where setting the range at once put it
+        assert x_range(window.panes[key]) == pytest.approx(following_range(later), abs=1e-3)
+
+
+def test_a_zoom_before_the_idle_step_keeps_the_traders_range(desk_board, qtbot):
+    window, first = desk_board
+    window.apply_board(stepping_but_in_view(first))
+    QCoreApplication.sendPostedEvents()  # painted; the steps still queued
+    front = window.panes["macro"]
+    lo, hi = x_range(front)
+    front.plots[0].getViewBox().setXRange(lo + (hi - lo) / 2, hi, padding=0)
+    front.group.on_manual_range()  # what a wheel zoom says: follow off
+    zoomed = x_range(front)
+    qtbot.waitUntil(lambda: gui_steps.pending() == 0, timeout=60000)
+    QApplication.processEvents()
+    for key in FRONT:
+        assert x_range(window.panes[key]) == pytest.approx(zoomed)
 
 
 def test_a_jump_back_in_time_puts_every_pane_at_the_earlier_board_at_once(desk_board):

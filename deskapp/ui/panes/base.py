@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from deskapp.signals.board import Curve, PaneView, data_age
 from deskapp.signals.snapshot import Snapshot
-from deskapp.ui import theme
+from deskapp.ui import gui_steps, theme
 from deskapp.ui.keys import KeepSpace
 from deskapp.ui.panes.append_curve import CurveItem
 from deskapp.ui.panes.date_axis import DateAxis
@@ -320,6 +320,7 @@ class TimePane(DrawnWhenRaised, QWidget):
         self.view: PaneView | None = None
         self._deferred: PaneView | None = None  # a board whose curves wait for a show
         self._follow_due = False  # boards came behind a tab: its x range waits for a show
+        self._step_due = False  # the x step of a following window, queued for an idle turn
         self._dock: QDockWidget | None = None  # the dock holding the pane (its tab raised)
         self.asof: pd.Timestamp | None = None
         self.feed_errors: dict[str, str] = {}
@@ -555,7 +556,7 @@ class TimePane(DrawnWhenRaised, QWidget):
             self._follow_due = True
         elif self.group.follow or not self.group.ranged:
             self._follow_due = False
-            self.follow_latest()
+            self._follow_board()
             self._timeframe_pending = False
         elif self._timeframe_pending:
             self._timeframe_pending = not self.group.on_timeframe(self)
@@ -661,6 +662,53 @@ class TimePane(DrawnWhenRaised, QWidget):
         x_range = self.group.latest_range(self)
         if x_range is not None:
             self.group.set_range([self], x_range)
+
+    def _follow_board(self) -> None:
+        """A board's `follow_latest`, except a step that can wait: the window moves on in steps
+        (`right_edge`), and on the board where it steps every curve, grid and axis of the pane
+        is drawn again (3x a new day's other work, benchmarks/board.py). While the board's time
+        is still inside the range shown, the new data goes on screen now and the step follows
+        in an idle turn of its own (gui_steps.when_idle): the picture once it has run is the
+        same as before. A new span, a first board, the board's time out of the range shown
+        (a jump), a step back, or a pane nobody sees: the range is set at once."""
+        x_range = self.group.latest_range(self)
+        if x_range is None:
+            return
+        if self._step_can_wait(x_range):
+            if not self._step_due:
+                self._step_due = True
+                gui_steps.when_idle(self, self._take_step)
+            return
+        self._step_due = False
+        self.group.set_range([self], x_range)
+
+    def _step_can_wait(self, x_range: tuple[float, float]) -> bool:
+        if (not self.group.ranged or not self.plots or self._right is None
+                or self.visibleRegion().isEmpty()):
+            return False
+        lo, hi = self.plots[0].getViewBox().viewRange()[0]
+        span = x_range[1] - x_range[0]
+        if abs(lo - x_range[0]) + abs(hi - x_range[1]) <= 1e-6:
+            return False  # no step: set_range leaves it as it is
+        same_span = abs((hi - lo) - span) <= 1e-9 * span
+        # Forward only: a jump back in time (a replay sought back, a day opened) is shown at once.
+        return same_span and x_range[1] > hi and lo <= self._right <= hi
+
+    def _take_step(self) -> None:
+        """The step `_follow_board` left for an idle turn: set, and painted in this turn."""
+        if not self._step_due:
+            return  # a later board set the range already
+        self._step_due = False
+        if not self.group.follow or not self.built:
+            return  # a zoom since: the trader's range stays
+        if self._hidden_in_window():
+            self._follow_due = True  # behind a tab since: taken when raised
+            return
+        x_before = self.plots[0].getViewBox().viewRange()[0]
+        self.follow_latest()
+        if self.plots[0].getViewBox().viewRange()[0] != x_before:
+            self._settle_y()
+            self.paint_now()
 
     def _on_x_range(self, _vb, x_range) -> None:
         self.group.on_x_changed(self, float(x_range[0]), float(x_range[1]))
