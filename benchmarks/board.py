@@ -181,7 +181,7 @@ def run(app, window, boards, counter, force_full: bool = False
     return applied, painted, panes, idle
 
 
-def run_staged(app, window, boards, counter) -> tuple[list, list, list]:
+def run_staged(app, window, boards, counter) -> tuple[list, list, list, IdleTurns]:
     """The desk's own path, `apply_board_staged` (one pane set and painted per event-loop turn):
     (time from the call until the last pane was painted, the longest single step, plot areas
     painted) per board, and the idle turns after."""

@@ -26,19 +26,20 @@ _queue: _Steps | None = None
 def later(owner: QObject, step: Callable[[], None]) -> None:
     """Run `step` in a later pass of the GUI event loop, after the steps queued before it;
     dropped if `owner` (a QObject) is deleted first. GUI thread only."""
-    global _queue
-    if _queue is None or not _alive(_queue):  # first use, or a new QApplication
-        _queue = _Steps(QCoreApplication.instance())
-    _queue.add(owner, step)
+    _steps().add(owner, step)
 
 
 def when_idle(owner: QObject, step: Callable[[], None]) -> None:
     """Like `later`, but `step` waits until no step queued with `later` is left (the idle
     lane, in the order queued); dropped if `owner` is deleted first. GUI thread only."""
+    _steps().add(owner, step, idle=True)
+
+
+def _steps() -> _Steps:
     global _queue
-    if _queue is None or not _alive(_queue):
+    if _queue is None or not _alive(_queue):  # first use, or a new QApplication
         _queue = _Steps(QCoreApplication.instance())
-    _queue.add(owner, step, idle=True)
+    return _queue
 
 
 def pending() -> int:

@@ -7,6 +7,7 @@ creates every plot item once and afterwards only calls `setData` (never clear-an
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -173,10 +174,9 @@ class TimeGroup(QObject):
         self._syncing = True
         try:
             for pane in panes:
-                if pane.plots:
-                    lo, hi = pane.plots[0].getViewBox().viewRange()[0]
-                    if abs(lo - x_range[0]) + abs(hi - x_range[1]) > 1e-6:
-                        pane.plots[0].setXRange(*x_range, padding=0)
+                shown = pane.plots[0].getViewBox().viewRange()[0] if pane.plots else None
+                if shown is not None and not same_range(shown, x_range):
+                    pane.plots[0].setXRange(*x_range, padding=0)
         finally:
             self._syncing = False
 
@@ -234,6 +234,11 @@ class TimeGroup(QObject):
         if self.follow:
             self.follow_latest()
         self.sig_follow.emit(self.follow)
+
+
+def same_range(a: Sequence[float], b: Sequence[float]) -> bool:
+    """Two x ranges equal to within a microsecond of time (set_range leaves such a one)."""
+    return abs(a[0] - b[0]) + abs(a[1] - b[1]) <= 1e-6
 
 
 RIGHT_MARGIN = 0.02  # room right of the newest data, as a share of the span (at most)
@@ -688,7 +693,7 @@ class TimePane(DrawnWhenRaised, QWidget):
             return False
         lo, hi = self.plots[0].getViewBox().viewRange()[0]
         span = x_range[1] - x_range[0]
-        if abs(lo - x_range[0]) + abs(hi - x_range[1]) <= 1e-6:
+        if same_range((lo, hi), x_range):
             return False  # no step: set_range leaves it as it is
         same_span = abs((hi - lo) - span) <= 1e-9 * span
         # Forward only: a jump back in time (a replay sought back, a day opened) is shown at once.
