@@ -22,10 +22,13 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from deskapp.cpu_priority import BACKGROUND_NICE
+
 log = logging.getLogger(__name__)
 
 REPLY_TIMEOUT_S = 30.0  # a board takes < 0.2 s; no answer this long means the child is stuck
-NICE = 10  # the child's niceness: where it and the GUI thread want one core, the GUI goes first
+# the child's niceness: where it and the GUI thread want one core, the GUI goes first
+NICE = BACKGROUND_NICE
 
 
 class EngineGone(RuntimeError):

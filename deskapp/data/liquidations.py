@@ -46,6 +46,7 @@ from typing import Any
 
 import pandas as pd
 
+from deskapp.cpu_priority import lower_this_thread
 from deskapp.data.errors import SourceError
 from deskapp.data.exchanges import finite_number
 from deskapp.data.feed import FeedBatch, canonical
@@ -282,6 +283,7 @@ class LiquidationStream:
         self._thread.start()
 
     def _run(self) -> None:
+        lower_this_thread()  # its parsing yields the CPU to the GUI thread
         loop = asyncio.new_event_loop()
         try:
             loop.run_until_complete(self._main(loop))

@@ -27,6 +27,7 @@ from PySide6.QtCore import (
 )
 
 from deskapp.config import Config
+from deskapp.cpu_priority import lower_this_thread
 from deskapp.data.feed import FeedBatch, FeedSource
 from deskapp.data.hub import MarketState
 from deskapp.engine_process import EngineGone
@@ -318,13 +319,16 @@ class WorkerThreads:
         self._items: list[tuple[QThread, _Worker]] = []
 
     def start(self, worker: _Worker, name: str, start_slot=None) -> None:
+        """`worker` in a new thread named `name`, at a lower CPU priority than the GUI thread
+        (deskapp/cpu_priority.py); `start_slot` runs first in it."""
         thread = QThread()
         thread.setObjectName(name)
         worker.moveToThread(thread)
+        thread.started.connect(lower_this_thread, Qt.ConnectionType.DirectConnection)
         if start_slot is not None:
             thread.started.connect(start_slot)
         self._items.append((thread, worker))
-        thread.start()
+        thread.start(QThread.Priority.LowPriority)
 
     def shutdown(self, timeout_ms: int = 5000) -> bool:
         """Ask every worker to stop in its own thread (it then quits the thread); join them all.
