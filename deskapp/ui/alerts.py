@@ -241,9 +241,10 @@ class AlertBanner(QFrame):
             return
         colour = _colour(a.severity)
         # CURRENT_BG: a background every text colour of the theme reads on (>= 4.5:1).
-        self.setStyleSheet(
-            f"QFrame#alert_banner {{ background:{theme.CURRENT_BG}; border-left:5px solid "
-            f"{colour}; }} QLabel {{ color:{theme.FOREGROUND}; }}")
+        sheet = (f"QFrame#alert_banner {{ background:{theme.CURRENT_BG}; border-left:5px solid "
+                 f"{colour}; }} QLabel {{ color:{theme.FOREGROUND}; }}")
+        if sheet != self.styleSheet():  # a new sheet re-polishes the banner and its labels
+            self.setStyleSheet(sheet)
         self.marker.setText(f"<b style='color:{colour}'>{a.marker} {a.severity.upper()}</b>")
 
     def plain_text(self) -> str:

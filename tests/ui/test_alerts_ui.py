@@ -232,3 +232,28 @@ def test_history_colours_follow_the_theme_and_a_full_table_stays_cheap(qtbot, mo
     qtbot.waitUntil(lambda: len(reads) > 0)  # the view lays the new row out, then paints
     visible = history.table.rowAt(history.table.viewport().height() - 1) + 1 or MAX_ROWS
     assert reads and max(reads) <= visible + 1, (len(reads), max(reads), visible)
+
+
+def test_banner_sets_its_style_sheet_only_when_the_colours_change(qtbot, monkeypatch):
+    """A new style sheet re-polishes the banner and its labels: an alert of the severity already
+    shown keeps the sheet; another severity, or another theme, sets a new one."""
+    from PySide6.QtWidgets import QApplication
+
+    from deskapp.ui import theme
+
+    _window, banner, _history, center = make_center(qtbot)
+    sheets = []
+    real = banner.setStyleSheet
+    monkeypatch.setattr(banner, "setStyleSheet", lambda s: sheets.append(s) or real(s))
+    center.on_alerts([alert(1)])
+    center.on_alerts([alert(2)])
+    assert len(sheets) == 1 and theme.CURRENT_BG in sheets[0]
+    center.on_alerts([alert(3, "easing")])
+    assert len(sheets) == 2 and sheets[1] != sheets[0]
+    try:
+        theme.apply_theme(QApplication.instance(), "light")
+        banner.restyle()
+        assert len(sheets) == 3 and theme.CURRENT_BG in sheets[2]
+    finally:
+        theme.apply_theme(QApplication.instance(), theme.DEFAULT_THEME)
+    center.close()

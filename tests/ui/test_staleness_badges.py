@@ -54,3 +54,23 @@ def test_feed_errors_show_on_the_panes_they_feed(qtbot):
     assert "⚠ rates.us10y: HTTP 502 (since 14:00 UTC)" in macro.header.text()
     assert "⚠" not in crypto.header.text()
     assert "● no data" in crypto.header.text()
+
+
+def test_a_batch_that_changes_no_error_of_a_pane_leaves_its_header_alone(qtbot, monkeypatch):
+    """Feed batches come many times a second on a live desk: the header is built again only
+    when the errors the pane shows change."""
+    macro = MacroPane()
+    qtbot.addWidget(macro)
+    macro.apply(PaneView(), pd.Timestamp("2026-02-09T15:00Z").value / 1e9, 30)
+    built = []
+    real = macro.header_html
+    monkeypatch.setattr(macro, "header_html", lambda view: built.append(view) or real(view))
+    macro.set_feed_errors({})
+    macro.set_feed_errors({"crypto.btc": "HTTP 502"})  # not one of the macro pane's series
+    assert built == []
+    macro.set_feed_errors({"rates.us10y": "HTTP 502"})
+    macro.set_feed_errors({"rates.us10y": "HTTP 502", "crypto.btc": "HTTP 502"})
+    assert len(built) == 1 and "⚠ rates.us10y: HTTP 502" in macro.header.text()
+    macro.set_feed_errors({"rates.us10y": "timed out"})  # same series, a new message
+    macro.set_feed_errors({})  # recovered
+    assert len(built) == 3 and "⚠" not in macro.header.text()

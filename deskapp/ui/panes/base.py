@@ -843,8 +843,13 @@ class TimePane(DrawnWhenRaised, QWidget):
     AMBER_AFTER, RED_AFTER = 2.0, 5.0  # poll intervals
 
     def set_feed_errors(self, errors: dict[str, str]) -> None:
-        """Remember the failing series that feed this pane (shown on the next draw)."""
-        self.feed_errors = {k: v for k, v in errors.items() if k.startswith(self.error_prefixes)}
+        """Remember the failing series that feed this pane and show them in its header; nothing
+        to do when they are the ones it shows (every feed batch calls this: a live desk's come
+        many times a second, and the header was built again for each, 8 panes a batch)."""
+        mine = {k: v for k, v in errors.items() if k.startswith(self.error_prefixes)}
+        if mine == self.feed_errors:
+            return
+        self.feed_errors = mine
         if self.view is not None:
             self.header.setText(self.header_html(self.view))
 
