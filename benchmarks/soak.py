@@ -208,10 +208,8 @@ class Soak:
         from deskapp.app import Desk, DeskOptions
         from deskapp.config import load_config
 
-        self.server, self.adapters, lives = live_load(self.ds)
-        # Keep-alive: one server thread per poller for the whole run, not one per request (the
-        # load generator's own thread churn would hide the desk's thread count).
-        self.server.httpd.RequestHandlerClass.protocol_version = "HTTP/1.1"
+        # The upstream in a process of its own, as an exchange is (gui_latency.UpstreamProcess).
+        self.server, self.adapters, lives = live_load(self.ds, own_process=True)
         sources = [self.replay, *(ReplayStamped(s, self.replay) for s in lives)]
         meta = {**self.ds.meta, **{LIVE_PREFIX + k: self.ds.meta[k] for k in KEYS}}
         opts = DeskOptions(config=load_config(), dataset=None, at=self.start_at,
