@@ -254,7 +254,7 @@ class Soak:
             if sent is view:
                 self.latencies.append((now - t) * 1000)
                 break
-        if self.t0 is None and self.first_board is None:
+        if self.first_board is None:  # (set before the run's clock, t0)
             self._start_up(now)
 
     # ------------------------------------------------------------------ run
