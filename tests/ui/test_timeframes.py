@@ -8,8 +8,9 @@ import math
 
 import pandas as pd
 import pytest
-from PySide6.QtCore import QRect, QSettings, Qt
+from PySide6.QtCore import QEvent, QObject, QRect, QSettings, Qt
 from PySide6.QtGui import QTextDocument
+from PySide6.QtWidgets import QApplication
 
 from deskapp.signals.snapshot import compute_snapshot
 from deskapp.ui import layouts
@@ -181,3 +182,42 @@ def test_timeframes_are_saved_in_the_layout(desk, monkeypatch, tmp_path, qtbot):
     assert watch2.panes["macro"].timeframe == "1d"
     assert x_range(watch2.panes["correlation"]) == pytest.approx(window_of(40, right))
     second.close()
+
+
+class Paints(QObject):
+    """How many paints a widget receives."""
+
+    def __init__(self, widget):
+        super().__init__()
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, _obj, event) -> bool:  # noqa: N802 (Qt override)
+        self.count += event.type() == QEvent.Type.Paint
+        return False
+
+
+def test_a_timeframe_click_paints_the_pane_once(desk, qtbot):
+    """The rows' y ranges fit the new window in the click: fitted in the paint, they had the
+    pane painted a second time (the crypto pane: ~9 ms a paint, the soak's click windows)."""
+    for key in ("crypto", "macro"):
+        pane = desk.window.panes[key]
+        qtbot.waitUntil(lambda p=pane: not p.visibleRegion().isEmpty(), timeout=60000)
+        for tf in ("1h", "4h", "1d"):
+            paints = Paints(pane.graphics.viewport())
+            pane.timeframe_buttons[tf].click()
+            qtbot.waitUntil(lambda p=paints: p.count > 0, timeout=60000)
+            for _ in range(20):  # a second paint, if any, comes in the turns after the first
+                QApplication.processEvents()
+            assert paints.count == 1, (key, tf, paints.count)
+
+
+def test_the_legend_is_made_again_only_when_its_curves_change(desk):
+    crypto = desk.window.panes["crypto"]
+    labels = [label for _sample, label in crypto.plots[0].legend.items]
+    crypto.set_timeframe("1h")  # the hourly close on 1d and on 1h: the same legend
+    assert [label for _sample, label in crypto.plots[0].legend.items] == labels
+    crypto.set_timeframe("4h")
+    assert "BTC 4h" in legend_names(crypto) and "BTC hourly" not in legend_names(crypto)
+    crypto.set_timeframe("1d")
+    assert "BTC hourly" in legend_names(crypto) and "BTC 4h" not in legend_names(crypto)

@@ -496,18 +496,26 @@ class TimePane(DrawnWhenRaised, QWidget):
         self.timeframe = tf
         self._show_timeframe_curves()
         self._timeframe_pending = self.group is None or not self.group.on_timeframe(self)
+        if self.built and not self._hidden_in_window():
+            # The rows' y ranges fit to the new window now: left to the paint, they changed
+            # there and had the pane painted a second time, in a turn of its own.
+            self._settle_y()
         self.sig_timeframe.emit(tf)
 
     def _show_timeframe_curves(self) -> None:
         """Show the curves of the pane's timeframe; the legend lists only those."""
         for row in self._rows:
+            curves = row.spec.curves
+            shown = [c for c in curves if not c.timeframes or self.timeframe in c.timeframes]
+            for c in curves:
+                row.items[c.cid].setVisible(c in shown)
             legend = row.plot.legend
-            if legend is not None and any(c.timeframes for c in row.spec.curves):
+            if legend is None or not any(c.timeframes for c in curves):
+                continue
+            listed = [sample.item for sample, _label in legend.items]
+            if listed != [row.items[c.cid] for c in shown]:  # made again only when it changes
                 legend.clear()
-            for c in row.spec.curves:
-                shown = not c.timeframes or self.timeframe in c.timeframes
-                row.items[c.cid].setVisible(shown)
-                if legend is not None and shown and legend.getLabel(row.items[c.cid]) is None:
+                for c in shown:
                     legend.addItem(row.items[c.cid], c.label)
 
     def trend_html(self) -> str:
