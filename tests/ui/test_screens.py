@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRect, Qt, QTimer
 from PySide6.QtGui import QImage, QWheelEvent
-from PySide6.QtWidgets import QApplication, QDockWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QWidget
 
 from deskapp.app import screenshot_paths
 from deskapp.ui import theme
@@ -375,6 +375,50 @@ def test_a_theme_switch_repaints_one_dock_per_turn(make_desk, qtbot, restore_the
         main.screens.set_theme("light")
     assert done.args == ["light"] and theme.current == "light"
     assert all(d.updatesEnabled() for d in docks)
+
+
+class PaintCount(QObject):
+    """Paints a widget or any of its children receives."""
+
+    def __init__(self, widget):
+        super().__init__()
+        self.count = 0
+        for w in [widget, *widget.findChildren(QWidget)]:
+            w.installEventFilter(self)
+
+    def eventFilter(self, _obj, event) -> bool:  # noqa: N802 (Qt override)
+        self.count += event.type() == QEvent.Type.Paint
+        return False
+
+
+def test_a_theme_switch_recolours_a_dock_and_paints_it_in_turns_of_their_own(make_desk, qtbot,
+                                                                            restore_theme):
+    """A dock is recoloured in one turn, held, and let through and painted in a later one,
+    in that turn (not in a later pass with whatever step runs there): each turn holds one of
+    the two, ~10-17 ms each, not both."""
+    desk = drawn_desk(make_desk, qtbot)
+    docks = [d for d in desk.window.findChildren(QDockWidget)  # on screen, not behind a tab
+             if d.isVisible() and not d.visibleRegion().isEmpty()
+             and isinstance(d.widget(), TimePane)]
+    assert len(docks) >= 3
+    paints = {d: PaintCount(d) for d in docks}
+    dark = docks[0].widget().graphics.backgroundBrush().color().name()
+
+    def recoloured(dock) -> bool:
+        return dock.widget().graphics.backgroundBrush().color().name() != dark
+
+    seen: list[tuple[int, int, int]] = []  # at each turn: recoloured and held, let through,
+    timer = QTimer()                          # painted
+    timer.timeout.connect(lambda: seen.append(
+        (sum(recoloured(d) and not d.updatesEnabled() for d in docks),
+         sum(d.updatesEnabled() for d in docks), sum(paints[d].count > 0 for d in docks))))
+    with qtbot.waitSignal(desk.window.screens.sig_theme_done, timeout=10000):
+        desk.window.screens.set_theme("light")
+        timer.start(0)
+    timer.stop()
+    assert all(recoloured(d) for d in docks) and seen[-1][1] == len(docks)
+    assert max(held for held, _let, _painted in seen) == 1, seen  # one turn: recoloured only
+    assert all(let <= painted for _held, let, painted in seen), seen  # let through: painted
 
 
 def test_status_is_never_colour_alone(make_desk, qtbot):
