@@ -195,6 +195,8 @@ class WatchScreen(QMainWindow):
         self._staging = False
         self._building: list[TimePane] = []  # staged time panes, made half a row per turn
         self._closing_all = False
+        self._paint_held = False  # repaints held for a turn of their own (add_pane)
+        self._unpainted: set[QWidget] = set()  # built in steps, their repaints held until fed
         self._build()
 
     def _build(self) -> None:
@@ -253,6 +255,7 @@ class WatchScreen(QMainWindow):
             # Not painted half-made (a paint of the rows so far after every step): once, when
             # its first board is drawn on it (_step) or, with no board yet, once built.
             pane.setUpdatesEnabled(False)
+            self._unpainted.add(pane)
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{key}")
         dock.setWidget(pane)
@@ -267,6 +270,15 @@ class WatchScreen(QMainWindow):
             # new dock, already posted, painted them at their old size first and again at
             # the new one in the same turn (~12 ms each, a watch screen's second pane).
             QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+            # Its repaint at the new layout in a turn of its own: in the next pass, it came
+            # before any timer, with this turn's ~12 ms of making the pane (~30 ms together).
+            # (Held on the docks: a top-level window whose updates were held painted nothing
+            # after, offscreen, even when let through.)
+            for held in self.docks.values():
+                held.setUpdatesEnabled(False)
+            if not self._paint_held:
+                self._paint_held = True
+                gui_steps.later(self, self._paint_now)
         if isinstance(pane, TimePane) and not pane.built:
             self._building.append(pane)
             if len(self._building) == 1:
@@ -290,6 +302,29 @@ class WatchScreen(QMainWindow):
         else:
             self.manager.gate.release(self._job("build"))
 
+    def _paint_now(self) -> None:
+        """Let the screen's repaints through, held since a pane was added, and paint it."""
+        self._paint_held = False
+        for dock in self.docks.values():
+            dock.setUpdatesEnabled(True)
+        QCoreApplication.sendPostedEvents(self, QEvent.Type.UpdateRequest)
+
+    def _first_paint(self, pane: TimePane, rows: list | None = None) -> None:
+        """A pane built in steps, fed its first board in the turn before: its first paint,
+        its header and first row in this turn and one more row in each of the next ones;
+        then the board goes on to the next pane."""
+        if rows is None:
+            rows = pane.hold_rows()
+            pane.setUpdatesEnabled(True)
+            pane.paint_now()
+            QCoreApplication.sendPostedEvents(self, QEvent.Type.UpdateRequest)
+        else:
+            pane.show_row(rows.pop(0))
+        if rows:
+            gui_steps.later(self, lambda: self._first_paint(pane, rows))
+        else:
+            gui_steps.later(self, self._step)
+
     def _job(self, what: str) -> str:
         """This screen's name for a GUI job holding the gate (deskapp/ui/gui_gate.py)."""
         return f"watch{self.number}.{what}"
@@ -301,6 +336,7 @@ class WatchScreen(QMainWindow):
         if view is not None:  # drawn in a turn of its own: building the pane took this one
             self.apply_board(view)
         else:
+            self._unpainted.discard(pane)
             pane.setUpdatesEnabled(True)
 
     def set_pane_shown(self, key: str, on: bool) -> None:
@@ -338,9 +374,12 @@ class WatchScreen(QMainWindow):
             if pane is not None and getattr(pane, "built", True):  # a staged one: when built
                 changed = feed(pane, view, self.manager.main.feed_errors)
                 self._drawn[key] = view
-                if not pane.updatesEnabled():  # built in steps: its first paint, with a board
-                    pane.setUpdatesEnabled(True)
-                    changed = True
+                if pane in self._unpainted:
+                    self._unpainted.discard(pane)
+                    # Built in steps: its first paint, with a board, in the next turns (~20 ms
+                    # the Crypto-structure pane's whole; with its feed, ~30 ms in one turn).
+                    gui_steps.later(self, lambda p=pane: self._first_paint(p))
+                    return
                 if changed:
                     pane.paint_now()
             gui_steps.later(self, self._step)

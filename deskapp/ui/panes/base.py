@@ -669,6 +669,20 @@ class TimePane(DrawnWhenRaised, QWidget):
             self.layout().activate()  # the plots take the room left (nothing if nothing moved)
             QCoreApplication.sendPostedEvents(self.graphics.scene(), 0)
 
+    def hold_rows(self) -> list[pg.PlotItem]:
+        """Make every plot row but the first transparent, i.e. not painted, until
+        `show_row`: a pane's first paint a row a turn (~4 ms each) rather than whole (~15-20
+        ms, the Crypto-structure pane's). The rows held, top to bottom."""
+        held = [row.plot for row in self._rows[1:]]
+        for plot in held:
+            plot.setOpacity(0.0)
+        return held
+
+    def show_row(self, plot: pg.PlotItem) -> None:
+        """A row `hold_rows` held, painted now (its area only)."""
+        plot.setOpacity(1.0)
+        self.paint_now()
+
     def follow_latest(self) -> None:
         """Put the newest data at the right edge, at the group's span (TimeGroup): this pane
         only; the others take the same range when their turn comes."""
