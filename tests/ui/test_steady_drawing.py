@@ -305,3 +305,22 @@ def test_a_small_ratio_axis_shows_its_values_not_an_si_scale_even_after_a_theme_
     assert axis.autoSIPrefixScale == 1.0
     assert "x0.001" not in axis.labelString()
     assert axis.tickStrings([0.35, 0.36], axis.autoSIPrefixScale, 0.01) == ["0.35", "0.36"]
+
+
+def test_a_new_x_range_sets_no_axis_label_again(qtbot):
+    """The axes with no label shown (the dates, the hidden top and right ones) never scale by
+    an SI prefix: pyqtgraph set their label's HTML again (a text document parsed, laid out
+    and resized) on every new range, ~3 per row on each x step."""
+    pane = MacroPane()
+    qtbot.addWidget(pane)
+    calls: list[str] = []
+    for plot in pane.plots:
+        for side in ("top", "bottom", "right"):
+            label = plot.getAxis(side).label
+            label.setHtml = lambda html, side=side: calls.append(side)
+    plot = pane.plots[0]
+    plot.setXRange(T0 - 30 * DAY, T0, padding=0)
+    plot.setXRange(T0 - 20 * DAY, T0 + DAY, padding=0)
+    plot.setYRange(3.0, 5.0, padding=0)
+    assert plot.getAxis("bottom").range == pytest.approx([T0 - 20 * DAY, T0 + DAY])  # followed
+    assert calls == []

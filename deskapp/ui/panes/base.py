@@ -430,6 +430,10 @@ class TimePane(DrawnWhenRaised, QWidget):
         plot.setMenuEnabled(False)
         plot.hideButtons()
         plot.getAxis("left").setWidth(52)
+        for side in ("bottom", "top", "right"):  # no label shown: never scaled (SI prefix)
+            # pyqtgraph set each one's label HTML again (parse, lay out, resize) on every new
+            # range, the hidden ones too: ~3 per row on each x step of a board.
+            plot.getAxis(side).enableAutoSIPrefix(False)
         plot.getAxis("left").setLabel(spec.unit)
         if not is_last:  # the rows share x: one date axis, under the last row, is enough
             plot.hideAxis("bottom")
