@@ -190,6 +190,7 @@ class Desk:
         self.head_start = opts.head_start if injected is None and opts.source == "cache" else None
         self._head_handled = False
         self._show_pending = None  # show_when_ready's window show, until the head start is in
+        self._show_filter = None  # draws the kept first board as the window shows
         keeper = None
         if injected is None and opts.source == "replay" and opts.at is not None:
             from deskapp.signals.engine import SignalSettings
@@ -274,9 +275,9 @@ class Desk:
                 QTimer.singleShot(0, window, self.start)  # after what the paint queued
 
             window.sig_board_drawn.connect(drawn)
-            # In one go: the window is not on screen yet (start comes before show), so its
-            # first paint is the whole board instead of empty panes filled one by one.
-            window.apply_board(self.first_board)
+            # In one go, as the window shows (start comes before show): its first paint is the
+            # whole board instead of empty panes filled one by one.
+            self._draw_first_when_shown()
             return
         self.threads.start(self.compute, "compute")
         self.threads.start(self.book_worker, "book", self.book_worker.load)
@@ -284,6 +285,36 @@ class Desk:
             name = "feed-replay" if src.kind == "replay" else f"feed-{src.name}"
             self.threads.start(feed, name, feed.start)
         self.window.reload_review()
+
+    def _draw_first_when_shown(self) -> None:
+        """Draw the kept first board in the window's show, once it is laid out and before
+        its first paint. Drawn on a window not yet shown, the checklist's cards took heights
+        for another width (taller, with blank space) and the plots' y ranges another height:
+        a second start at the same moment did not look like the first. A window not shown by
+        the end of this turn gets it hidden."""
+        from PySide6.QtCore import QEvent, QObject, QTimer
+
+        window, board = self.window, self.first_board
+        if window.isVisible():
+            window.apply_board(board)
+            return
+
+        class OnShow(QObject):
+            def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt override)
+                if event.type() == QEvent.Type.Show and obj is window:
+                    draw()
+                return False
+
+        def draw() -> None:
+            if self._show_filter is None:
+                return
+            window.removeEventFilter(self._show_filter)
+            self._show_filter = None
+            window.apply_board(board)
+
+        self._show_filter = OnShow(window)
+        window.installEventFilter(self._show_filter)
+        QTimer.singleShot(0, window, draw)
 
     HEAD_START_WAIT_MS = 3000  # the helper process's board, at most this long after start()
     SHOW_WAIT_MS = 400  # a window waiting for the head-start board shows at most this late

@@ -186,7 +186,8 @@ def cache_desk(qtbot, config, tmp_path, head):
 
 def test_the_window_shows_once_the_head_start_board_is_drawn_in_it(qtbot, config, tmp_path,
                                                                      datasets):
-    """Its first paint is the board, not empty panes painted again a moment later."""
+    """Its first paint is the board, not empty panes painted again a moment later: the board
+    is drawn as the window shows (laid out, before any paint)."""
     from deskapp.paths import data_dir
 
     path = data_dir() / "market-cache.sqlite3"
@@ -195,9 +196,14 @@ def test_the_window_shows_once_the_head_start_board_is_drawn_in_it(qtbot, config
     head = FakeHeadStart(board, done=False)  # its board arrives later
     desk = cache_desk(qtbot, config, tmp_path, head)
     shown_with: list = []
+
+    def show() -> None:
+        desk.window.show()
+        shown_with.append(desk.window.view)  # what the show drew, before any paint
+
     try:
         desk.start()
-        desk.show_when_ready(lambda: shown_with.append(desk.window.view))
+        desk.show_when_ready(show)
         assert shown_with == []  # the board is on its way: no window yet
         head.on_result(board)  # the helper process's answer (queued to the GUI thread)
         qtbot.waitUntil(lambda: bool(shown_with), timeout=10000)

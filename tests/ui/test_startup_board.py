@@ -8,6 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
+from PySide6.QtWidgets import QApplication
 
 from deskapp.paths import data_dir
 
@@ -107,3 +108,29 @@ def test_a_corrupt_kept_board_is_computed_again(qtbot, config, datasets, tmp_pat
         assert drawn[0][1] == 3 and drawn[0][0].asof == pd.Timestamp(AT)
     finally:
         assert again.shutdown()
+
+
+def test_the_kept_board_is_drawn_on_the_window_laid_out_as_a_computed_one(qtbot, config,
+                                                                        datasets, tmp_path):
+    """Drawn before the window was shown, the kept board gave the checklist's cards heights for
+    another width (taller, with blank space) and the plots' y ranges another height: a second
+    start's picture differed from the first's. Now it is drawn as the window shows."""
+    ds = datasets("2026-02-risk-off")
+
+    def looks(desk) -> tuple:
+        w = desk.window
+        return ([card.height() for card in w.checklist.cards],
+                [tuple(np.round(p.getViewBox().viewRange()[1], 9)) for p in w.panes["macro"].plots])
+
+    first_looks: list[tuple] = []
+    for _ in range(2):  # computed, then kept
+        desk, drawn = open_desk(qtbot, config, ds, tmp_path)
+        try:
+            qtbot.waitUntil(lambda d=drawn: bool(d) and len(boards_kept()) == 1, timeout=30000)
+            for _ in range(20):  # the layouts the board's texts asked for
+                QApplication.processEvents()
+            first_looks.append(looks(desk))
+        finally:
+            assert desk.shutdown()
+    assert desk.first_board is not None  # the second desk drew the kept board first
+    assert first_looks[1] == first_looks[0], first_looks
