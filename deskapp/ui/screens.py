@@ -196,7 +196,6 @@ class WatchScreen(QMainWindow):
         self._building: list[TimePane] = []  # staged time panes, made half a row per turn
         self._closing_all = False
         self._paint_held = False  # repaints held for a turn of their own (add_pane)
-        self._unpainted: set[QWidget] = set()  # built in steps, their repaints held until fed
         self._build()
 
     def _build(self) -> None:
@@ -255,7 +254,6 @@ class WatchScreen(QMainWindow):
             # Not painted half-made (a paint of the rows so far after every step): once, when
             # its first board is drawn on it (_step) or, with no board yet, once built.
             pane.setUpdatesEnabled(False)
-            self._unpainted.add(pane)
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{key}")
         dock.setWidget(pane)
@@ -336,7 +334,6 @@ class WatchScreen(QMainWindow):
         if view is not None:  # drawn in a turn of its own: building the pane took this one
             self.apply_board(view)
         else:
-            self._unpainted.discard(pane)
             pane.setUpdatesEnabled(True)
 
     def set_pane_shown(self, key: str, on: bool) -> None:
@@ -374,8 +371,7 @@ class WatchScreen(QMainWindow):
             if pane is not None and getattr(pane, "built", True):  # a staged one: when built
                 changed = feed(pane, view, self.manager.main.feed_errors)
                 self._drawn[key] = view
-                if pane in self._unpainted:
-                    self._unpainted.discard(pane)
+                if _held_until_fed(pane):
                     # Built in steps: its first paint, with a board, in the next turns (~20 ms
                     # the Crypto-structure pane's whole; with its feed, ~30 ms in one turn).
                     gui_steps.later(self, lambda p=pane: self._first_paint(p))
@@ -771,6 +767,12 @@ def _restyle_dock(dock: QDockWidget) -> None:
     except BaseException:
         dock.setUpdatesEnabled(True)
         raise
+
+
+def _held_until_fed(pane: QWidget) -> bool:
+    """A pane built in steps whose own repaints add_pane held (not a dock's hold around it,
+    which `updatesEnabled()` reports as well): painted first once fed a board."""
+    return pane.testAttribute(Qt.WidgetAttribute.WA_ForceUpdatesDisabled)
 
 
 def _paint_dock(dock: QDockWidget) -> None:
