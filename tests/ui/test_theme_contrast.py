@@ -19,6 +19,7 @@ from deskapp.signals.engine import SignalSettings, compute
 from deskapp.signals.snapshot import EarlyWarning, Evidence, Flywheel, Regime
 from deskapp.ui import theme
 from deskapp.ui.main_window import MainWindow
+from deskapp.ui.rich_text_view import RichTextView
 
 OKABE_ITO = ("ORANGE", "SKY", "GREEN", "YELLOW", "BLUE", "VERMILLION", "PURPLE", "GREY")
 AA = 4.5
@@ -96,7 +97,7 @@ def text_colours(window: QWidget) -> set[str]:
     found: set[str] = set()
     for w in window.findChildren(QWidget):
         found.update(c.lower() for c in HEX.findall(w.styleSheet()))
-        if isinstance(w, QLabel):
+        if isinstance(w, (QLabel, RichTextView)):
             found.update(c.lower() for c in HEX.findall(w.text()))
     for view in window.findChildren(pg.GraphicsView):
         for item in view.scene().items() if view.scene() else ():

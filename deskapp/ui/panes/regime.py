@@ -8,11 +8,12 @@ from collections.abc import Iterable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from deskapp.signals.snapshot import Evidence, Snapshot
 from deskapp.ui import theme
 from deskapp.ui.quiet import set_style, set_text
+from deskapp.ui.rich_text_view import RichTextView
 
 # Theme colour names, read when drawn (theme.text): a switch of theme recolours them.
 REGIME_COLOURS = {
@@ -65,19 +66,14 @@ class RegimePane(QWidget):
         font.setBold(True)
         self.name_label.setFont(font)
         self.scenario_label = QLabel("")
-        self.body = QLabel("waiting for the first snapshot…")
+        self.scenario_label.setTextFormat(Qt.TextFormat.RichText)
+        self.scenario_label.setWordWrap(True)
+        # New text every board: laid out once, not as a label in a scroll area (rich_text_view).
+        self.body = RichTextView("waiting for the first snapshot…")
         self.body.setObjectName("regime_body")
-        for label in (self.scenario_label, self.body):
-            label.setTextFormat(Qt.TextFormat.RichText)
-            label.setWordWrap(True)
-        self.body.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(self.body)
         layout.addWidget(self.name_label)
         layout.addWidget(self.scenario_label)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(self.body, 1)
         self.snapshot: Snapshot | None = None
 
     def restyle(self) -> None:
