@@ -19,6 +19,7 @@ import math
 from collections.abc import Callable
 
 import pyqtgraph as pg
+import shiboken6
 from PySide6.QtCore import (
     QCoreApplication,
     QEvent,
@@ -728,22 +729,31 @@ class ScreenManager(QObject):
         and the board is drawn again: a whole-desk repaint in one turn held the GUI thread
         ~100-200 ms (benchmarks/soak.py). `sig_theme_done` when every window is done; a second
         switch meanwhile takes over the first's remaining work."""
-        docks = [d for w in self.all_windows() for d in w.findChildren(QDockWidget)]
-        for dock in docks:  # before the palette changes: no dock repaints in this turn
-            dock.setUpdatesEnabled(False)
+        windows = self.all_windows()
+        docks = [d for w in windows for d in w.findChildren(QDockWidget)]
+        outside = {w: _outside_docks(w) for w in windows}
+        # Before the palette changes: nothing repaints in this turn (the toolbars, menu bar,
+        # status bar and tab bars were ~5 ms of it idle), each part in a turn of its own.
+        for widget in [*docks, *(part for parts in outside.values() for part in parts)]:
+            widget.setUpdatesEnabled(False)
         theme.apply_theme(QApplication.instance(), name)
-        if self.settings is not None:
-            self.settings.setValue(theme.SETTINGS_KEY, theme.current)
         for action in self.theme_actions.actions():
             action.setChecked(action.objectName() == f"action_theme_{theme.current}")
         steps: list[Callable[[], None]] = []
         for dock in docks:  # recoloured in one turn, painted in the next: each ~10-17 ms
             steps += [lambda d=dock: _restyle_dock(d), lambda d=dock: _paint_dock(d)]
-        steps += [lambda w=w: restyle_window(w, outside_docks=True) for w in self.all_windows()]
-        steps += [self.main.redraw_board, lambda: self.sig_theme_done.emit(theme.current)]
+        steps += [lambda w=w, p=parts: _restyle_outside_docks(w, p)
+                  for w, parts in outside.items()]
+        # Remembered at the end: the settings file is written in the turn after (~1.5 ms).
+        steps += [self.main.redraw_board, self._remember_theme,
+                  lambda: self.sig_theme_done.emit(theme.current)]
         self._theme_run = run = object()
         self.gate.hold("theme")
         gui_steps.later(self, lambda: self._theme_step(run, steps))
+
+    def _remember_theme(self) -> None:
+        if self.settings is not None:
+            self.settings.setValue(theme.SETTINGS_KEY, theme.current)
 
     def _theme_step(self, run: object, steps: list[Callable[[], None]]) -> None:
         if run is not self._theme_run:
@@ -783,6 +793,25 @@ def _paint_dock(dock: QDockWidget) -> None:
         if view.scene() is not None:
             QCoreApplication.sendPostedEvents(view.scene(), 0)
     QCoreApplication.sendPostedEvents(dock.window(), QEvent.Type.UpdateRequest)
+
+
+def _outside_docks(window: QWidget) -> list[QWidget]:
+    """The window's own parts that no dock holds: menu bar, toolbars, status bar, the docks'
+    tab bars, the central widget."""
+    own = window.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly)
+    return [w for w in own if not isinstance(w, QDockWidget) and not w.isWindow()]
+
+
+def _restyle_outside_docks(window: QWidget, held: list[QWidget]) -> None:
+    """What no dock holds, in the current theme; its repaints (held by set_theme) let
+    through and painted in this turn."""
+    try:
+        restyle_window(window, outside_docks=True)
+    finally:
+        for part in held:
+            if shiboken6.isValid(part):  # (a tab bar goes when its docks are split up)
+                part.setUpdatesEnabled(True)
+    QCoreApplication.sendPostedEvents(window, QEvent.Type.UpdateRequest)
 
 
 def _in_dock(widget: QWidget) -> bool:

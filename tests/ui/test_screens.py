@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRect, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, QPointF, QRect, Qt, QTimer
 from PySide6.QtGui import QImage, QWheelEvent
-from PySide6.QtWidgets import QApplication, QDockWidget, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QTabBar, QToolBar, QWidget
 
 from deskapp.app import screenshot_paths
 from deskapp.ui import theme
@@ -419,6 +419,53 @@ def test_a_theme_switch_recolours_a_dock_and_paints_it_in_turns_of_their_own(mak
     assert all(recoloured(d) for d in docks) and seen[-1][1] == len(docks)
     assert max(held for held, _let, _painted in seen) == 1, seen  # one turn: recoloured only
     assert all(let <= painted for _held, let, painted in seen), seen  # let through: painted
+
+
+def test_a_theme_switch_paints_the_toolbars_and_tab_bars_in_a_turn_of_their_own(
+        make_desk, qtbot, restore_theme):
+    """The turn that changes the palette paints nothing outside the docks either: the menu
+    bar, toolbars, status bar and the docks' tab bars repaint in a later step (~5 ms of that
+    turn idle), and the settings file is written at the end, not in the turn after it."""
+    desk = drawn_desk(make_desk, qtbot, screens=2)
+    main = desk.window
+    windows = main.screens.all_windows()
+    parts = [w for window in windows for w in window.findChildren(QWidget)
+             if w.isVisible() and not isinstance(w, QDockWidget)
+             and not any(isinstance(p, QDockWidget) for p in ancestors(w))]
+    assert any(isinstance(w, QToolBar) for w in parts) and any(isinstance(w, QTabBar)
+                                                               for w in parts)
+    paints = {w: PaintCount(w) for w in parts}
+    writes = SettingsWrites(main.settings)
+    with qtbot.waitSignal(main.screens.sig_theme_done, timeout=10000):
+        main.screens.set_theme("light")
+        QCoreApplication.sendPostedEvents()  # the rest of the switch's own turn
+        assert sum(p.count for p in paints.values()) == 0
+        assert writes.count == 0 and main.settings.value(theme.SETTINGS_KEY) != "light"
+    toolbars = [w for w in parts if isinstance(w, QToolBar)]
+    assert all(paints[w].count > 0 for w in toolbars)  # let through and painted by the end
+    assert all(w.updatesEnabled() for w in parts)
+    assert main.settings.value(theme.SETTINGS_KEY) == "light"
+
+
+def ancestors(widget: QWidget) -> list[QWidget]:
+    out, parent = [], widget.parentWidget()
+    while parent is not None:
+        out.append(parent)
+        parent = parent.parentWidget()
+    return out
+
+
+class SettingsWrites(QObject):
+    """The settings object's own posted write (QSettings syncs to its file on UpdateRequest)."""
+
+    def __init__(self, settings):
+        super().__init__()
+        self.count = 0
+        settings.installEventFilter(self)
+
+    def eventFilter(self, _obj, event) -> bool:  # noqa: N802 (Qt override)
+        self.count += event.type() == QEvent.Type.UpdateRequest
+        return False
 
 
 def test_status_is_never_colour_alone(make_desk, qtbot):
