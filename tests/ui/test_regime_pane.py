@@ -8,29 +8,21 @@ from dataclasses import replace
 
 import pandas as pd
 import pytest
-from PySide6.QtCore import QCoreApplication, QEvent, QObject
+from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
 from deskapp.signals.engine import SignalSettings, compute
 from deskapp.signals.snapshot import Evidence
 from deskapp.ui.panes.regime import RegimePane
+from tests.support.event_count import EventCount
 
 
-class LayoutRequests(QObject):
+def layout_requests(pane: QWidget, text: QWidget) -> EventCount:
     """LayoutRequest events reaching the pane or a widget in it, but for `text` (which places
     its own scroll bars) and what is inside it."""
-
-    def __init__(self, pane: QWidget, text: QWidget):
-        super().__init__()
-        self.count = 0
-        for widget in (pane, *pane.findChildren(QWidget)):
-            if widget is not text and not text.isAncestorOf(widget):
-                widget.installEventFilter(self)
-
-    def eventFilter(self, _obj, event) -> bool:  # noqa: N802 (Qt override)
-        if event.type() == QEvent.Type.LayoutRequest:
-            self.count += 1
-        return False
+    outside = [w for w in (pane, *pane.findChildren(QWidget))
+               if w is not text and not text.isAncestorOf(w)]
+    return EventCount(QEvent.Type.LayoutRequest, *outside)
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +54,7 @@ def pane(qtbot, snapshot):
 
 
 def test_a_new_text_is_shown_and_relays_nothing_above_it(pane, snapshot):
-    requests = LayoutRequests(pane, pane.body)
+    requests = layout_requests(pane, pane.body)
     pane.apply_snapshot(with_evidence(snapshot, "omega " * 40))
     QCoreApplication.sendPostedEvents()
     QApplication.processEvents()

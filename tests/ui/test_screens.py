@@ -22,6 +22,7 @@ from deskapp.app import screenshot_paths
 from deskapp.ui import theme
 from deskapp.ui.panes.base import TimePane
 from deskapp.ui.screens import WatchScreen, distribution, split_even
+from tests.support.event_count import EventCount
 
 REPO = Path(__file__).resolve().parents[2]
 DATASET = "2026-02-risk-off"
@@ -435,7 +436,7 @@ def test_a_theme_switch_paints_the_toolbars_and_tab_bars_in_a_turn_of_their_own(
     assert any(isinstance(w, QToolBar) for w in parts) and any(isinstance(w, QTabBar)
                                                                for w in parts)
     paints = {w: PaintCount(w) for w in parts}
-    writes = SettingsWrites(main.settings)
+    writes = EventCount(QEvent.Type.UpdateRequest, main.settings)  # QSettings' sync
     with qtbot.waitSignal(main.screens.sig_theme_done, timeout=10000):
         main.screens.set_theme("light")
         QCoreApplication.sendPostedEvents()  # the rest of the switch's own turn
@@ -453,19 +454,6 @@ def ancestors(widget: QWidget) -> list[QWidget]:
         out.append(parent)
         parent = parent.parentWidget()
     return out
-
-
-class SettingsWrites(QObject):
-    """The settings object's own posted write (QSettings syncs to its file on UpdateRequest)."""
-
-    def __init__(self, settings):
-        super().__init__()
-        self.count = 0
-        settings.installEventFilter(self)
-
-    def eventFilter(self, _obj, event) -> bool:  # noqa: N802 (Qt override)
-        self.count += event.type() == QEvent.Type.UpdateRequest
-        return False
 
 
 def test_status_is_never_colour_alone(make_desk, qtbot):
