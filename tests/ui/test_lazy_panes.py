@@ -92,25 +92,25 @@ def test_after_the_first_board_the_rest_are_built_when_idle(qtbot, tmp_path, dat
         journal.close()
 
 
-def test_a_pane_built_ahead_is_made_half_a_row_per_step_and_a_read_finishes_it(
+def test_a_pane_built_ahead_is_made_a_third_of_a_row_per_step_and_a_read_finishes_it(
         window, datasets, config, monkeypatch):
-    """Idle building makes a pane half a plot row per event-loop turn (a whole pane held the GUI
-    30-70 ms); reading it half-made finishes it at once; a theme switched meanwhile is the
-    one it ends in."""
+    """Idle building makes a pane a third of a plot row per event-loop turn (a whole pane held
+    the GUI 30-70 ms); reading it half-made finishes it at once; a theme switched meanwhile is
+    the one it ends in."""
     from deskapp.ui import theme
 
     view = board_at(datasets, config, AT)
     window.apply_board(view)
     panes = window.panes
     rows = len(panes.classes["smallcaps"].rows)
-    # the pane, then half a row a step: all but the last half
-    steps = [panes.prebuild_step("smallcaps") for _ in range(2 * rows)]
-    assert steps == [True] * (2 * rows) and not panes.is_built("smallcaps")
+    # the pane, then a third of a row a step: all but the last third
+    steps = [panes.prebuild_step("smallcaps") for _ in range(3 * rows)]
+    assert steps == [True] * (3 * rows) and not panes.is_built("smallcaps")
     assert isinstance(window.docks["smallcaps"].widget(), PanePlaceholder)
     monkeypatch.setattr(theme, "current", theme.current)
     theme.set_colours("light")
     try:
-        assert panes.prebuild_step("smallcaps") is True  # the last row's second half
+        assert panes.prebuild_step("smallcaps") is True  # the last row's curves
         assert panes.prebuild_step("smallcaps") is False  # finished and placed
         pane = window.docks["smallcaps"].widget()
         assert panes.is_built("smallcaps") and pane is panes["smallcaps"] and pane.built
