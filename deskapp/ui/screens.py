@@ -14,12 +14,12 @@ layouts, theme), and saves / restores every window through `layouts.LayoutStore`
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 from collections.abc import Callable
 
 import pyqtgraph as pg
-import shiboken6
 from PySide6.QtCore import (
     QCoreApplication,
     QEvent,
@@ -809,7 +809,8 @@ def _restyle_outside_docks(window: QWidget, held: list[QWidget]) -> None:
         restyle_window(window, outside_docks=True)
     finally:
         for part in held:
-            if shiboken6.isValid(part):  # (a tab bar goes when its docks are split up)
+            # (deleted meanwhile: a tab bar goes when its docks are split up)
+            with contextlib.suppress(RuntimeError):
                 part.setUpdatesEnabled(True)
     QCoreApplication.sendPostedEvents(window, QEvent.Type.UpdateRequest)
 
