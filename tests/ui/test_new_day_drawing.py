@@ -25,6 +25,7 @@ from deskapp.ui import gui_steps
 from deskapp.ui.panes import date_axis
 from deskapp.ui.panes.base import RIGHT_MARGIN, right_edge
 from deskapp.ui.panes.date_axis import DateAxis, UtcZoomLevel
+from tests.support.event_count import EventCount
 
 FRONT = ("macro", "leadership", "crypto", "correlation")
 
@@ -244,23 +245,10 @@ def test_a_jump_back_in_time_puts_every_pane_at_the_earlier_board_at_once(desk_b
         assert x_range(window.panes[key]) == pytest.approx((hi - span * (1 + RIGHT_MARGIN), hi))
 
 
-class LayoutRequests(QObject):
-    def __init__(self, *widgets):
-        super().__init__()
-        self.count = 0
-        for widget in widgets:
-            widget.installEventFilter(self)
-
-    def eventFilter(self, _obj, event) -> bool:  # noqa: N802 (Qt override)
-        if event.type() == QEvent.Type.LayoutRequest:
-            self.count += 1
-        return False
-
-
 def test_the_status_bars_new_time_relays_no_layout(desk_board, qtbot):
     window, first = desk_board
     later = a_day_later(first, 1.0)
-    requests = LayoutRequests(window.statusBar())
+    requests = EventCount(QEvent.Type.LayoutRequest, window.statusBar())
     shown = window.clock_label.geometry()
     window.apply_board(later)
     qtbot.waitUntil(lambda: f"{later.asof:%Y-%m-%d %H:%M} UTC" in window.clock_label.text(),

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, QPointF, QRect, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QPoint, QPointF, QRect, Qt, QTimer
 from PySide6.QtGui import QImage, QWheelEvent
 from PySide6.QtWidgets import QApplication, QDockWidget, QTabBar, QToolBar, QWidget
 
@@ -378,18 +378,9 @@ def test_a_theme_switch_repaints_one_dock_per_turn(make_desk, qtbot, restore_the
     assert all(d.updatesEnabled() for d in docks)
 
 
-class PaintCount(QObject):
+def paint_count(widget: QWidget) -> EventCount:
     """Paints a widget or any of its children receives."""
-
-    def __init__(self, widget):
-        super().__init__()
-        self.count = 0
-        for w in [widget, *widget.findChildren(QWidget)]:
-            w.installEventFilter(self)
-
-    def eventFilter(self, _obj, event) -> bool:  # noqa: N802 (Qt override)
-        self.count += event.type() == QEvent.Type.Paint
-        return False
+    return EventCount(QEvent.Type.Paint, widget, *widget.findChildren(QWidget))
 
 
 def test_a_theme_switch_recolours_a_dock_and_paints_it_in_turns_of_their_own(make_desk, qtbot,
@@ -402,7 +393,7 @@ def test_a_theme_switch_recolours_a_dock_and_paints_it_in_turns_of_their_own(mak
              if d.isVisible() and not d.visibleRegion().isEmpty()
              and isinstance(d.widget(), TimePane)]
     assert len(docks) >= 3
-    paints = {d: PaintCount(d) for d in docks}
+    paints = {d: paint_count(d) for d in docks}
     dark = docks[0].widget().graphics.backgroundBrush().color().name()
 
     def recoloured(dock) -> bool:
@@ -435,7 +426,7 @@ def test_a_theme_switch_paints_the_toolbars_and_tab_bars_in_a_turn_of_their_own(
              and not any(isinstance(p, QDockWidget) for p in ancestors(w))]
     assert any(isinstance(w, QToolBar) for w in parts) and any(isinstance(w, QTabBar)
                                                                for w in parts)
-    paints = {w: PaintCount(w) for w in parts}
+    paints = {w: paint_count(w) for w in parts}
     writes = EventCount(QEvent.Type.UpdateRequest, main.settings)  # QSettings' sync
     with qtbot.waitSignal(main.screens.sig_theme_done, timeout=10000):
         main.screens.set_theme("light")

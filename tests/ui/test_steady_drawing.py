@@ -18,6 +18,7 @@ from deskapp.ui.panes.base import RIGHT_MARGIN, right_edge
 from deskapp.ui.panes.macro import MacroPane
 from deskapp.ui.panes.steady_range import nice_step, steady_range
 from deskapp.ui.rich_header import RichHeader
+from tests.support.event_count import EventCount
 
 DAY, HOUR = 86400.0, 3600.0
 T0 = pd.Timestamp("2026-02-10T21:00Z").value / 1e9
@@ -145,17 +146,6 @@ def test_the_y_axis_stays_put_while_new_bars_fit_and_moves_when_they_do_not(qtbo
 
 
 # ---------------------------------------------------------------------- header
-class LayoutRequests(QObject):
-    def __init__(self):
-        super().__init__()
-        self.count = 0
-
-    def eventFilter(self, _obj, event) -> bool:  # noqa: N802 (Qt override)
-        if event.type() == QEvent.Type.LayoutRequest:
-            self.count += 1
-        return False
-
-
 def header_in_a_box(qtbot) -> tuple[QWidget, RichHeader]:
     """A RichHeader at the top of a 300 x 200 box, shown."""
     box = QWidget()
@@ -174,8 +164,7 @@ def test_a_header_asks_for_a_new_layout_only_when_it_needs_another_height(qtbot)
     header.setText("<b>BTC</b> 68,000 · data 1.0 h old")
     qtbot.waitUntil(lambda: header.height() >= header.heightForWidth(header.width()), timeout=60000)
     one_line = header.height()
-    requests = LayoutRequests()
-    box.installEventFilter(requests)
+    requests = EventCount(QEvent.Type.LayoutRequest, box)
 
     header.setText("<b>BTC</b> 68,100 · data 2.0 h old")  # same height
     qtbot.wait(0)
@@ -204,8 +193,7 @@ def test_a_header_keeps_a_line_it_no_longer_needs_for_a_while(qtbot, monkeypatch
     header.setText(long)
     qtbot.waitUntil(lambda: header.height() > 2 * one_line, timeout=60000)
     tall = header.height()
-    requests = LayoutRequests()
-    box.installEventFilter(requests)
+    requests = EventCount(QEvent.Type.LayoutRequest, box)
 
     clock[0] += rich_header.HOLD_S - 1
     header.setText(short)  # the long text was needed HOLD_S - 1 s ago: the line is kept

@@ -8,7 +8,7 @@ import math
 
 import pandas as pd
 import pytest
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRect, QSettings, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QRect, QSettings, Qt
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QApplication
 
@@ -17,6 +17,7 @@ from deskapp.ui import gui_steps, layouts
 from deskapp.ui.layouts import ScreenInfo
 from deskapp.ui.main_window import MainWindow
 from deskapp.ui.panes.base import RIGHT_MARGIN, TIMEFRAME_DAYS
+from tests.support.event_count import EventCount
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support raise", extend=True)
 
@@ -184,19 +185,6 @@ def test_timeframes_are_saved_in_the_layout(desk, monkeypatch, tmp_path, qtbot):
     second.close()
 
 
-class Paints(QObject):
-    """How many paints a widget receives."""
-
-    def __init__(self, widget):
-        super().__init__()
-        self.count = 0
-        widget.installEventFilter(self)
-
-    def eventFilter(self, _obj, event) -> bool:  # noqa: N802 (Qt override)
-        self.count += event.type() == QEvent.Type.Paint
-        return False
-
-
 def test_a_timeframe_click_paints_the_pane_once(desk, qtbot):
     """The rows' y ranges fit the new window in the click: fitted in the paint, they had the
     pane painted a second time (the crypto pane: ~9 ms a paint, the soak's click windows)."""
@@ -204,7 +192,7 @@ def test_a_timeframe_click_paints_the_pane_once(desk, qtbot):
         pane = desk.window.panes[key]
         qtbot.waitUntil(lambda p=pane: not p.visibleRegion().isEmpty(), timeout=60000)
         for tf in ("1h", "4h", "1d"):
-            paints = Paints(pane.graphics.viewport())
+            paints = EventCount(QEvent.Type.Paint, pane.graphics.viewport())
             pane.timeframe_buttons[tf].click()
             qtbot.waitUntil(lambda p=paints: p.count > 0, timeout=60000)
             for _ in range(20):  # a second paint, if any, comes in the turns after the first
@@ -219,7 +207,7 @@ def test_a_timeframe_click_paints_in_a_turn_after_its_own(desk, qtbot):
     qtbot.waitUntil(lambda: not pane.visibleRegion().isEmpty(), timeout=60000)
     qtbot.waitUntil(lambda: gui_steps.pending() == 0, timeout=60000)
     for tf in ("4h", "1d", "1h"):
-        paints = Paints(pane.graphics.viewport())
+        paints = EventCount(QEvent.Type.Paint, pane.graphics.viewport())
         before = x_range(pane)
         pane.timeframe_buttons[tf].click()
         QCoreApplication.sendPostedEvents()  # the rest of the click's turn
