@@ -342,8 +342,8 @@ class TimePane(DrawnWhenRaised, QWidget):
         self._grids: list[pg.GridItem] = []
         self._mouse_proxy: pg.SignalProxy | None = None
         self.built = False  # every row made and the pane finished (build_step)
-        self._new_row: pg.PlotItem | None = None  # a row's plot made, not yet in the pane
-        self._half_row: pg.PlotItem | None = None  # a row's plot in the pane, no curves yet
+        # The next row's plot while it is made (build_step): in the pane once in its scene.
+        self._row_plot: pg.PlotItem | None = None
         self._made_in_theme = theme.current
         if not staged:
             while self.build_step():
@@ -361,14 +361,13 @@ class TimePane(DrawnWhenRaised, QWidget):
             return False
         i = len(self._rows)
         if i < len(self.rows):
-            if self._new_row is None and self._half_row is None:
-                self._new_row = self._new_plot()
-            elif self._new_row is not None:
-                plot, self._new_row = self._new_row, None
+            plot = self._row_plot
+            if plot is None:
+                self._row_plot = self._new_plot()
+            elif plot.scene() is None:
                 self._place_plot(i, self.rows[i], plot)
-                self._half_row = plot
             else:
-                plot, self._half_row = self._half_row, None
+                self._row_plot = None
                 self._fill_row(self.rows[i], plot)
             return True
         first = self._rows[0].plot if self._rows else None
