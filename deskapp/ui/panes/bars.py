@@ -11,6 +11,7 @@ import pyqtgraph as pg
 
 from deskapp.signals.board import Bars
 from deskapp.ui import theme
+from deskapp.ui.panes.lean_plot import LeanPlotItem
 from deskapp.ui.panes.notice import RowNotice
 
 
@@ -29,7 +30,8 @@ class BarsPlot:
                  x_range: tuple[float, float], y_range: tuple[float, float] | None = None):
         self.title = title
         self.colour, self.highlight_colour = colour, highlight_colour
-        plot = graphics.addPlot(row=row, col=0, viewBox=pg.ViewBox(enableMenu=False))
+        plot = LeanPlotItem(viewBox=pg.ViewBox(enableMenu=False))
+        graphics.addItem(plot, row=row, col=0)  # as GraphicsLayout.addPlot does
         self.plot = plot
         plot.setMenuEnabled(False)
         plot.hideButtons()

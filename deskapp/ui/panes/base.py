@@ -32,6 +32,7 @@ from deskapp.ui.keys import KeepSpace
 from deskapp.ui.panes.append_curve import CurveItem
 from deskapp.ui.panes.date_axis import DateAxis
 from deskapp.ui.panes.grid import Grid
+from deskapp.ui.panes.lean_plot import LeanPlotItem
 from deskapp.ui.panes.notice import RowNotice
 from deskapp.ui.panes.raised import DrawnWhenRaised
 from deskapp.ui.panes.steady_range import SteadyViewBox
@@ -387,9 +388,9 @@ class TimePane(DrawnWhenRaised, QWidget):
     @staticmethod
     def _new_plot() -> pg.PlotItem:
         """A row's plot and axes, not yet in the pane (the first third of a row)."""
-        return pg.PlotItem(axisItems={"bottom": DateAxis(orientation="bottom", utcOffset=0),
-                                      "left": ValueAxis(orientation="left")},
-                           viewBox=SteadyViewBox(enableMenu=False))
+        return LeanPlotItem(axisItems={"bottom": DateAxis(orientation="bottom", utcOffset=0),
+                                       "left": ValueAxis(orientation="left")},
+                            viewBox=SteadyViewBox(enableMenu=False))
 
     def _place_plot(self, i: int, spec: RowSpec, plot: pg.PlotItem) -> None:
         """Row i's plot into the pane, with its grid, axes' style and legend (the second)."""
