@@ -4,8 +4,10 @@ against a plain pyqtgraph PlotItem made beside it: its real Qt widgets are the r
 
 from __future__ import annotations
 
+import gc
 import inspect
 import re
+import weakref
 
 import pyqtgraph as pg
 import pytest
@@ -134,3 +136,17 @@ def test_the_constructor_puts_pyqtgraphs_module_back_even_when_it_fails():
         LeanPlotItem(axisItems={"bottom": "not an axis"})
     assert {name: getattr(module, name) for name in before} == before
     assert pg.PlotItem().ctrl.logYCheck.metaObject().className() == "QCheckBox"
+
+
+def test_a_lean_plot_goes_with_its_last_reference_as_a_plain_one_does():
+    """No reference cycle: a closed pane's plots are freed at once, not by a later pass of the
+    cyclic collector (ui/gui_thread_gc.py) that would free a whole watch screen in one turn."""
+    assert not gc.isenabled()  # the tests' collector runs passes itself (tests/conftest.py)
+    for cls in (pg.PlotItem, LeanPlotItem):  # the plain one: the reference
+        plot = cls(viewBox=pg.ViewBox(enableMenu=False))
+        plot.setDownsampling(auto=True, mode="peak")
+        plot.setClipToView(True)
+        plot.plot([1.0, 2.0, 3.0])
+        ref = weakref.ref(plot)
+        del plot
+        assert ref() is None, cls.__name__
