@@ -1,11 +1,11 @@
 """A pyqtgraph PlotItem made without its hidden "Plot Options" form.
 
-pyqtgraph's PlotItem builds, for its right-click menu, a form of ~90 hidden widgets (check
+pyqtgraph's PlotItem builds, for its right-click menu, a form of 44 hidden widgets (check
 boxes, radio buttons, spin boxes, sliders, a list, group boxes, a menu with six sub-menus) and
 keeps the plot's modes in them: downsampling, clip to view, log, FFT, alpha, grid, averaging.
-The desk never shows that menu (`setMenuEnabled(False)`), yet the form was a third of making a
-plot (~3 ms of ~8) and every one of its widgets received each application palette change: a
-theme switch's first turn spent ~1 ms a plot on them, ~30 ms for the desk's plots together.
+The desk never shows that menu (`setMenuEnabled(False)`), yet the form was ~2 ms of the ~6 ms
+of making a plot, and each of its widgets received every application palette change (a theme
+switch): 30 plain plots, ~34 ms of events after one, idle (docs/ARCHITECTURE.md).
 
 `LeanPlotItem` is a PlotItem whose form is `PlotControls`: plain-Python stand-ins with the same
 names and the Qt behaviour PlotItem relies on (`setChecked` emits `toggled` only on a change,
