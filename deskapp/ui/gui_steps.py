@@ -1,6 +1,6 @@
 """One queue of GUI-thread steps for the whole desk: one step per event-loop pass.
 
-Staged work (a board drawn one pane per turn, a watch screen's pane built half a row per turn,
+Staged work (a board drawn one pane per turn, a watch screen's pane built a part of a row a turn,
 a theme switch one dock per turn) used `QTimer.singleShot(0, ...)`, which posts an event. Qt
 delivers every posted event before it looks at its timers, so three such chains running at
 once (the main window's draw, a watch screen's build and its draw) ran three steps between

@@ -33,7 +33,7 @@ class LazyPanes(Mapping[str, TimePane]):
         self._on_built = on_built
         self._panes: dict[str, TimePane] = {}
         self._building: set[str] = set()
-        self._partial: dict[str, TimePane] = {}  # built ahead of need, half a row per step
+        self._partial: dict[str, TimePane] = {}  # built ahead of need, a part of a row per step
         for key in classes:
             if key in eager:
                 self._panes[key] = classes[key]()

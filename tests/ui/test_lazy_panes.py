@@ -11,6 +11,7 @@ from deskapp.journal.store import JournalStore
 from deskapp.signals.engine import SignalSettings, compute
 from deskapp.ui import main_window as mw
 from deskapp.ui.lazy_panes import PanePlaceholder
+from tests.support.build_parts import row_parts
 
 AT = pd.Timestamp("2026-02-10T21:00Z")
 FRONT = {"macro", "leadership", "crypto", "correlation"}
@@ -92,9 +93,9 @@ def test_after_the_first_board_the_rest_are_built_when_idle(qtbot, tmp_path, dat
         journal.close()
 
 
-def test_a_pane_built_ahead_is_made_a_third_of_a_row_per_step_and_a_read_finishes_it(
+def test_a_pane_built_ahead_is_made_a_part_of_a_row_per_step_and_a_read_finishes_it(
         window, datasets, config, monkeypatch):
-    """Idle building makes a pane a third of a plot row per event-loop turn (a whole pane held
+    """Idle building makes a pane a part of a plot row per event-loop turn (a whole pane held
     the GUI 30-70 ms); reading it half-made finishes it at once; a theme switched meanwhile is
     the one it ends in."""
     from deskapp.ui import theme
@@ -102,15 +103,15 @@ def test_a_pane_built_ahead_is_made_a_third_of_a_row_per_step_and_a_read_finishe
     view = board_at(datasets, config, AT)
     window.apply_board(view)
     panes = window.panes
-    rows = len(panes.classes["smallcaps"].rows)
-    # the pane, then a third of a row a step: all but the last third
-    steps = [panes.prebuild_step("smallcaps") for _ in range(3 * rows)]
-    assert steps == [True] * (3 * rows) and not panes.is_built("smallcaps")
+    parts = row_parts(panes.classes["smallcaps"])
+    # the pane, then a part of a row a step: all but the last part
+    steps = [panes.prebuild_step("smallcaps") for _ in range(parts)]
+    assert steps == [True] * parts and not panes.is_built("smallcaps")
     assert isinstance(window.docks["smallcaps"].widget(), PanePlaceholder)
     monkeypatch.setattr(theme, "current", theme.current)
     theme.set_colours("light")
     try:
-        assert panes.prebuild_step("smallcaps") is True  # the last row's curves
+        assert panes.prebuild_step("smallcaps") is True  # the last row's notice
         assert panes.prebuild_step("smallcaps") is False  # finished and placed
         pane = window.docks["smallcaps"].widget()
         assert panes.is_built("smallcaps") and pane is panes["smallcaps"] and pane.built

@@ -19,9 +19,11 @@ from PySide6.QtGui import QImage, QWheelEvent
 from PySide6.QtWidgets import QApplication, QDockWidget, QTabBar, QToolBar, QWidget
 
 from deskapp.app import screenshot_paths
-from deskapp.ui import theme
-from deskapp.ui.panes.base import TimePane
+from deskapp.ui import screens, theme
+from deskapp.ui.checklist_panel import ChecklistPanel
+from deskapp.ui.panes.base import CURVES_PER_STEP, TimePane
 from deskapp.ui.screens import WatchScreen, distribution, split_even
+from tests.support.build_parts import row_turns
 from tests.support.event_count import EventCount
 
 REPO = Path(__file__).resolve().parents[2]
@@ -413,6 +415,39 @@ def test_a_theme_switch_recolours_a_dock_and_paints_it_in_turns_of_their_own(mak
     assert all(let <= painted for _held, let, painted in seen), seen  # let through: painted
 
 
+def test_a_theme_switch_recolours_and_polishes_a_dock_in_turns_of_their_own(
+        make_desk, qtbot, restore_theme, monkeypatch):
+    """A dock's widgets' own colours in one turn, its plots' axes and style sheets polished
+    in a later one (the checklist's were 11-13 ms together idle, ~40 ms under the soak's
+    load), each of its widgets both."""
+    desk = drawn_desk(make_desk, qtbot)
+    turn = [0]
+    done: dict[str, list[tuple[str, int]]] = {}
+
+    def spy(kind, original):
+        def run(widgets):
+            name = next((type(w).__name__ for w in widgets
+                         if isinstance(w, TimePane | ChecklistPanel)), None)
+            done.setdefault(name, []).append((kind, turn[0]))
+            original(widgets)
+        return run
+
+    monkeypatch.setattr(screens, "recolour_widgets", spy("recolour", screens.recolour_widgets))
+    monkeypatch.setattr(screens, "polish_widgets", spy("polish", screens.polish_widgets))
+    timer = QTimer()
+    timer.timeout.connect(lambda: turn.__setitem__(0, turn[0] + 1))
+    with qtbot.waitSignal(desk.window.screens.sig_theme_done, timeout=10000):
+        desk.window.screens.set_theme("light")
+        timer.start(0)
+    timer.stop()
+    assert "ChecklistPanel" in done and len(done) >= 4, done
+    for name, calls in done.items():
+        if name is None:
+            continue
+        (first, t1), (second, t2) = calls
+        assert (first, second) == ("recolour", "polish") and t2 > t1, (name, calls)
+
+
 def test_a_theme_switch_paints_the_toolbars_and_tab_bars_in_a_turn_of_their_own(
         make_desk, qtbot, restore_theme):
     """The turn that changes the palette paints nothing outside the docks either: the menu
@@ -480,11 +515,11 @@ def test_a_watch_screen_closed_during_a_theme_switch_is_skipped(make_desk, qtbot
     assert all(d.updatesEnabled() for d in main.findChildren(QDockWidget))
 
 
-def test_a_watch_screen_builds_a_time_pane_a_third_of_a_row_per_turn(make_desk, qtbot,
-                                                                    monkeypatch):
+def test_a_watch_screen_builds_a_time_pane_a_part_of_a_row_per_turn(make_desk, qtbot,
+                                                                   monkeypatch):
     """A 4-row pane made in one event-loop turn held the GUI 35-70 ms (the soak's stall at
-    every watch screen opened), a half row 27-40 ms under the soak's load: the screen makes a
-    third of a row per turn, then draws the board on it; the pane it ends with is the one a
+    every watch screen opened), a row's curves 35 ms under the soak's load: the screen makes a
+    part of a row per turn, then draws the board on it; the pane it ends with is the one a
     single-turn build makes, and shows the board."""
     desk = drawn_desk(make_desk, qtbot)
     main = desk.window
@@ -505,8 +540,10 @@ def test_a_watch_screen_builds_a_time_pane_a_third_of_a_row_per_turn(make_desk, 
     with qtbot.waitSignal(watch.sig_board_drawn, timeout=60000):
         pass
     rows = len(type(pane).rows)
-    # a third of a row a call (its plot; placed in the pane; its curves), then the finish
-    assert rows >= 3 and turns == [i // 3 for i in range(3 * rows)] + [rows]
+    # a part of a row a call (its plot; placed in the pane; its curves, a few at a time; its
+    # notice), then the finish
+    assert rows >= 3 and turns == row_turns(type(pane)) + [rows]
+    assert max(len(r.curves) for r in type(pane).rows) > CURVES_PER_STEP  # curves in parts
     assert pane.built and pane.group is watch.group and pane in watch.group.panes
     whole = type(pane)()  # built in one go, as the main window's panes are
     qtbot.addWidget(whole)

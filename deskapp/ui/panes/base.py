@@ -242,6 +242,7 @@ def same_range(a: Sequence[float], b: Sequence[float]) -> bool:
     return abs(a[0] - b[0]) + abs(a[1] - b[1]) <= 1e-6
 
 
+CURVES_PER_STEP = 1  # a row's curves made per build step (each with its legend entry, ~2-3 ms)
 RIGHT_MARGIN = 0.02  # room right of the newest data, as a share of the span (at most)
 
 
@@ -343,33 +344,39 @@ class TimePane(DrawnWhenRaised, QWidget):
         self._grids: list[pg.GridItem] = []
         self._mouse_proxy: pg.SignalProxy | None = None
         self.built = False  # every row made and the pane finished (build_step)
-        # The next row's plot while it is made (build_step): in the pane once in its scene.
+        # The next row's plot while it is made (build_step): in the pane once in its scene;
+        # and its curves made so far.
         self._row_plot: pg.PlotItem | None = None
+        self._row_items: dict[str, pg.PlotDataItem] = {}
         self._made_in_theme = theme.current
         if not staged:
             while self.build_step():
                 pass
 
     def build_step(self) -> bool:
-        """Make a third of the next plot row (its plot and axes; then placed in the pane, its
-        grid and legend; then its curves and notice), or after the last row finish the pane (x
-        link, time group, crosshair, the subclass's `finish_rows`). True while there is more
-        to do. A pane built in one go took one event-loop turn of 35-70 ms (4 rows); a row
-        made in two halves, 6-16 ms for its plot here and 27-40 ms under the soak's load; a
-        watch screen calls this once per turn (`TimePane(staged=True)`), a pane built for the
-        main window loops."""
+        """Make a part of the next plot row (its plot and axes; then placed in the pane, its
+        grid and legend; then its curves, CURVES_PER_STEP at a time; then its notice and
+        crosshair), or after the last row finish the pane (x link, time group, the mouse, the
+        subclass's `finish_rows`). True while there is more to do. A pane built in one go
+        took one event-loop turn of 35-70 ms (4 rows); a row's curves made in one step, 3-10
+        ms idle and up to 35 ms under the soak's load; a watch screen calls this once per
+        turn (`TimePane(staged=True)`), a pane built for the main window loops."""
         if self.built:
             return False
         i = len(self._rows)
         if i < len(self.rows):
-            plot = self._row_plot
+            spec, plot = self.rows[i], self._row_plot
             if plot is None:
                 self._row_plot = self._new_plot()
             elif plot.scene() is None:
-                self._place_plot(i, self.rows[i], plot)
+                self._place_plot(i, spec, plot)
+            elif len(self._row_items) < len(spec.curves):
+                made = len(self._row_items)
+                self._row_items.update(
+                    self._make_items(plot, spec.curves[made:made + CURVES_PER_STEP]))
             else:
-                self._row_plot = None
-                self._fill_row(self.rows[i], plot)
+                items, self._row_plot, self._row_items = self._row_items, None, {}
+                self._fill_row(spec, plot, items)
             return True
         first = self._rows[0].plot if self._rows else None
         if first is not None:
@@ -387,7 +394,7 @@ class TimePane(DrawnWhenRaised, QWidget):
 
     @staticmethod
     def _new_plot() -> pg.PlotItem:
-        """A row's plot and axes, not yet in the pane (the first third of a row)."""
+        """A row's plot and axes, not yet in the pane (the first part of a row)."""
         return LeanPlotItem(axisItems={"bottom": DateAxis(orientation="bottom", utcOffset=0),
                                        "left": ValueAxis(orientation="left")},
                             viewBox=SteadyViewBox(enableMenu=False))
@@ -398,13 +405,13 @@ class TimePane(DrawnWhenRaised, QWidget):
         self.graphics.ci.layout.setRowStretchFactor(i, spec.stretch)
         self._setup_plot(plot, spec, is_last=i == len(self.rows) - 1)
 
-    def _fill_row(self, spec: RowSpec, plot: pg.PlotItem) -> None:
-        """The row's curves, legend entries, notice and crosshair (the second half)."""
+    def _fill_row(self, spec: RowSpec, plot: pg.PlotItem,
+                  items: dict[str, pg.PlotDataItem]) -> None:
+        """The row, its curves `items` made: its notice and crosshair (the last part)."""
         if self._rows:
             plot.setXLink(self._rows[0].plot)
         self._rows.append(
-            _Row(spec, plot, self._make_items(plot, spec), self._make_notice(plot, spec),
-                 self._make_crosshair(plot))
+            _Row(spec, plot, items, self._make_notice(plot, spec), self._make_crosshair(plot))
         )
         plot.getViewBox().sigRangeChangedManually.connect(self._on_manual_range)
 
@@ -475,9 +482,11 @@ class TimePane(DrawnWhenRaised, QWidget):
         plot.addItem(vline, ignoreBounds=True)
         return vline
 
-    def _make_items(self, plot: pg.PlotItem, spec: RowSpec) -> dict[str, pg.PlotDataItem]:
+    @staticmethod
+    def _make_items(plot: pg.PlotItem, curves: Sequence[CurveSpec]) -> dict[str, pg.PlotDataItem]:
+        """`curves` of a row, each with its legend entry, in the row's order."""
         items = {}
-        for c in spec.curves:
+        for c in curves:
             if c.symbol is not None:  # markers: shape and fill, never colour alone
                 items[c.cid] = plot.plot(
                     [], [], pen=None, symbol=c.symbol, symbolSize=9, name=c.label,
