@@ -127,19 +127,23 @@ def _statements(script: str) -> list[str]:
     return [s for s in script.split(";") if s.strip()]
 
 
-def _table_exists(conn: psycopg.Connection, name: str) -> bool:
-    # pg_class itself (not to_regclass): sees what another session committed meanwhile.
-    return bool(conn.execute(
-        "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
-        "ON n.oid = c.relnamespace WHERE c.relname = %s "
-        "AND n.nspname = ANY (current_schemas(false)))", (name,)).fetchone()[0])
+def _tables_present(conn: psycopg.Connection) -> set[str]:
+    """Which of TABLES exist, read in one statement: one snapshot, so a collector that creates
+    the schema and commits meanwhile is seen with all its tables or none (one query per table
+    once saw its market_points but not yet its meta table, and called it another's).
+    pg_class itself (not to_regclass): sees what another session committed meanwhile."""
+    return {str(r[0]) for r in conn.execute(
+        "SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+        "ON n.oid = c.relnamespace WHERE c.relname = ANY (%s) "
+        "AND n.nspname = ANY (current_schemas(false))", (list(TABLES),)).fetchall()}
 
 
 def schema_info(conn: psycopg.Connection, location: str) -> dict[str, str] | None:
     """The meta rows of a team database, None when it has no team tables at all. Tables of
     ours held by another application raise TeamDbError."""
-    if not _table_exists(conn, "deskapp_market_meta"):
-        taken = [t for t in TABLES[1:] if _table_exists(conn, t)]
+    present = _tables_present(conn)
+    if "deskapp_market_meta" not in present:
+        taken = [t for t in TABLES[1:] if t in present]
         if taken:
             raise TeamDbError(f"team database {location} is another application's: it holds "
                               f"a table {taken[0]} that deskapp did not create (the database "
