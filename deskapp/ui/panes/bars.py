@@ -33,8 +33,7 @@ class BarsPlot:
         plot = LeanPlotItem(viewBox=pg.ViewBox(enableMenu=False))
         graphics.addItem(plot, row=row, col=0)  # as GraphicsLayout.addPlot does
         self.plot = plot
-        plot.setMenuEnabled(False)
-        plot.hideButtons()
+        plot.hideButtons()  # (its menu: off already, a LeanPlotItem's)
         plot.getViewBox().setMouseEnabled(x=False, y=False)
         plot.getAxis("left").setWidth(52)
         plot.getAxis("left").setLabel(unit)

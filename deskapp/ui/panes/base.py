@@ -442,8 +442,7 @@ class TimePane(DrawnWhenRaised, QWidget):
         self._grids.append(grid)  # restyle() recolours it
         plot.setDownsampling(auto=True, mode="peak")
         plot.setClipToView(True)
-        plot.setMenuEnabled(False)
-        plot.hideButtons()
+        plot.hideButtons()  # (its menu: off already, a LeanPlotItem's)
         plot.getAxis("left").setWidth(52)
         for side in ("bottom", "top", "right"):  # no label shown: never scaled (SI prefix)
             # pyqtgraph set each one's label HTML again (parse, lay out, resize) on every new

@@ -50,9 +50,6 @@ class _Signal:
         held = weakref.WeakMethod(slot) if inspect.ismethod(slot) else (lambda: slot)
         self._slots.append((held, _arity(slot)))
 
-    def disconnect(self, slot: Callable | None = None) -> None:
-        self._slots = [s for s in self._slots if slot is not None and s[0]() != slot]
-
     def emit(self, *args: Any) -> None:
         for held, arity in list(self._slots):
             slot = held()
