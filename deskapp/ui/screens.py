@@ -744,7 +744,8 @@ class ScreenManager(QObject):
         # the style sheets polished again) and painted in a third: the checklist's recolouring
         # was 11-13 ms in one turn idle, ~40 ms under the soak's load.
         for dock in docks:
-            steps += [lambda d=dock: _restyle_dock(d), lambda d=dock: _restyle_dock(d, True),
+            steps += [lambda d=dock: _restyle_dock(d, recolour_widgets),
+                      lambda d=dock: _restyle_dock(d, polish_widgets),
                       lambda d=dock: _paint_dock(d)]
         steps += [lambda w=w, p=parts: _restyle_outside_docks(w, p)
                   for w, parts in outside.items()]
@@ -774,15 +775,11 @@ class ScreenManager(QObject):
             self.gate.release("theme")
 
 
-def _restyle_dock(dock: QDockWidget, polish: bool = False) -> None:
-    """One dock in the current theme, its repaints still held (set_theme held them): its
-    widgets' own colours, or with `polish` its plots' axes and style sheets."""
+def _restyle_dock(dock: QDockWidget, part: Callable[[list[QWidget]], None]) -> None:
+    """`part` of the current theme (`recolour_widgets` or `polish_widgets`) on one dock's
+    widgets, its repaints still held (set_theme held them)."""
     try:
-        widgets = dock.findChildren(QWidget)
-        if polish:
-            polish_widgets(widgets)
-        else:
-            recolour_widgets(widgets)
+        part(dock.findChildren(QWidget))
     except BaseException:
         dock.setUpdatesEnabled(True)
         raise
